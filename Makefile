@@ -1,0 +1,50 @@
+# Two commands do all the set-up: `make run` and `make test`.
+VENV ?= .venv
+PY := $(VENV)/bin/python
+FLASK := $(VENV)/bin/flask
+SCALE ?= state
+PYTHON ?= python3
+export FLASK_APP := wsgi.py
+
+.PHONY: run test test-pg bench translations extract-messages install install-dev lint clean
+
+$(VENV)/.runtime: requirements.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.dev: $(VENV)/.runtime requirements-dev.txt
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	touch $@
+
+install: $(VENV)/.runtime
+install-dev: $(VENV)/.dev
+
+translations: install
+	$(VENV)/bin/pybabel compile --use-fuzzy -q -d app/translations
+
+extract-messages: install
+	$(VENV)/bin/pybabel extract -F babel.cfg -k _l -o app/translations/messages.pot .
+	$(VENV)/bin/pybabel update -i app/translations/messages.pot -d app/translations --no-fuzzy-matching
+
+run: install translations
+	$(FLASK) db upgrade
+	$(FLASK) seed-demo --scale $(SCALE) --if-empty
+	@echo "Serving at http://127.0.0.1:5000"
+	$(FLASK) run --host 127.0.0.1 --port 5000
+
+lint: install-dev
+	$(PY) -m ruff check .
+
+test: install-dev translations lint
+	$(PY) -m pytest
+
+test-pg: install-dev translations
+	TEST_DATABASE_URL=$${TEST_DATABASE_URL:-postgresql+psycopg://postgres@127.0.0.1:5432/test} $(PY) -m pytest
+
+bench: install-dev translations
+	$(PY) -m bench
+
+clean:
+	rm -rf $(VENV) instance .pytest_cache .ruff_cache

@@ -1,0 +1,105 @@
+"""Application factory: configuration, extensions, blueprints, CLI, error pages, headers."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Flask, request, session
+from flask_babel import lazy_gettext
+from flask_login import current_user
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+from app.config import INSTANCE_DIR, Config
+from app.extensions import babel, csrf, db, limiter, login_manager, migrate
+from app.extensions import htmx as htmx_extension
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    app = Flask(
+        __name__,
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+        instance_path=str(INSTANCE_DIR),
+    )
+    app.config.from_object(Config)
+    if test_config:
+        app.config.update(test_config)
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True, compare_type=True)
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.session_protection = "strong"
+    login_manager.login_message = lazy_gettext("Please sign in to see this page.")
+    login_manager.login_message_category = "info"
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
+    htmx_extension.init_app(app)
+    limiter.init_app(app)
+
+    from app import errors, formatting, security
+    from app.access import enforce_declared_access
+
+    app.before_request(enforce_declared_access)
+    security.init_app(app)
+    errors.init_app(app)
+    formatting.init_app(app)
+
+    from app.accounts import bp as accounts_bp
+    from app.auth import bp as auth_bp
+    from app.campaign import bp as campaign_bp
+    from app.main import bp as main_bp
+    from app.places import bp as places_bp
+
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(main_bp)
+    app.register_blueprint(places_bp)
+    app.register_blueprint(accounts_bp)
+    app.register_blueprint(campaign_bp)
+
+    from app import cli
+
+    cli.init_app(app)
+    return app
+
+
+def select_locale() -> str:
+    """The user's saved language, else this browser's choice, else the browser's header."""
+    from flask import current_app
+
+    languages = current_app.config["LANGUAGES"]
+    lang = None
+    if current_user and current_user.is_authenticated:
+        lang = current_user.locale
+    if lang not in languages:
+        lang = session.get("lang")
+    if lang not in languages:
+        lang = request.accept_languages.best_match(languages) or current_app.config[
+            "BABEL_DEFAULT_LOCALE"
+        ]
+    # The _IN territory gives Indian digit grouping (5,74,06,143) in both languages.
+    return f"{lang}_IN"
+
+
+def select_timezone() -> str:
+    from app.campaign.services import campaign_timezone
+
+    return campaign_timezone()
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_pragmas(dbapi_connection, connection_record):
+    """WAL for concurrent readers, foreign keys enforced, and wait rather than fail on locks."""
+    module = type(dbapi_connection).__module__
+    if "sqlite" not in module:
+        return
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=5000")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()

@@ -1,0 +1,106 @@
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import current_app, flash, redirect, request, session, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_user, logout_user
+
+from app import audit
+from app.access import ALL_ROLES, allow, public
+from app.auth import bp
+from app.auth.forms import ChangePasswordForm, LoginForm
+from app.auth.services import authenticate, change_password, set_locale
+from app.extensions import db, limiter
+from app.htmx import redirect_to, render
+
+
+def safe_next(target: str | None) -> str:
+    """Only a local path may follow sign-in; anything else goes home."""
+    if target:
+        parts = urlsplit(target)
+        if not parts.scheme and not parts.netloc and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+            return target
+    return url_for("main.home")
+
+
+def _login_limit() -> str:
+    return current_app.config["LOGIN_RATE_LIMIT"]
+
+
+def _login_key() -> str:
+    return "login:" + (request.form.get("login") or "").strip().lower()
+
+
+def _failed(response) -> bool:
+    return response.status_code != 303
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@public
+@limiter.limit(_login_limit, methods=["POST"], deduct_when=_failed)
+@limiter.limit(_login_limit, methods=["POST"], deduct_when=_failed, key_func=_login_key)
+def login():
+    if current_user.is_authenticated:
+        return redirect(url_for("main.home"))
+    form = LoginForm()
+    if form.validate_on_submit():
+        user = authenticate(form.login.data, form.password.data)
+        if user is not None:
+            login_user(user, remember=form.remember.data)
+            session.pop("lang", None)
+            audit.record(user, "user.sign_in", user)
+            db.session.commit()
+            return redirect(safe_next(request.args.get("next")), code=303)
+        form.password.errors.append(_("Wrong login or password."))
+        return render("auth/login.html", form=form, status=401)
+    return render("auth/login.html", form=form, status=422 if form.errors else 200)
+
+
+def login_rate_limited():
+    form = LoginForm()
+    form.password.errors.append(
+        _("Too many failed sign-ins. Please wait a few minutes before trying again.")
+    )
+    return render("auth/login.html", form=form, status=429)
+
+
+@bp.route("/logout", methods=["POST"])
+@allow(ALL_ROLES)
+def logout():
+    audit.record(current_user, "user.sign_out", current_user._get_current_object())
+    db.session.commit()
+    logout_user()
+    flash(_("You have signed out."), "info")
+    return redirect_to(url_for("auth.login"))
+
+
+@bp.route("/language", methods=["POST"])
+@public
+def language():
+    """Remember the language for the user, or for this browser before sign-in."""
+    lang = request.form.get("lang", "")
+    if lang not in current_app.config["LANGUAGES"]:
+        return render("errors/error.html", status=400, title=_("Bad request"),
+                      message=_("Unknown language."), status_code=400)
+    session["lang"] = lang
+    if current_user.is_authenticated:
+        set_locale(current_user._get_current_object(), lang)
+        db.session.commit()
+    return redirect_to(safe_next(request.form.get("next")))
+
+
+@bp.route("/password", methods=["GET", "POST"])
+@allow(ALL_ROLES)
+def password():
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        if not current_user.check_password(form.current.data):
+            form.current.errors.append(_("The current password is not right."))
+        else:
+            change_password(current_user, form.new.data, current_user)
+            db.session.commit()
+            flash(_("Your password has been changed."), "success")
+            return redirect_to(url_for("main.home"))
+    status = 422 if request.method == "POST" else 200
+    return render("auth/password.html", block="form", form=form, status=status)

@@ -1,0 +1,37 @@
+"""Command-line tasks: `flask seed-demo`."""
+
+from __future__ import annotations
+
+import time
+
+import click
+from flask import Flask
+from sqlalchemy import func, select
+
+from app.extensions import db
+from app.models import District
+
+
+def init_app(app: Flask) -> None:
+    @app.cli.command("seed-demo")
+    @click.option("--scale", type=click.Choice(["tiny", "district", "state"]), default="district",
+                  show_default=True)
+    @click.option("--if-empty", is_flag=True, help="Do nothing when places already exist.")
+    def seed_demo_command(scale: str, if_empty: bool) -> None:
+        """Fill the database with a synthetic Madhya Pradesh demo."""
+        from app.seed import DEMO_PASSWORD, seed_demo
+
+        if if_empty and db.session.scalar(select(func.count(District.id))):
+            click.echo("Demo data already present; not seeding.")
+            logins = None
+        else:
+            started = time.perf_counter()
+            logins = seed_demo(scale, log=click.echo)
+            click.echo(f"seed {scale}: {time.perf_counter() - started:.1f} s")
+        if logins is None:
+            from app.seed import demo_logins
+
+            logins = demo_logins()
+        click.echo("\nDemo sign-ins (password for all: %s):" % DEMO_PASSWORD)
+        for role, login in logins.items():
+            click.echo(f"  {role:<11} {login}")

@@ -1,0 +1,43 @@
+"""Configuration read from the environment, so one build runs anywhere."""
+
+import os
+from pathlib import Path
+
+INSTANCE_DIR = Path(__file__).resolve().parent.parent / "instance"
+
+
+def _bool(name: str, default: bool = False) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+class Config:
+    SECRET_KEY = os.environ.get("SECRET_KEY", "dev-only-change-me")
+    SQLALCHEMY_DATABASE_URI = os.environ.get(
+        "DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'sir.sqlite'}"
+    )
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    CAMPAIGN_TIMEZONE = os.environ.get("CAMPAIGN_TIMEZONE", "Asia/Kolkata")
+
+    LANGUAGES = ("hi", "en")
+    BABEL_DEFAULT_LOCALE = os.environ.get("DEFAULT_LANGUAGE", "hi")
+    BABEL_DEFAULT_TIMEZONE = CAMPAIGN_TIMEZONE
+    BABEL_TRANSLATION_DIRECTORIES = str(Path(__file__).resolve().parent / "translations")
+
+    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+    RATELIMIT_HEADERS_ENABLED = True
+    LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "5 per minute;20 per hour")
+
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = _bool("SECURE_COOKIES")
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_SECURE = _bool("SECURE_COOKIES")
+    WTF_CSRF_TIME_LIMIT = None
+    PAGE_SIZE = 50
+
+    # Extra origins allowed to serve map tiles (space separated); empty on a closed network.
+    MAP_TILE_URL = os.environ.get("MAP_TILE_URL", "")

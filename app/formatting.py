@@ -1,0 +1,61 @@
+"""Numbers, percentages and dates in the reader's locale, with Indian digit grouping."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from flask import Flask
+from flask_babel import format_date, format_datetime, format_decimal, get_locale
+from flask_babel import lazy_gettext as _l
+
+ROLE_LABELS = {
+    "state": _l("State officer"),
+    "collector": _l("Collector (DEO)"),
+    "ero": _l("ERO"),
+    "supervisor": _l("BLO supervisor"),
+    "blo": _l("BLO"),
+    "volunteer": _l("Volunteer"),
+    "admin": _l("Administrator"),
+}
+
+
+def lang() -> str:
+    """'hi' or 'en': the language part of the current locale."""
+    return get_locale().language if get_locale() else "en"
+
+
+def number(value) -> str:
+    if value is None:
+        return "—"
+    return format_decimal(value, format="#,##,##0")
+
+
+def percent(value, digits: int = 1) -> str:
+    if value is None:
+        return "—"
+    return format_decimal(value, format="#,##,##0." + "0" * digits) + " %"
+
+
+def day(value: date | datetime | None, style: str = "medium") -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, datetime):
+        return format_datetime(value, style)
+    return format_date(value, style)
+
+
+def localized_name(obj) -> str:
+    return obj.name(lang()) if obj is not None else "—"
+
+
+def role_label(value) -> str:
+    return str(ROLE_LABELS.get(getattr(value, "value", value), value))
+
+
+def init_app(app: Flask) -> None:
+    app.jinja_env.filters["num"] = number
+    app.jinja_env.filters["pct"] = percent
+    app.jinja_env.filters["day"] = day
+    app.jinja_env.filters["lname"] = localized_name
+    app.jinja_env.globals["lang"] = lang
+    app.jinja_env.globals["role_label"] = role_label

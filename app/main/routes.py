@@ -1,0 +1,47 @@
+from __future__ import annotations
+
+from flask import jsonify
+from flask_login import current_user
+from sqlalchemy import text
+
+from app.access import ALL_ROLES, allow, public
+from app.campaign.services import current_campaign
+from app.extensions import db, limiter
+from app.htmx import render
+from app.main import bp
+from app.main.services import accounts_by_role, scope_summary
+from app.models import Part, Role
+from app.scope import current_scope
+from app.timeutil import campaign_today
+
+
+@bp.route("/")
+@allow(ALL_ROLES)
+def home():
+    """Each role's page for the day: what is theirs and what to do next."""
+    scope = current_scope()
+    role = current_user.role
+    context = {"campaign": current_campaign(), "today": campaign_today(), "role": role}
+    if role in (Role.STATE, Role.COLLECTOR, Role.ERO, Role.SUPERVISOR, Role.BLO):
+        context["summary"] = scope_summary(scope)
+    if role in (Role.SUPERVISOR, Role.BLO):
+        context["parts"] = db.session.scalars(
+            scope.parts().order_by(Part.constituency_id, Part.number).limit(100)
+        ).all()
+    if role in (Role.ADMIN, Role.COLLECTOR):
+        context["accounts"] = accounts_by_role(scope)
+    return render("main/home.html", **context)
+
+
+@bp.route("/healthz")
+@public
+@limiter.exempt
+def healthz():
+    """For load balancers: answers 200 only when the database answers."""
+    try:
+        db.session.execute(text("SELECT 1"))
+    except Exception:  # noqa: BLE001 - any database failure means unhealthy
+        db.session.rollback()
+        return jsonify(status="error", database="unreachable"), 503
+    return jsonify(status="ok", database="ok")
+

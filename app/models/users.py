@@ -1,0 +1,71 @@
+"""People who sign in, and the links that give each one their scope."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from flask_login import UserMixin
+from sqlalchemy import Enum, ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from app.extensions import db, login_manager
+from app.models.places import Constituency, District
+from app.timeutil import utcnow
+
+
+class Role(enum.StrEnum):
+    STATE = "state"
+    COLLECTOR = "collector"
+    ERO = "ero"
+    SUPERVISOR = "supervisor"
+    BLO = "blo"
+    VOLUNTEER = "volunteer"
+    ADMIN = "admin"
+
+
+class User(UserMixin, db.Model):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    login: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(120))
+    mobile: Mapped[str] = mapped_column(String(15), default="")
+    password_hash: Mapped[str] = mapped_column(String(256))
+    role: Mapped[Role] = mapped_column(
+        Enum(Role, native_enum=False, length=16, values_callable=lambda e: [m.value for m in e])
+    )
+    locale: Mapped[str] = mapped_column(String(5), default="hi")
+    active: Mapped[bool] = mapped_column(default=True)
+    # A collector's or volunteer's district; an ERO's AC. BLOs and supervisors are linked
+    # from the parts they hold (Part.blo_id, Part.supervisor_id).
+    district_id: Mapped[int | None] = mapped_column(ForeignKey("districts.id"), index=True)
+    constituency_id: Mapped[int | None] = mapped_column(
+        ForeignKey("constituencies.id"), index=True
+    )
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    district: Mapped[District | None] = relationship()
+    constituency: Mapped[Constituency | None] = relationship()
+
+    @property
+    def is_active(self) -> bool:  # Flask-Login refuses sign-in to inactive accounts
+        return self.active
+
+    def set_password(self, password: str) -> None:
+        self.password_hash = generate_password_hash(password)
+
+    def check_password(self, password: str) -> bool:
+        return check_password_hash(self.password_hash, password)
+
+    def __repr__(self) -> str:
+        return f"<User {self.login} {self.role}>"
+
+
+@login_manager.user_loader
+def load_user(user_id: str) -> User | None:
+    try:
+        return db.session.get(User, int(user_id))
+    except ValueError:
+        return None

@@ -1,0 +1,127 @@
+"""The authorization matrix: every route × every role × an object in and out of scope.
+
+A new route fails `test_every_route_is_in_the_matrix` until it is added here.
+"""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from app.extensions import db
+from app.models import Constituency, District, Part, User
+from tests.conftest import LOGINS, csrf_token, make_app, reset_database
+
+ALL = set(LOGINS)
+PLACE_VIEWERS = {"state", "collector", "ero", "supervisor", "blo"}
+MANAGERS = {"admin", "collector"}
+PUBLIC = "public"
+
+
+def _ids(app) -> dict[str, int]:
+    with app.app_context():
+        district = {d.name_en: d.id for d in db.session.scalars(select(District))}
+        ac = {c.number: c.id for c in db.session.scalars(select(Constituency))}
+        part = {
+            (n, p.number): p.id
+            for p, n in db.session.execute(
+                select(Part, Constituency.number).join(Constituency, Part.constituency_id == Constituency.id)
+            )
+        }
+        user = dict(db.session.execute(select(User.login, User.id)).all())
+    return {
+        "district_in": district["Bhopal"], "district_out": district["Raisen"],
+        "ac_in": ac[1], "ac_out": ac[5],
+        "part_in": part[(1, 1)], "part_out": part[(5, 1)],
+        "user_in": user["blo.1.2"], "user_out": user["blo.5.1"],
+    }
+
+
+# endpoint: (method, URL in scope, URL out of scope or None, roles allowed, who sees out-of-scope objects)
+MATRIX = {
+    "auth.login": ("GET", "/auth/login", None, PUBLIC, set()),
+    "auth.language": ("POST", "/auth/language", None, PUBLIC, set()),
+    "main.healthz": ("GET", "/healthz", None, PUBLIC, set()),
+    "auth.logout": ("POST", "/auth/logout", None, ALL, set()),
+    "auth.password": ("GET", "/auth/password", None, ALL, set()),
+    "main.home": ("GET", "/", None, ALL, set()),
+    "campaign.settings": ("GET", "/campaign/", None, ALL - {"admin"}, set()),
+    "places.districts": ("GET", "/places/", None, PLACE_VIEWERS, set()),
+    "places.district": ("GET", "/places/districts/{district_in}", "/places/districts/{district_out}",
+                        PLACE_VIEWERS, {"state"}),
+    "places.constituency": ("GET", "/places/constituencies/{ac_in}", "/places/constituencies/{ac_out}",
+                            PLACE_VIEWERS, {"state"}),
+    "places.parts": ("GET", "/places/parts", None, PLACE_VIEWERS, set()),
+    "places.part": ("GET", "/places/parts/{part_in}", "/places/parts/{part_out}", PLACE_VIEWERS, {"state"}),
+    "accounts.index": ("GET", "/accounts/", None, MANAGERS, set()),
+    "accounts.create": ("GET", "/accounts/new", None, MANAGERS, set()),
+    "accounts.reset": ("POST", "/accounts/{user_in}/reset-password", "/accounts/{user_out}/reset-password",
+                       MANAGERS, {"admin"}),
+    "accounts.toggle_active": ("POST", "/accounts/{user_in}/active", "/accounts/{user_out}/active",
+                               MANAGERS, {"admin"}),
+}
+
+CASES = [
+    (endpoint, role, where)
+    for endpoint, (_, _, out_url, _, _) in MATRIX.items()
+    for role in [*sorted(ALL), "anonymous"]
+    for where in (["in", "out"] if out_url else ["in"])
+]
+
+
+@pytest.fixture(scope="module")
+def matrix_app(database_url):
+    app = make_app(database_url)
+    reset_database(app)
+    return app
+
+
+def test_every_route_is_in_the_matrix(matrix_app):
+    endpoints = {rule.endpoint for rule in matrix_app.url_map.iter_rules()} - {"static"}
+    assert endpoints == set(MATRIX), (
+        f"routes missing from the matrix: {sorted(endpoints - set(MATRIX))}; "
+        f"stale entries: {sorted(set(MATRIX) - endpoints)}"
+    )
+
+
+@pytest.mark.parametrize(("endpoint", "role", "where"), CASES)
+def test_matrix(matrix_app, endpoint, role, where):
+    method, in_url, out_url, allowed, sees_out = MATRIX[endpoint]
+    url = (in_url if where == "in" else out_url).format(**_ids(matrix_app))
+    client = matrix_app.test_client()
+    if role != "anonymous":
+        token = csrf_token(client)
+        response = client.post("/auth/login", data={"login": LOGINS[role], "password": "sir-demo-2025",
+                                                     "csrf_token": token})
+        assert response.status_code == 303, f"{role} could not sign in"
+    token = csrf_token(client, "/auth/login")
+    data = {"csrf_token": token, "active": "1", "lang": "en"}
+    response = client.get(url) if method == "GET" else client.post(url, data=data)
+
+    if allowed == PUBLIC:
+        assert response.status_code in (200, 302, 303), response.status_code
+    elif role == "anonymous":
+        assert response.status_code == 302 and "/auth/login" in response.headers["Location"]
+    elif role not in allowed:
+        assert response.status_code == 403
+    elif where == "out" and role not in sees_out:
+        assert response.status_code == 403
+    else:
+        assert response.status_code in (200, 303), f"{role} {url}: {response.status_code}"
+
+
+def test_a_route_that_declares_no_scope_is_refused(database_url):
+    app = make_app(database_url)
+    reset_database(app)
+
+    @app.route("/undeclared")
+    def undeclared():
+        return "secret"
+
+    client = app.test_client()
+    assert client.get("/undeclared").status_code == 403
+    token = csrf_token(client)
+    client.post("/auth/login", data={"login": "state", "password": "sir-demo-2025", "csrf_token": token})
+    response = client.get("/undeclared")
+    assert response.status_code == 403
+    assert "secret" not in response.get_data(as_text=True)
