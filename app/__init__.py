@@ -78,9 +78,7 @@ def select_locale() -> str:
     if lang not in languages:
         lang = session.get("lang")
     if lang not in languages:
-        lang = request.accept_languages.best_match(languages) or current_app.config[
-            "BABEL_DEFAULT_LOCALE"
-        ]
+        lang = request.accept_languages.best_match(languages) or current_app.config["BABEL_DEFAULT_LOCALE"]
     # The _IN territory gives Indian digit grouping (5,74,06,143) in both languages.
     return f"{lang}_IN"
 

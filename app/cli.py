@@ -14,8 +14,9 @@ from app.models import District
 
 def init_app(app: Flask) -> None:
     @app.cli.command("seed-demo")
-    @click.option("--scale", type=click.Choice(["tiny", "district", "state"]), default="district",
-                  show_default=True)
+    @click.option(
+        "--scale", type=click.Choice(["tiny", "district", "state"]), default="district", show_default=True
+    )
     @click.option("--if-empty", is_flag=True, help="Do nothing when places already exist.")
     def seed_demo_command(scale: str, if_empty: bool) -> None:
         """Fill the database with a synthetic Madhya Pradesh demo."""
@@ -32,6 +33,6 @@ def init_app(app: Flask) -> None:
             from app.seed import demo_logins
 
             logins = demo_logins()
-        click.echo("\nDemo sign-ins (password for all: %s):" % DEMO_PASSWORD)
+        click.echo(f"\nDemo sign-ins (password for all: {DEMO_PASSWORD}):")
         for role, login in logins.items():
             click.echo(f"  {role:<11} {login}")

@@ -33,17 +33,19 @@ def _messages() -> dict[int, tuple[str, str]]:
 def render_error(status: int, detail: str | None = None):
     title, message = _messages().get(status, _messages()[500])
     return render(
-        "errors/error.html", block="message", status=status,
-        title=title, message=detail or message, status_code=status,
+        "errors/error.html",
+        block="message",
+        status=status,
+        title=title,
+        message=detail or message,
+        status_code=status,
     )
 
 
 def init_app(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def csrf_error(error):
-        return render_error(
-            400, _("This form has expired. Reload the page and submit it again.")
-        )
+        return render_error(400, _("This form has expired. Reload the page and submit it again."))
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):

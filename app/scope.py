@@ -60,9 +60,12 @@ class Scope:
         if role == Role.COLLECTOR:
             return District.id == user.district_id
         if role == Role.ERO:
-            return District.id == select(Constituency.district_id).where(
-                Constituency.id == user.constituency_id
-            ).scalar_subquery()
+            return (
+                District.id
+                == select(Constituency.district_id)
+                .where(Constituency.id == user.constituency_id)
+                .scalar_subquery()
+            )
         if role in (Role.SUPERVISOR, Role.BLO):
             return District.id.in_(select(Part.district_id).where(self.part_filter()))
         return false()
@@ -75,9 +78,7 @@ class Scope:
             district = self.user.district_id
             return or_(
                 User.district_id == district,
-                User.constituency_id.in_(
-                    select(Constituency.id).where(Constituency.district_id == district)
-                ),
+                User.constituency_id.in_(select(Constituency.id).where(Constituency.district_id == district)),
                 User.id.in_(select(Part.blo_id).where(Part.district_id == district)),
                 User.id.in_(select(Part.supervisor_id).where(Part.district_id == district)),
             ) & (User.role.in_(COLLECTOR_MANAGES))

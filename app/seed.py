@@ -39,9 +39,18 @@ BUILDINGS = [
     ("Community Hall", "सामुदायिक भवन"),
 ]
 FIRST_NAMES = [
-    ("Ramesh", "रमेश"), ("Sunita", "सुनीता"), ("Mahesh", "महेश"), ("Kavita", "कविता"),
-    ("Rajesh", "राजेश"), ("Anita", "अनीता"), ("Suresh", "सुरेश"), ("Pooja", "पूजा"),
-    ("Dinesh", "दिनेश"), ("Rekha", "रेखा"), ("Manoj", "मनोज"), ("Seema", "सीमा"),
+    ("Ramesh", "रमेश"),
+    ("Sunita", "सुनीता"),
+    ("Mahesh", "महेश"),
+    ("Kavita", "कविता"),
+    ("Rajesh", "राजेश"),
+    ("Anita", "अनीता"),
+    ("Suresh", "सुरेश"),
+    ("Pooja", "पूजा"),
+    ("Dinesh", "दिनेश"),
+    ("Rekha", "रेखा"),
+    ("Manoj", "मनोज"),
+    ("Seema", "सीमा"),
 ]
 LAST_NAMES = ["Sharma", "Verma", "Yadav", "Patel", "Singh", "Chouhan", "Ahirwar", "Mishra", "Rajput", "Meena"]
 
@@ -120,10 +129,17 @@ def seed_demo(scale_name: str, log=print) -> dict[str, str]:
 
     existing_districts = {d.name_en: d.id for d in db.session.scalars(select(District))}
     new = [
-        dict(name_en=r["name_en"], name_hi=r["name_hi"], division_en=r["division_en"],
-             division_hi=r["division_hi"], hq_lat=float(r["hq_lat"]), hq_lon=float(r["hq_lon"]),
-             aliases=r["aliases"] or "")
-        for i, r in enumerate(rows) if i in chosen and r["name_en"] not in existing_districts
+        dict(
+            name_en=r["name_en"],
+            name_hi=r["name_hi"],
+            division_en=r["division_en"],
+            division_hi=r["division_hi"],
+            hq_lat=float(r["hq_lat"]),
+            hq_lon=float(r["hq_lon"]),
+            aliases=r["aliases"] or "",
+        )
+        for i, r in enumerate(rows)
+        if i in chosen and r["name_en"] not in existing_districts
     ]
     if new:
         db.session.execute(insert(District), new)
@@ -136,10 +152,19 @@ def seed_demo(scale_name: str, log=print) -> dict[str, str]:
         if login in existing_users:
             return
         existing_users.add(login)
-        users.append(dict(login=login, name=name, role=role, mobile=mobile,
-                          password_hash=password_hash, locale="hi", active=True,
-                          district_id=links.get("district_id"),
-                          constituency_id=links.get("constituency_id")))
+        users.append(
+            dict(
+                login=login,
+                name=name,
+                role=role,
+                mobile=mobile,
+                password_hash=password_hash,
+                locale="hi",
+                active=True,
+                district_id=links.get("district_id"),
+                constituency_id=links.get("constituency_id"),
+            )
+        )
 
     rng = random.Random(7)
     add_user("state", "State Election Office (demo)", Role.STATE, _mobile(rng))
@@ -158,10 +183,14 @@ def seed_demo(scale_name: str, log=print) -> dict[str, str]:
                 continue
             wanted_acs.append((i, number, parts, r))
             if number not in existing_acs:
-                ac_rows.append(dict(
-                    number=number, district_id=district_ids[r["name_en"]],
-                    name_en=f"{r['name_en']}-{k + 1}", name_hi=f"{r['name_hi']}-{k + 1}",
-                ))
+                ac_rows.append(
+                    dict(
+                        number=number,
+                        district_id=district_ids[r["name_en"]],
+                        name_en=f"{r['name_en']}-{k + 1}",
+                        name_hi=f"{r['name_hi']}-{k + 1}",
+                    )
+                )
     if ac_rows:
         db.session.execute(insert(Constituency), ac_rows)
     ac_ids = {c.number: c.id for c in db.session.scalars(select(Constituency))}
@@ -172,17 +201,32 @@ def seed_demo(scale_name: str, log=print) -> dict[str, str]:
         d_rng = random.Random(f"district-{r['name_en']}")
         d_slug = slug(r["name_en"])
         name, _ = _name(d_rng)
-        add_user(f"collector.{d_slug}", f"{name} (Collector {r['name_en']})", Role.COLLECTOR,
-                 _mobile(d_rng), district_id=district_ids[r["name_en"]])
+        add_user(
+            f"collector.{d_slug}",
+            f"{name} (Collector {r['name_en']})",
+            Role.COLLECTOR,
+            _mobile(d_rng),
+            district_id=district_ids[r["name_en"]],
+        )
         for v in range(1, VOLUNTEERS_PER_DISTRICT + 1):
-            add_user(f"vol.{d_slug}.{v}", _name(d_rng)[0], Role.VOLUNTEER, _mobile(d_rng),
-                     district_id=district_ids[r["name_en"]])
+            add_user(
+                f"vol.{d_slug}.{v}",
+                _name(d_rng)[0],
+                Role.VOLUNTEER,
+                _mobile(d_rng),
+                district_id=district_ids[r["name_en"]],
+            )
 
     part_plan: list[tuple[int, int, int, dict]] = []  # (AC number, part number, district index, row)
     for i, ac_number, parts, r in wanted_acs:
         a_rng = random.Random(f"ac-{ac_number}")
-        add_user(f"ero.{ac_number}", _name(a_rng)[0] + f" (ERO {ac_number})", Role.ERO,
-                 _mobile(a_rng), constituency_id=ac_ids[ac_number])
+        add_user(
+            f"ero.{ac_number}",
+            _name(a_rng)[0] + f" (ERO {ac_number})",
+            Role.ERO,
+            _mobile(a_rng),
+            constituency_id=ac_ids[ac_number],
+        )
         count = parts if scale.parts_per_constituency is None else min(parts, scale.parts_per_constituency)
         for s in range(1, math.ceil(count / PARTS_PER_SUPERVISOR) + 1):
             add_user(f"sup.{ac_number}.{s}", _name(a_rng)[0], Role.SUPERVISOR, _mobile(a_rng))
@@ -196,11 +240,13 @@ def seed_demo(scale_name: str, log=print) -> dict[str, str]:
 
     existing_parts = set(
         db.session.execute(
-            select(Constituency.number, Part.number).join(Constituency, Part.constituency_id == Constituency.id)
+            select(Constituency.number, Part.number).join(
+                Constituency, Part.constituency_id == Constituency.id
+            )
         ).all()
     )
     part_rows = []
-    for ac_number, p, i, r in part_plan:
+    for ac_number, p, _, r in part_plan:
         if (ac_number, p) in existing_parts:
             continue
         p_rng = random.Random(ac_number * 10_000 + p)
@@ -209,28 +255,35 @@ def seed_demo(scale_name: str, log=print) -> dict[str, str]:
         ac_lon = float(r["hq_lon"]) + centre.gauss(0, 0.18)
         building_en, building_hi = p_rng.choice(BUILDINGS)
         village = p_rng.randint(1, 400)
-        part_rows.append(dict(
-            constituency_id=ac_ids[ac_number],
-            district_id=district_ids[r["name_en"]],
-            number=p,
-            name_en=f"{building_en} {r['name_en']} {village}",
-            name_hi=f"{building_hi} {r['name_hi']} {village}",
-            building=f"{building_en}, ward {p_rng.randint(1, 30)}",
-            lat=round(ac_lat + p_rng.gauss(0, 0.06), 5),
-            lon=round(ac_lon + p_rng.gauss(0, 0.06), 5),
-            electors=int(p_rng.triangular(450, 1200, 1000)),
-            blo_id=user_ids[f"blo.{ac_number}.{p}"],
-            supervisor_id=user_ids[f"sup.{ac_number}.{(p - 1) // PARTS_PER_SUPERVISOR + 1}"],
-        ))
+        part_rows.append(
+            dict(
+                constituency_id=ac_ids[ac_number],
+                district_id=district_ids[r["name_en"]],
+                number=p,
+                name_en=f"{building_en} {r['name_en']} {village}",
+                name_hi=f"{building_hi} {r['name_hi']} {village}",
+                building=f"{building_en}, ward {p_rng.randint(1, 30)}",
+                lat=round(ac_lat + p_rng.gauss(0, 0.06), 5),
+                lon=round(ac_lon + p_rng.gauss(0, 0.06), 5),
+                electors=int(p_rng.triangular(450, 1200, 1000)),
+                blo_id=user_ids[f"blo.{ac_number}.{p}"],
+                supervisor_id=user_ids[f"sup.{ac_number}.{(p - 1) // PARTS_PER_SUPERVISOR + 1}"],
+            )
+        )
     for start in range(0, len(part_rows), 10_000):
         db.session.execute(insert(Part), part_rows[start : start + 10_000])
 
     if db.session.scalar(select(func.count(Campaign.id))) == 0:
-        db.session.add(Campaign(
-            name="SIR 2025-26, Madhya Pradesh", enumeration_start=date(2025, 11, 4),
-            enumeration_end=date(2025, 12, 18), daily_target_percent=Decimal("10"),
-            timezone="Asia/Kolkata", report_cutoff_hour=12,
-        ))
+        db.session.add(
+            Campaign(
+                name="SIR 2025-26, Madhya Pradesh",
+                enumeration_start=date(2025, 11, 4),
+                enumeration_end=date(2025, 12, 18),
+                daily_target_percent=Decimal("10"),
+                timezone="Asia/Kolkata",
+                report_cutoff_hour=12,
+            )
+        )
     db.session.commit()
     log(f"seeded: {len(new)} districts, {len(ac_rows)} ACs, {len(part_rows)} parts, {len(users)} accounts")
 

@@ -73,7 +73,9 @@ def app(database_url):
 
 @pytest.fixture
 def client(app):
-    return app.test_client()
+    client = app.test_client()
+    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"  # anonymous pages otherwise default to Hindi
+    return client
 
 
 def csrf_token(client, url: str = "/auth/login") -> str:
@@ -89,10 +91,16 @@ class AuthActions:
     def __init__(self, client):
         self._client = client
 
-    def login(self, login: str, password: str = DEMO_PASSWORD, next_url: str | None = None):
+    def login(
+        self, login: str, password: str = DEMO_PASSWORD, next_url: str | None = None, lang: str | None = "en"
+    ):
+        """Sign in; then switch to `lang` (demo accounts read Hindi) unless lang is None."""
         token = csrf_token(self._client)
         url = "/auth/login" + (f"?next={next_url}" if next_url else "")
-        return self._client.post(url, data={"login": login, "password": password, "csrf_token": token})
+        response = self._client.post(url, data={"login": login, "password": password, "csrf_token": token})
+        if lang and response.status_code == 303:
+            self._client.post("/auth/language", data={"lang": lang, "csrf_token": token})
+        return response
 
     def logout(self):
         token = csrf_token(self._client, "/")

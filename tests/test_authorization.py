@@ -30,10 +30,14 @@ def _ids(app) -> dict[str, int]:
         }
         user = dict(db.session.execute(select(User.login, User.id)).all())
     return {
-        "district_in": district["Bhopal"], "district_out": district["Raisen"],
-        "ac_in": ac[1], "ac_out": ac[5],
-        "part_in": part[(1, 1)], "part_out": part[(5, 1)],
-        "user_in": user["blo.1.2"], "user_out": user["blo.5.1"],
+        "district_in": district["Bhopal"],
+        "district_out": district["Raisen"],
+        "ac_in": ac[1],
+        "ac_out": ac[5],
+        "part_in": part[(1, 1)],
+        "part_out": part[(5, 1)],
+        "user_in": user["blo.1.2"],
+        "user_out": user["blo.5.1"],
     }
 
 
@@ -47,18 +51,38 @@ MATRIX = {
     "main.home": ("GET", "/", None, ALL, set()),
     "campaign.settings": ("GET", "/campaign/", None, ALL - {"admin"}, set()),
     "places.districts": ("GET", "/places/", None, PLACE_VIEWERS, set()),
-    "places.district": ("GET", "/places/districts/{district_in}", "/places/districts/{district_out}",
-                        PLACE_VIEWERS, {"state"}),
-    "places.constituency": ("GET", "/places/constituencies/{ac_in}", "/places/constituencies/{ac_out}",
-                            PLACE_VIEWERS, {"state"}),
+    "places.district": (
+        "GET",
+        "/places/districts/{district_in}",
+        "/places/districts/{district_out}",
+        PLACE_VIEWERS,
+        {"state"},
+    ),
+    "places.constituency": (
+        "GET",
+        "/places/constituencies/{ac_in}",
+        "/places/constituencies/{ac_out}",
+        PLACE_VIEWERS,
+        {"state"},
+    ),
     "places.parts": ("GET", "/places/parts", None, PLACE_VIEWERS, set()),
     "places.part": ("GET", "/places/parts/{part_in}", "/places/parts/{part_out}", PLACE_VIEWERS, {"state"}),
     "accounts.index": ("GET", "/accounts/", None, MANAGERS, set()),
     "accounts.create": ("GET", "/accounts/new", None, MANAGERS, set()),
-    "accounts.reset": ("POST", "/accounts/{user_in}/reset-password", "/accounts/{user_out}/reset-password",
-                       MANAGERS, {"admin"}),
-    "accounts.toggle_active": ("POST", "/accounts/{user_in}/active", "/accounts/{user_out}/active",
-                               MANAGERS, {"admin"}),
+    "accounts.reset": (
+        "POST",
+        "/accounts/{user_in}/reset-password",
+        "/accounts/{user_out}/reset-password",
+        MANAGERS,
+        {"admin"},
+    ),
+    "accounts.toggle_active": (
+        "POST",
+        "/accounts/{user_in}/active",
+        "/accounts/{user_out}/active",
+        MANAGERS,
+        {"admin"},
+    ),
 }
 
 CASES = [
@@ -91,8 +115,9 @@ def test_matrix(matrix_app, endpoint, role, where):
     client = matrix_app.test_client()
     if role != "anonymous":
         token = csrf_token(client)
-        response = client.post("/auth/login", data={"login": LOGINS[role], "password": "sir-demo-2025",
-                                                     "csrf_token": token})
+        response = client.post(
+            "/auth/login", data={"login": LOGINS[role], "password": "sir-demo-2025", "csrf_token": token}
+        )
         assert response.status_code == 303, f"{role} could not sign in"
     token = csrf_token(client, "/auth/login")
     data = {"csrf_token": token, "active": "1", "lang": "en"}

@@ -6,7 +6,6 @@ from wtforms.validators import DataRequired, Length, Optional, Regexp
 from app.formatting import ROLE_LABELS  # noqa: F401 - re-exported for the routes
 
 
-
 class AccountForm(FlaskForm):
     role = SelectField(_l("Role"), validators=[DataRequired()])
     name = StringField(_l("Full name"), validators=[DataRequired(), Length(max=120)])
@@ -23,9 +22,7 @@ class AccountForm(FlaskForm):
         validators=[Optional(), Regexp(r"^[6-9]\d{9}$", message=_l("Enter a 10-digit mobile number."))],
     )
     locale = SelectField(_l("Language"), choices=[("hi", "हिन्दी"), ("en", "English")])
-    password = PasswordField(
-        _l("First password"), validators=[DataRequired(), Length(min=8, max=128)]
-    )
+    password = PasswordField(_l("First password"), validators=[DataRequired(), Length(min=8, max=128)])
     district_id = SelectField(_l("District"), coerce=int, validators=[Optional()])
     constituency_number = IntegerField(_l("AC number"), validators=[Optional()])
     parts = StringField(

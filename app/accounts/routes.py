@@ -48,8 +48,15 @@ def index():
     size = current_app.config["PAGE_SIZE"]
     rows, total = page_of(stmt, page, size)
     return render(
-        "accounts/index.html", block="rows", users=[r[0] for r in rows], total=total,
-        page=page, page_size=size, q=q, role=role, role_labels=ROLE_LABELS,
+        "accounts/index.html",
+        block="rows",
+        users=[r[0] for r in rows],
+        total=total,
+        page=page,
+        page_size=size,
+        q=q,
+        role=role,
+        role_labels=ROLE_LABELS,
         manageable=scope.can_manage_roles(),
     )
 
@@ -57,9 +64,7 @@ def index():
 def _account_form() -> AccountForm:
     scope = current_scope()
     form = AccountForm()
-    form.role.choices = [
-        (r.value, ROLE_LABELS[r.value]) for r in Role if r in scope.can_manage_roles()
-    ]
+    form.role.choices = [(r.value, ROLE_LABELS[r.value]) for r in Role if r in scope.can_manage_roles()]
     if scope.role == Role.ADMIN:
         districts = db.session.scalars(select(District).order_by(District.name_en))
     else:
@@ -74,10 +79,15 @@ def create():
     form = _account_form()
     if form.validate_on_submit():
         data = NewAccount(
-            role=Role(form.role.data), name=form.name.data, login=form.login.data,
-            mobile=form.mobile.data or "", locale=form.locale.data, password=form.password.data,
+            role=Role(form.role.data),
+            name=form.name.data,
+            login=form.login.data,
+            mobile=form.mobile.data or "",
+            locale=form.locale.data,
+            password=form.password.data,
             district_id=form.district_id.data or None,
-            constituency_number=form.constituency_number.data, parts=form.parts.data or "",
+            constituency_number=form.constituency_number.data,
+            parts=form.parts.data or "",
         )
         try:
             user = create_account(current_scope(), data)
@@ -101,14 +111,26 @@ def reset(user_id: int):
         temporary = reset_password(scope, user)
     except AccountError as error:
         db.session.rollback()
-        return render("accounts/reset.html", block="notice", status=403,
-                      notice=error.message, notice_kind="error", user=user)
+        return render(
+            "accounts/reset.html",
+            block="notice",
+            status=403,
+            notice=error.message,
+            notice_kind="error",
+            user=user,
+        )
     db.session.commit()
     # Shown once, in this response only: never flashed into the session cookie.
     return render(
-        "accounts/reset.html", block="notice", notice_kind="success", user=user,
-        notice=_("New password for %(login)s: %(password)s. Tell it to them by phone; "
-                 "it is shown only once.", login=user.login, password=temporary),
+        "accounts/reset.html",
+        block="notice",
+        notice_kind="success",
+        user=user,
+        notice=_(
+            "New password for %(login)s: %(password)s. Tell it to them by phone; it is shown only once.",
+            login=user.login,
+            password=temporary,
+        ),
     )
 
 
@@ -121,11 +143,22 @@ def toggle_active(user_id: int):
         set_active(scope, user, request.form.get("active") == "1")
     except AccountError as error:
         db.session.rollback()
-        return render("accounts/reset.html", block="notice", status=403,
-                      notice=error.message, notice_kind="error", user=user)
+        return render(
+            "accounts/reset.html",
+            block="notice",
+            status=403,
+            notice=error.message,
+            notice_kind="error",
+            user=user,
+        )
     db.session.commit()
     if not is_partial():
         flash(_("Account %(login)s updated.", login=user.login), "success")
         return redirect_to(url_for("accounts.index", q=user.login))
-    return render("accounts/index.html", block="user_row", u=user, role_labels=ROLE_LABELS,
-                  manageable=scope.can_manage_roles())
+    return render(
+        "accounts/index.html",
+        block="user_row",
+        u=user,
+        role_labels=ROLE_LABELS,
+        manageable=scope.can_manage_roles(),
+    )

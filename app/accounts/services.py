@@ -7,7 +7,7 @@ import secrets
 from dataclasses import dataclass
 
 from flask_babel import gettext as _
-from sqlalchemy import func, select, tuple_
+from sqlalchemy import select, tuple_
 
 from app import audit
 from app.extensions import db
@@ -128,8 +128,9 @@ def create_account(scope: Scope, data: NewAccount) -> User:
             part.blo_id = user.id
         else:
             part.supervisor_id = user.id
-        audit.record(actor, "part.assign", part, before,
-                     {"blo_id": part.blo_id, "supervisor_id": part.supervisor_id})
+        audit.record(
+            actor, "part.assign", part, before, {"blo_id": part.blo_id, "supervisor_id": part.supervisor_id}
+        )
     audit.record(actor, "user.create", user, None, account_snapshot(user))
     return user
 
@@ -149,5 +150,6 @@ def set_active(scope: Scope, user: User, active: bool) -> None:
         raise AccountError("role", _("You cannot change this account."))
     before = account_snapshot(user)
     user.active = active
-    audit.record(scope.user, "user.activate" if active else "user.deactivate", user, before,
-                 account_snapshot(user))
+    audit.record(
+        scope.user, "user.activate" if active else "user.deactivate", user, before, account_snapshot(user)
+    )

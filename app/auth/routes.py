@@ -19,7 +19,13 @@ def safe_next(target: str | None) -> str:
     """Only a local path may follow sign-in; anything else goes home."""
     if target:
         parts = urlsplit(target)
-        if not parts.scheme and not parts.netloc and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        if (
+            not parts.scheme
+            and not parts.netloc
+            and target.startswith("/")
+            and not target.startswith("//")
+            and "\\" not in target
+        ):
             return target
     return url_for("main.home")
 
@@ -59,9 +65,7 @@ def login():
 
 def login_rate_limited():
     form = LoginForm()
-    form.password.errors.append(
-        _("Too many failed sign-ins. Please wait a few minutes before trying again.")
-    )
+    form.password.errors = [_("Too many failed sign-ins. Please wait a few minutes before trying again.")]
     return render("auth/login.html", form=form, status=429)
 
 
@@ -81,8 +85,13 @@ def language():
     """Remember the language for the user, or for this browser before sign-in."""
     lang = request.form.get("lang", "")
     if lang not in current_app.config["LANGUAGES"]:
-        return render("errors/error.html", status=400, title=_("Bad request"),
-                      message=_("Unknown language."), status_code=400)
+        return render(
+            "errors/error.html",
+            status=400,
+            title=_("Bad request"),
+            message=_("Unknown language."),
+            status_code=400,
+        )
     session["lang"] = lang
     if current_user.is_authenticated:
         set_locale(current_user._get_current_object(), lang)

@@ -11,7 +11,7 @@ class CampaignForm(FlaskForm):
     enumeration_start = DateField(_l("Enumeration starts"), validators=[DataRequired()])
     enumeration_end = DateField(_l("Enumeration ends"), validators=[DataRequired()])
     daily_target_percent = DecimalField(
-        _l("Daily target: % of forms digitized per day"),
+        _l("Daily target (percent of forms digitized per day)"),
         places=2,
         validators=[DataRequired(), NumberRange(min=0.01, max=100)],
     )

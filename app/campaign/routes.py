@@ -33,22 +33,27 @@ def settings():
         if form.validate_on_submit():
             if campaign is None:
                 campaign = Campaign(
-                    name=form.name.data, enumeration_start=date.today(),
+                    name=form.name.data,
+                    enumeration_start=date.today(),
                     enumeration_end=date.today(),
                 )
                 db.session.add(campaign)
                 db.session.flush()
                 audit.record(current_user, "campaign.create", campaign)
             update_campaign(
-                campaign, current_user, name=form.name.data,
+                campaign,
+                current_user,
+                name=form.name.data,
                 enumeration_start=form.enumeration_start.data,
                 enumeration_end=form.enumeration_end.data,
                 daily_target_percent=form.daily_target_percent.data,
-                timezone=form.timezone.data, report_cutoff_hour=form.report_cutoff_hour.data,
+                timezone=form.timezone.data,
+                report_cutoff_hour=form.report_cutoff_hour.data,
             )
             db.session.commit()
             flash(_("Campaign settings saved."), "success")
             return redirect_to(url_for("campaign.settings"))
     status = 422 if request.method == "POST" else 200
-    return render("campaign/settings.html", block="form", form=form, campaign=campaign,
-                  can_edit=can_edit, status=status)
+    return render(
+        "campaign/settings.html", block="form", form=form, campaign=campaign, can_edit=can_edit, status=status
+    )

@@ -15,9 +15,7 @@ class Campaign(db.Model):
     __tablename__ = "campaigns"
     __table_args__ = (
         CheckConstraint("enumeration_end >= enumeration_start", name="dates_in_order"),
-        CheckConstraint(
-            "daily_target_percent > 0 AND daily_target_percent <= 100", name="target_range"
-        ),
+        CheckConstraint("daily_target_percent > 0 AND daily_target_percent <= 100", name="target_range"),
         CheckConstraint("report_cutoff_hour >= 0 AND report_cutoff_hour <= 23", name="cutoff"),
     )
 
@@ -35,7 +33,7 @@ class Campaign(db.Model):
             "name": self.name,
             "enumeration_start": self.enumeration_start.isoformat(),
             "enumeration_end": self.enumeration_end.isoformat(),
-            "daily_target_percent": str(self.daily_target_percent),
+            "daily_target_percent": str(Decimal(self.daily_target_percent).quantize(Decimal("0.01"))),
             "timezone": self.timezone,
             "report_cutoff_hour": self.report_cutoff_hour,
         }

@@ -41,9 +41,7 @@ class User(UserMixin, db.Model):
     # A collector's or volunteer's district; an ERO's AC. BLOs and supervisors are linked
     # from the parts they hold (Part.blo_id, Part.supervisor_id).
     district_id: Mapped[int | None] = mapped_column(ForeignKey("districts.id"), index=True)
-    constituency_id: Mapped[int | None] = mapped_column(
-        ForeignKey("constituencies.id"), index=True
-    )
+    constituency_id: Mapped[int | None] = mapped_column(ForeignKey("constituencies.id"), index=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     district: Mapped[District | None] = relationship()

@@ -46,12 +46,16 @@ def constituency(constituency_id: int):
     constituency = scope.require_constituency(constituency_id)
     q = request.args.get("q", "")[:80]
     page = _page()
-    rows, total = page_of(
-        parts_query(scope, q, constituency), page, current_app.config["PAGE_SIZE"]
-    )
+    rows, total = page_of(parts_query(scope, q, constituency), page, current_app.config["PAGE_SIZE"])
     return render(
-        "places/constituency.html", block="rows", constituency=constituency,
-        rows=rows, total=total, page=page, q=q, page_size=current_app.config["PAGE_SIZE"],
+        "places/constituency.html",
+        block="rows",
+        constituency=constituency,
+        rows=rows,
+        total=total,
+        page=page,
+        q=q,
+        page_size=current_app.config["PAGE_SIZE"],
     )
 
 
@@ -62,7 +66,12 @@ def parts():
     page = _page()
     rows, total = page_of(parts_query(current_scope(), q), page, current_app.config["PAGE_SIZE"])
     return render(
-        "places/parts.html", block="rows", rows=rows, total=total, page=page, q=q,
+        "places/parts.html",
+        block="rows",
+        rows=rows,
+        total=total,
+        page=page,
+        q=q,
         page_size=current_app.config["PAGE_SIZE"],
     )
 

@@ -90,9 +90,7 @@ def parts_query(scope: Scope, q: str = "", constituency: Constituency | None = N
     if q:
         match = _AC_PART.match(q)
         if match:
-            stmt = stmt.where(
-                Constituency.number == int(match[1]), Part.number == int(match[2])
-            )
+            stmt = stmt.where(Constituency.number == int(match[1]), Part.number == int(match[2]))
         else:
             pattern = _like(q)
             conditions = [

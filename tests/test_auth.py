@@ -1,0 +1,145 @@
+"""Sign-in, sign-out, CSRF, rate limiting, headers and the health check."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from app.extensions import db
+from app.models import AuditEntry, User
+from tests.conftest import csrf_token, make_app, reset_database
+
+
+def test_sign_in_and_out(client, auth):
+    response = auth.login("collector.bhopal")
+    assert response.status_code == 303 and response.headers["Location"] == "/"
+    assert client.get("/").status_code == 200
+    response = auth.logout()
+    assert response.status_code == 303
+    assert client.get("/").status_code == 302
+
+
+def test_wrong_password_and_unknown_login_get_the_same_answer(client, auth):
+    wrong = auth.login("collector.bhopal", "not-the-password")
+    unknown = auth.login("nobody.here", "not-the-password")
+    assert wrong.status_code == unknown.status_code == 401
+    assert "Wrong login or password." in wrong.get_data(as_text=True)
+    assert "Wrong login or password." in unknown.get_data(as_text=True)
+
+
+def test_inactive_account_cannot_sign_in(app, client, auth):
+    with app.app_context():
+        user = db.session.scalar(select(User).where(User.login == "blo.1.2"))
+        user.active = False
+        db.session.commit()
+    assert auth.login("blo.1.2").status_code == 401
+
+
+def test_next_must_be_a_local_path(client, auth):
+    response = auth.login("state", next_url="/places/")
+    assert response.headers["Location"] == "/places/"
+    auth.logout()
+    for evil in ("https://evil.example/", "//evil.example/", "/\\evil.example"):
+        response = auth.login("state", next_url=evil)
+        assert response.headers["Location"] == "/", evil
+        auth.logout()
+
+
+def test_sign_in_without_csrf_token_is_refused(client):
+    response = client.post("/auth/login", data={"login": "state", "password": "sir-demo-2025"})
+    assert response.status_code == 400
+    assert "expired" in response.get_data(as_text=True)
+
+
+def test_htmx_post_without_csrf_header_is_refused(client, auth):
+    auth.login("collector.bhopal")
+    response = client.post("/auth/language", data={"lang": "en"}, headers={"HX-Request": "true"})
+    assert response.status_code == 400
+    token = auth.token("/")
+    response = client.post(
+        "/auth/language", data={"lang": "en"}, headers={"HX-Request": "true", "X-CSRFToken": token}
+    )
+    assert response.status_code == 204 and response.headers["HX-Redirect"] == "/"
+
+
+def test_failed_sign_ins_are_rate_limited_with_a_clear_message(database_url):
+    app = make_app(database_url, {"LOGIN_RATE_LIMIT": "3 per minute"})
+    reset_database(app)
+    client = app.test_client()
+    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
+    for _ in range(3):
+        token = csrf_token(client)
+        assert (
+            client.post(
+                "/auth/login", data={"login": "state", "password": "x", "csrf_token": token}
+            ).status_code
+            == 401
+        )
+    token = csrf_token(client)
+    response = client.post(
+        "/auth/login", data={"login": "state", "password": "sir-demo-2025", "csrf_token": token}
+    )
+    assert response.status_code == 429
+    assert "Too many failed sign-ins" in response.get_data(as_text=True)
+
+
+def test_successful_sign_ins_do_not_count_against_the_limit(database_url):
+    app = make_app(database_url, {"LOGIN_RATE_LIMIT": "2 per minute"})
+    reset_database(app)
+    client = app.test_client()
+    for _ in range(4):
+        token = csrf_token(client)
+        response = client.post(
+            "/auth/login", data={"login": "state", "password": "sir-demo-2025", "csrf_token": token}
+        )
+        assert response.status_code == 303
+        client.post("/auth/logout", data={"csrf_token": csrf_token(client, "/")})
+
+
+def test_sign_in_and_out_are_audited(app, auth):
+    auth.login("ero.1", lang=None)
+    auth.logout()
+    with app.app_context():
+        actions = db.session.scalars(select(AuditEntry.action).order_by(AuditEntry.id)).all()
+    assert actions[-2:] == ["user.sign_in", "user.sign_out"]
+
+
+def test_security_headers_and_cookie_flags(client, auth):
+    response = client.get("/auth/login")
+    csp = response.headers["Content-Security-Policy"]
+    assert "script-src 'self'" in csp and "frame-ancestors 'none'" in csp and "unsafe-inline" not in csp
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.headers["Referrer-Policy"] == "same-origin"
+    response = auth.login("state")
+    session_cookie = next(c for c in response.headers.getlist("Set-Cookie") if c.startswith("session="))
+    assert "HttpOnly" in session_cookie and "SameSite=Lax" in session_cookie
+
+
+def test_pages_carry_no_inline_script(client, auth):
+    auth.login("collector.bhopal")
+    for url in ("/", "/places/", "/accounts/"):
+        html = client.get(url).get_data(as_text=True)
+        assert "<script>" not in html and " onclick=" not in html and "style=" not in html
+
+
+def test_change_own_password(client, auth):
+    auth.login("blo.1.1")
+    token = auth.token("/auth/password")
+    response = client.post(
+        "/auth/password",
+        data={"current": "wrong", "new": "newpass123", "confirm": "newpass123", "csrf_token": token},
+    )
+    assert response.status_code == 422
+    assert "not right" in response.get_data(as_text=True)
+    response = client.post(
+        "/auth/password",
+        data={"current": "sir-demo-2025", "new": "newpass123", "confirm": "newpass123", "csrf_token": token},
+        headers={"HX-Request": "true", "X-CSRFToken": token},
+    )
+    assert response.status_code == 204
+    auth.logout()
+    assert auth.login("blo.1.1", "newpass123").status_code == 303
+
+
+def test_healthz_pings_the_database(client):
+    response = client.get("/healthz")
+    assert response.status_code == 200 and response.get_json() == {"status": "ok", "database": "ok"}
