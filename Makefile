@@ -22,7 +22,7 @@ install: $(VENV)/.runtime
 install-dev: $(VENV)/.dev
 
 translations: install
-	$(VENV)/bin/pybabel compile --use-fuzzy -q -d app/translations
+	$(VENV)/bin/pybabel compile -d app/translations --statistics
 
 extract-messages: install
 	$(VENV)/bin/pybabel extract -F babel.cfg -k _l -o app/translations/messages.pot .
