@@ -143,3 +143,27 @@ def test_change_own_password(client, auth):
 def test_healthz_pings_the_database(client):
     response = client.get("/healthz")
     assert response.status_code == 200 and response.get_json() == {"status": "ok", "database": "ok"}
+
+
+def test_an_unexpected_error_gets_a_500_page_and_nothing_is_saved(database_url):
+    from app.access import public
+    from app.models import Campaign
+
+    app = make_app(database_url)
+    reset_database(app)
+
+    @app.route("/boom")
+    @public
+    def boom():
+        campaign = db.session.scalar(select(Campaign))
+        campaign.name = "half-saved"
+        db.session.flush()
+        raise RuntimeError("boom")
+
+    client = app.test_client()
+    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "hi"
+    response = client.get("/boom")
+    assert response.status_code == 500
+    assert "सर्वर" in response.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.scalar(select(Campaign.name)) != "half-saved"
