@@ -12,16 +12,20 @@ import csv
 import math
 import random
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, datetime
 from decimal import Decimal
 from functools import cache
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
+from flask import current_app
 from sqlalchemy import func, insert, select
 from werkzeug.security import generate_password_hash
 
 from app.extensions import db
 from app.models import Campaign, Constituency, District, Part, Role, User
+from app.progress.rollups import refresh_constituency_totals
+from app.seed_history import demo_campaign_dates, seed_history
 
 DATA = Path(__file__).resolve().parent / "data" / "mp_districts.csv"
 DEMO_PASSWORD = "sir-demo-2025"
@@ -118,8 +122,8 @@ def _mobile(rng: random.Random) -> str:
     return str(rng.choice("6789")) + "".join(str(rng.randint(0, 9)) for _ in range(9))
 
 
-def seed_demo(scale_name: str, log=print) -> dict[str, str]:
-    """Seed one scale; returns one demo login per role."""
+def seed_demo(scale_name: str, log=print, with_history: bool = True) -> dict[str, str]:
+    """Seed one scale (with 45 days of reports unless told not to); returns one login per role."""
     scale = SCALES[scale_name]
     rows = read_districts()
     plan = state_plan(rows)
@@ -272,18 +276,25 @@ def seed_demo(scale_name: str, log=print) -> dict[str, str]:
         )
     for start in range(0, len(part_rows), 10_000):
         db.session.execute(insert(Part), part_rows[start : start + 10_000])
+    if part_rows:
+        refresh_constituency_totals({row["constituency_id"] for row in part_rows})
 
+    zone = ZoneInfo(current_app.config["CAMPAIGN_TIMEZONE"])
+    now = datetime.now(zone)
     if db.session.scalar(select(func.count(Campaign.id))) == 0:
+        start, end = demo_campaign_dates(now.date())
         db.session.add(
             Campaign(
-                name="SIR 2025-26, Madhya Pradesh",
-                enumeration_start=date(2025, 11, 4),
-                enumeration_end=date(2025, 12, 18),
+                name="SIR 2025-26, Madhya Pradesh (demo)",
+                enumeration_start=start,
+                enumeration_end=end,
                 daily_target_percent=Decimal("10"),
-                timezone="Asia/Kolkata",
+                timezone=zone.key,
                 report_cutoff_hour=12,
             )
         )
+    if with_history:
+        seed_history(now.date(), zone, now.astimezone(UTC).replace(tzinfo=None), log=log)
     db.session.commit()
     log(f"seeded: {len(new)} districts, {len(ac_rows)} ACs, {len(part_rows)} parts, {len(users)} accounts")
 

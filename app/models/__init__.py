@@ -1,6 +1,34 @@
 from app.models.audit import AuditEntry
 from app.models.campaign import Campaign
 from app.models.places import Constituency, District, Part
+from app.models.progress import (
+    ASD_FIGURES,
+    FIGURES,
+    MAPPING_FIGURES,
+    BloReview,
+    ConstituencyDay,
+    DailyReport,
+    Difficulty,
+    ImportJob,
+    ReviewKind,
+)
 from app.models.users import Role, User
 
-__all__ = ["AuditEntry", "Campaign", "Constituency", "District", "Part", "Role", "User"]
+__all__ = [
+    "ASD_FIGURES",
+    "FIGURES",
+    "MAPPING_FIGURES",
+    "AuditEntry",
+    "BloReview",
+    "Campaign",
+    "Constituency",
+    "ConstituencyDay",
+    "DailyReport",
+    "Difficulty",
+    "District",
+    "ImportJob",
+    "Part",
+    "ReviewKind",
+    "Role",
+    "User",
+]

@@ -44,6 +44,11 @@ class Constituency(db.Model):
     name_en: Mapped[str] = mapped_column(String(120))
     name_hi: Mapped[str] = mapped_column(String(120))
     district_id: Mapped[int] = mapped_column(ForeignKey("districts.id"), index=True)
+    # Totals of the AC's parts, kept by refresh_constituency_totals() whenever parts or their
+    # BLOs change, so that state and district views never scan the parts.
+    electors: Mapped[int] = mapped_column(default=0, server_default="0")
+    parts_count: Mapped[int] = mapped_column(default=0, server_default="0")
+    blos_count: Mapped[int] = mapped_column(default=0, server_default="0")
 
     district: Mapped[District] = relationship(back_populates="constituencies")
 

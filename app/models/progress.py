@@ -1,0 +1,171 @@
+"""Daily figures: one cumulative report per part per day, and per-AC daily roll-ups.
+
+A part's figures on a day are its latest report on or before that day (cumulative figures carry
+forward); a part without a report on a day is *missing* that day, never zero progress.
+ConstituencyDay keeps, per AC and day, the sum of its parts' carried-forward figures and how many
+parts reported that very day. It is rewritten in the same transaction as every report, so the
+district and state views read a few hundred rows whatever the number of parts.
+"""
+
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime
+
+from sqlalchemy import JSON, CheckConstraint, Enum, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.extensions import db
+from app.models.places import Constituency, Part
+from app.models.users import User
+from app.timeutil import utcnow
+
+FIGURES = (
+    "distributed",
+    "collected",
+    "digitized",
+    "mapped_self",
+    "mapped_progeny",
+    "unmapped",
+    "asd_absent",
+    "asd_shifted",
+    "asd_dead",
+    "asd_duplicate",
+)
+ASD_FIGURES = ("asd_absent", "asd_shifted", "asd_dead", "asd_duplicate")
+MAPPING_FIGURES = ("mapped_self", "mapped_progeny", "unmapped")
+
+
+class DailyReport(db.Model):
+    __tablename__ = "daily_reports"
+    __table_args__ = (
+        UniqueConstraint("part_id", "report_date", name="uq_daily_reports_part_date"),
+        Index("ix_daily_reports_constituency_date", "constituency_id", "report_date"),
+        Index("ix_daily_reports_district_date", "district_id", "report_date"),
+        *(CheckConstraint(f"{name} >= 0", name=f"{name}_not_negative") for name in FIGURES),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    part_id: Mapped[int] = mapped_column(ForeignKey("parts.id"))
+    # Copied from the part so that an AC's or district's reports are read without a join.
+    constituency_id: Mapped[int] = mapped_column(ForeignKey("constituencies.id"))
+    district_id: Mapped[int] = mapped_column(ForeignKey("districts.id"))
+    report_date: Mapped[date]
+    distributed: Mapped[int] = mapped_column(default=0)
+    collected: Mapped[int] = mapped_column(default=0)
+    digitized: Mapped[int] = mapped_column(default=0)
+    mapped_self: Mapped[int] = mapped_column(default=0)
+    mapped_progeny: Mapped[int] = mapped_column(default=0)
+    unmapped: Mapped[int] = mapped_column(default=0)
+    asd_absent: Mapped[int] = mapped_column(default=0)
+    asd_shifted: Mapped[int] = mapped_column(default=0)
+    asd_dead: Mapped[int] = mapped_column(default=0)
+    asd_duplicate: Mapped[int] = mapped_column(default=0)
+    entered_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    # True when a supervisor, ERO or collector entered it for the BLO.
+    on_behalf: Mapped[bool] = mapped_column(default=False)
+    # Set when a cumulative figure went down from the previous report: the stated reason.
+    correction_reason: Mapped[str | None] = mapped_column(String(300))
+    source: Mapped[str] = mapped_column(String(16), default="form")  # form | import | seed
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    part: Mapped[Part] = relationship()
+    entered_by: Mapped[User | None] = relationship()
+
+    def figures(self) -> dict[str, int]:
+        return {name: getattr(self, name) for name in FIGURES}
+
+
+class ConstituencyDay(db.Model):
+    __tablename__ = "constituency_days"
+    __table_args__ = (Index("ix_constituency_days_district_day", "district_id", "day"),)
+
+    constituency_id: Mapped[int] = mapped_column(ForeignKey("constituencies.id"), primary_key=True)
+    day: Mapped[date] = mapped_column(primary_key=True, index=True)
+    district_id: Mapped[int] = mapped_column(ForeignKey("districts.id"))
+    parts_reported: Mapped[int] = mapped_column(default=0)
+    # The latest time a report of that very day was written: the "as of" of the figures.
+    last_report_at: Mapped[datetime | None]
+    distributed: Mapped[int] = mapped_column(default=0)
+    collected: Mapped[int] = mapped_column(default=0)
+    digitized: Mapped[int] = mapped_column(default=0)
+    mapped_self: Mapped[int] = mapped_column(default=0)
+    mapped_progeny: Mapped[int] = mapped_column(default=0)
+    unmapped: Mapped[int] = mapped_column(default=0)
+    asd_absent: Mapped[int] = mapped_column(default=0)
+    asd_shifted: Mapped[int] = mapped_column(default=0)
+    asd_dead: Mapped[int] = mapped_column(default=0)
+    asd_duplicate: Mapped[int] = mapped_column(default=0)
+
+    constituency: Mapped[Constituency] = relationship()
+
+
+class ReviewKind(enum.StrEnum):
+    CALL = "call"
+    VISIT = "visit"
+    MEETING = "meeting"
+
+
+class Difficulty(enum.StrEnum):
+    """The difficulties BLOs actually hit (DOMAIN.md)."""
+
+    APP = "app"
+    NETWORK = "network"
+    FORMS_SHORT = "forms_short"
+    ELECTORS_ABSENT = "electors_absent"
+    MAPPING = "mapping"
+    WORKLOAD = "workload"
+    HEALTH = "health"
+    SAFETY = "safety"
+    OTHER = "other"
+
+
+class BloReview(db.Model):
+    """The daily review (संवाद) of a BLO by a supervisor, ERO or collector."""
+
+    __tablename__ = "blo_reviews"
+    __table_args__ = (Index("ix_blo_reviews_part_date", "part_id", "review_date"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    part_id: Mapped[int] = mapped_column(ForeignKey("parts.id"))
+    district_id: Mapped[int] = mapped_column(ForeignKey("districts.id"))
+    constituency_id: Mapped[int] = mapped_column(ForeignKey("constituencies.id"))
+    blo_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    reviewer_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    review_date: Mapped[date]
+    kind: Mapped[ReviewKind] = mapped_column(
+        Enum(ReviewKind, native_enum=False, length=16, values_callable=lambda e: [m.value for m in e])
+    )
+    outcome: Mapped[str] = mapped_column(Text)
+    difficulty: Mapped[Difficulty | None] = mapped_column(
+        Enum(Difficulty, native_enum=False, length=24, values_callable=lambda e: [m.value for m in e])
+    )
+    follow_up_on: Mapped[date | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    part: Mapped[Part] = relationship()
+    blo: Mapped[User | None] = relationship(foreign_keys=[blo_id])
+    reviewer: Mapped[User] = relationship(foreign_keys=[reviewer_id])
+
+
+class ImportJob(db.Model):
+    """An uploaded file of part figures: checked in a dry run, then applied all at once."""
+
+    __tablename__ = "import_jobs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    district_id: Mapped[int | None] = mapped_column(ForeignKey("districts.id"))
+    filename: Mapped[str] = mapped_column(String(200))
+    stored_path: Mapped[str] = mapped_column(String(400))
+    # uploaded → checking → checked | rejected → applying → applied | failed
+    status: Mapped[str] = mapped_column(String(16), default="uploaded")
+    total_rows: Mapped[int] = mapped_column(default=0)
+    processed_rows: Mapped[int] = mapped_column(default=0)
+    errors: Mapped[list | None] = mapped_column(JSON)
+    summary: Mapped[dict | None] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    finished_at: Mapped[datetime | None]
+
+    user: Mapped[User] = relationship()
