@@ -53,13 +53,25 @@ def create_app(test_config: dict | None = None) -> Flask:
     from app.auth import bp as auth_bp
     from app.campaign import bp as campaign_bp
     from app.main import bp as main_bp
+    from app.exports import bp as exports_bp
+    from app.imports import bp as imports_bp
+    from app.maps import bp as maps_bp
     from app.places import bp as places_bp
+    from app.progress import bp as progress_bp
+    from app.reports import bp as reports_bp
+    from app.reviews import bp as reviews_bp
 
     app.register_blueprint(auth_bp)
     app.register_blueprint(main_bp)
     app.register_blueprint(places_bp)
     app.register_blueprint(accounts_bp)
     app.register_blueprint(campaign_bp)
+    app.register_blueprint(progress_bp)
+    app.register_blueprint(reports_bp)
+    app.register_blueprint(reviews_bp)
+    app.register_blueprint(exports_bp)
+    app.register_blueprint(imports_bp)
+    app.register_blueprint(maps_bp)
 
     from app import cli
 

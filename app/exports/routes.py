@@ -1,0 +1,3 @@
+"""Routes of the exports feature."""
+
+from app.exports import bp  # noqa: F401

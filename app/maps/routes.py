@@ -1,0 +1,3 @@
+"""Routes of the maps feature."""
+
+from app.maps import bp  # noqa: F401

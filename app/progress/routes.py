@@ -1,0 +1,3 @@
+"""Progress dashboards."""
+
+from app.progress import bp  # noqa: F401
