@@ -52,9 +52,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     from app.accounts import bp as accounts_bp
     from app.auth import bp as auth_bp
     from app.campaign import bp as campaign_bp
-    from app.main import bp as main_bp
     from app.exports import bp as exports_bp
     from app.imports import bp as imports_bp
+    from app.main import bp as main_bp
     from app.maps import bp as maps_bp
     from app.places import bp as places_bp
     from app.progress import bp as progress_bp

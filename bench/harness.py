@@ -1,0 +1,69 @@
+"""Shared by the benchmark modules: the Bench helper and the report line format."""
+
+from __future__ import annotations
+
+import os
+import statistics
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from flask_migrate import upgrade
+
+
+class Bench:
+    """What a benchmark module needs: the state-scale app, a tiny-scale app, timing helpers."""
+
+    def __init__(self, workdir: Path):
+        self.workdir = workdir
+        self.app = self._make_app("state", os.environ.get("BENCH_DATABASE_URL"))
+        self._tiny = None
+
+    def _make_app(self, scale: str, url: str | None = None):
+        from app import create_app
+        from app.extensions import db
+        from app.seed import seed_demo
+
+        url = url or f"sqlite:///{self.workdir / f'bench-{scale}.sqlite'}"
+        app = create_app(
+            {"SQLALCHEMY_DATABASE_URI": url, "RATELIMIT_ENABLED": False, "WTF_CSRF_ENABLED": False}
+        )
+        with app.app_context():
+            db.drop_all()
+            upgrade()
+            started = time.perf_counter()
+            seed_demo(scale, log=lambda *_: None)
+            if scale == "state":
+                report("seed_state_seconds", time.perf_counter() - started, "s")
+        return app
+
+    @property
+    def tiny_app(self):
+        if self._tiny is None:
+            self._tiny = self._make_app("tiny")
+        return self._tiny
+
+    def client(self, login: str, app=None):
+        """A test client signed in as `login` (CSRF is off in the bench apps)."""
+        from app.seed import DEMO_PASSWORD
+
+        client = (app or self.app).test_client()
+        client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
+        response = client.post("/auth/login", data={"login": login, "password": DEMO_PASSWORD})
+        assert response.status_code == 303, f"bench sign-in failed for {login}"
+        return client
+
+    @staticmethod
+    def median_ms(action: Callable[[], object], repeat: int = 15, warmup: int = 2) -> float:
+        for _ in range(warmup):
+            action()
+        timings = []
+        for _ in range(repeat):
+            started = time.perf_counter()
+            action()
+            timings.append((time.perf_counter() - started) * 1000)
+        return statistics.median(timings)
+
+
+def report(name: str, value: float, unit: str) -> None:
+    print(f"bench {name} {value:.1f} {unit}", flush=True)
