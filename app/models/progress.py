@@ -42,6 +42,7 @@ class DailyReport(db.Model):
         UniqueConstraint("part_id", "report_date", name="uq_daily_reports_part_date"),
         Index("ix_daily_reports_constituency_date", "constituency_id", "report_date"),
         Index("ix_daily_reports_district_date", "district_id", "report_date"),
+        Index("ix_daily_reports_date", "report_date"),
         *(CheckConstraint(f"{name} >= 0", name=f"{name}_not_negative") for name in FIGURES),
     )
 

@@ -1,3 +1,228 @@
-"""Progress dashboards."""
+"""Progress dashboards: state → districts → ACs → parts, the missing and the calls lists."""
 
-from app.progress import bp  # noqa: F401
+from __future__ import annotations
+
+from flask import abort, current_app, redirect, request, url_for
+from flask_login import current_user
+
+from app.access import OFFICERS, PLACE_VIEWERS, allow
+from app.campaign.services import current_campaign
+from app.extensions import db
+from app.htmx import render
+from app.models import Constituency, District, Part, Role
+from app.places.services import page_of
+from app.progress import bp
+from app.progress.queries import (
+    constituency_rows,
+    district_rows,
+    part_rows,
+    parts_needing_a_call,
+    total_row,
+)
+from app.progress.services import (
+    FILTERS,
+    SORTS,
+    DayError,
+    last_report_days,
+    missing_parts,
+    narrow,
+    parse_day,
+    part_history,
+    sort_and_filter,
+    target_of,
+)
+from app.scope import current_scope
+from app.timeutil import campaign_today
+
+
+def _table_options():
+    """Day, sort, order and filter from the query string; a bad day is the user's error (400)."""
+    campaign = current_campaign()
+    try:
+        day = parse_day(request.args.get("date"), campaign_today(), campaign)
+    except DayError as error:
+        abort(400, description=str(error))
+    sort = request.args.get("sort", "rank")
+    sort = sort if sort in SORTS else "rank"
+    filter_by = request.args.get("filter", "all")
+    filter_by = filter_by if filter_by in FILTERS else "all"
+    descending = (
+        request.args.get("order", "desc" if sort in ("pace", "missing", "electors") else "asc") == "desc"
+    )
+    return campaign, day, sort, filter_by, descending
+
+
+def _table_page(template: str, rows, place, **context):
+    campaign, day, sort, filter_by, descending = _table_options()
+    total = total_row(rows, place)
+    shown = sort_and_filter(rows, sort, filter_by, descending)
+    page, size = _page(), current_app.config["PAGE_SIZE"]
+    return render(
+        template,
+        block="table",
+        rows=shown[(page - 1) * size : page * size],
+        shown_count=len(shown),
+        page=page,
+        page_size=size,
+        total=total,
+        place=place,
+        day=day,
+        today=campaign_today(),
+        campaign=campaign,
+        sort=sort,
+        filter_by=filter_by,
+        descending=descending,
+        all_count=len(rows),
+        **context,
+    )
+
+
+@bp.route("/")
+@allow(OFFICERS | {Role.BLO})
+def index():
+    """Send each officer to the table of their own scope."""
+    user = current_user
+    if user.role == Role.STATE:
+        return redirect(url_for("progress.state"))
+    if user.role == Role.COLLECTOR:
+        return redirect(url_for("progress.district", district_id=user.district_id))
+    if user.role == Role.ERO:
+        return redirect(url_for("progress.constituency", constituency_id=user.constituency_id))
+    return redirect(url_for("progress.parts"))
+
+
+@bp.route("/state")
+@allow(Role.STATE)
+def state():
+    campaign, day, *_ = _table_options()
+    rows = district_rows(day, target_of(campaign), current_scope().district_filter())
+    return _table_page("progress/state.html", rows, None, level="district")
+
+
+@bp.route("/districts/<int:district_id>")
+@allow(Role.STATE, Role.COLLECTOR)
+def district(district_id: int):
+    scope = current_scope()
+    district = scope.require_district(district_id)
+    campaign, day, *_ = _table_options()
+    condition = (Constituency.district_id == district.id) & scope.constituency_filter()
+    rows = constituency_rows(day, target_of(campaign), condition)
+    return _table_page("progress/district.html", rows, district, level="constituency")
+
+
+@bp.route("/constituencies/<int:constituency_id>")
+@allow(Role.STATE, Role.COLLECTOR, Role.ERO)
+def constituency(constituency_id: int):
+    scope = current_scope()
+    constituency = scope.require_constituency(constituency_id)
+    campaign, day, *_ = _table_options()
+    rows = part_rows(
+        day, target_of(campaign), (Part.constituency_id == constituency.id) & scope.part_filter()
+    )
+    return _table_page("progress/constituency.html", rows, constituency, level="part")
+
+
+@bp.route("/parts")
+@allow(Role.SUPERVISOR, Role.BLO)
+def parts():
+    """A supervisor's (or a BLO's) own parts."""
+    campaign, day, *_ = _table_options()
+    rows = part_rows(day, target_of(campaign), current_scope().part_filter())
+    return _table_page("progress/parts.html", rows, None, level="part")
+
+
+@bp.route("/parts/<int:part_id>")
+@allow(PLACE_VIEWERS)
+def part(part_id: int):
+    part = current_scope().require_part(part_id)
+    campaign, day, *_ = _table_options()
+    start = campaign.enumeration_start if campaign else day
+    history = part_history(part.id, start, day)
+    row = part_rows(day, target_of(campaign), Part.id == part.id)[0]
+    return render(
+        "progress/part.html",
+        part=part,
+        row=row,
+        history=history,
+        day=day,
+        campaign=campaign,
+        today=campaign_today(),
+    )
+
+
+def _page() -> int:
+    return max(1, request.args.get("page", 1, type=int) or 1)
+
+
+def _narrowing(scope):
+    """Optional district_id / constituency_id narrowing, each checked through the scope."""
+    district_id = request.args.get("district_id", type=int)
+    constituency_id = request.args.get("constituency_id", type=int)
+    district = scope.require_district(district_id) if district_id else None
+    constituency = scope.require_constituency(constituency_id) if constituency_id else None
+    return district, constituency
+
+
+@bp.route("/missing")
+@allow(OFFICERS)
+def missing():
+    """Parts that have not reported on the day: missing is not zero."""
+    scope = current_scope()
+    campaign, day, *_ = _table_options()
+    district, constituency = _narrowing(scope)
+    condition = narrow(scope.part_filter(), district and district.id, constituency and constituency.id)
+    page = max(1, request.args.get("page", 1, type=int) or 1)
+    size = current_app.config["PAGE_SIZE"]
+    rows, total = page_of(missing_parts(day, condition), page, size)
+    last_days = last_report_days([row[0].id for row in rows], day)
+    return render(
+        "progress/missing.html",
+        block="table",
+        rows=rows,
+        last_days=last_days,
+        total=total,
+        page=page,
+        page_size=size,
+        day=day,
+        today=campaign_today(),
+        district=district,
+        constituency=constituency,
+    )
+
+
+@bp.route("/calls")
+@allow(OFFICERS)
+def calls():
+    """Parts below the target two days running, furthest behind first, with a tap-to-call link."""
+    scope = current_scope()
+    campaign, day, *_ = _table_options()
+    district, constituency = _narrowing(scope)
+    if scope.sees_whole_state and district is None and constituency is None:
+        districts = db.session.scalars(scope.districts().order_by(District.name_en)).all()
+        return render(
+            "progress/calls.html",
+            block="table",
+            rows=None,
+            districts=districts,
+            day=day,
+            today=campaign_today(),
+            district=None,
+            constituency=None,
+        )
+    condition = narrow(scope.part_filter(), district and district.id, constituency and constituency.id)
+    needing = parts_needing_a_call(day, target_of(campaign), condition)
+    page, size = _page(), current_app.config["PAGE_SIZE"]
+    return render(
+        "progress/calls.html",
+        block="table",
+        rows=needing[(page - 1) * size : page * size],
+        total=len(needing),
+        page=page,
+        page_size=size,
+        districts=None,
+        day=day,
+        today=campaign_today(),
+        district=district,
+        constituency=constituency,
+        campaign=campaign,
+    )

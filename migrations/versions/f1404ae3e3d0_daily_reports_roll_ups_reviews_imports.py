@@ -124,6 +124,7 @@ def upgrade():
     with op.batch_alter_table('daily_reports', schema=None) as batch_op:
         batch_op.create_index('ix_daily_reports_constituency_date', ['constituency_id', 'report_date'], unique=False)
         batch_op.create_index('ix_daily_reports_district_date', ['district_id', 'report_date'], unique=False)
+        batch_op.create_index('ix_daily_reports_date', ['report_date'], unique=False)
 
     with op.batch_alter_table('constituencies', schema=None) as batch_op:
         batch_op.add_column(sa.Column('electors', sa.Integer(), nullable=False, server_default='0'))
@@ -150,6 +151,7 @@ def downgrade():
 
     with op.batch_alter_table('daily_reports', schema=None) as batch_op:
         batch_op.drop_index('ix_daily_reports_district_date')
+        batch_op.drop_index('ix_daily_reports_date')
         batch_op.drop_index('ix_daily_reports_constituency_date')
 
     op.drop_table('daily_reports')

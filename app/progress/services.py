@@ -1,0 +1,113 @@
+"""Choosing the day, sorting and filtering progress tables, and the lists of parts to chase."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from decimal import Decimal
+
+from flask_babel import gettext as _
+from sqlalchemy import Select, and_, func, select
+from sqlalchemy.sql.elements import ColumnElement
+
+from app.extensions import db
+from app.models import Campaign, Constituency, DailyReport, Part, User
+from app.progress.queries import ProgressRow
+
+SORTS = ("rank", "name", "pace", "missing", "finish", "electors")
+FILTERS = ("all", "behind", "missing")
+
+
+class DayError(ValueError):
+    pass
+
+
+def parse_day(value: str | None, today: date, campaign: Campaign | None) -> date:
+    """The day a table shows: today by default; any past day of the campaign on request."""
+    if not value:
+        return today
+    try:
+        day = date.fromisoformat(value)
+    except ValueError as error:
+        raise DayError(_("“%(value)s” is not a date (use YYYY-MM-DD).", value=value[:20])) from error
+    if day > today:
+        raise DayError(_("The figures of a future day are not known yet."))
+    if campaign is not None and day < campaign.enumeration_start - timedelta(days=1):
+        raise DayError(_("The campaign had not started on that day."))
+    return day
+
+
+def target_of(campaign: Campaign | None) -> Decimal:
+    return Decimal(campaign.daily_target_percent) if campaign else Decimal(10)
+
+
+def sort_and_filter(
+    rows: list[ProgressRow], sort: str, filter_by: str, descending: bool
+) -> list[ProgressRow]:
+    if filter_by == "behind":
+        rows = [r for r in rows if r.behind_target]
+    elif filter_by == "missing":
+        rows = [r for r in rows if r.missing > 0]
+    far_future = date.max
+    keys = {
+        "rank": lambda r: (r.rank or 10**9, _name_key(r)),
+        "name": _name_key,
+        "pace": lambda r: r.daily_pace if r.daily_pace is not None else -1e9,
+        "missing": lambda r: r.missing,
+        "finish": lambda r: r.projected_finish or far_future,
+        "electors": lambda r: r.electors,
+    }
+    return sorted(rows, key=keys.get(sort, keys["rank"]), reverse=descending)
+
+
+def _name_key(row: ProgressRow):
+    """Districts by name, ACs by number, parts by AC and part number."""
+    return (row.extra.get("ac_number", 0), getattr(row.place, "number", 0), getattr(row.place, "name_en", ""))
+
+
+def missing_parts(day: date, condition: ColumnElement[bool]) -> Select:
+    """Parts matching `condition` with no report on `day`, with their BLO, by AC and part number."""
+    reported = select(DailyReport.part_id).where(DailyReport.report_date == day)
+    return (
+        select(Part, Constituency.number, User.name, User.mobile)
+        .join(Constituency, Part.constituency_id == Constituency.id)
+        .outerjoin(User, Part.blo_id == User.id)
+        .where(condition, Part.id.not_in(reported))
+        .order_by(Constituency.number, Part.number)
+    )
+
+
+def last_report_days(part_ids: list[int], before: date) -> dict[int, date]:
+    """The last day each of these parts reported before `before` (one grouped query)."""
+    if not part_ids:
+        return {}
+    return dict(
+        db.session.execute(
+            select(DailyReport.part_id, func.max(DailyReport.report_date))
+            .where(DailyReport.part_id.in_(part_ids), DailyReport.report_date < before)
+            .group_by(DailyReport.part_id)
+        ).all()
+    )
+
+
+def part_history(part_id: int, start: date, end: date) -> list[tuple[DailyReport, int | None]]:
+    """A part's reports from start to end, newest first, each with the digitized of the report before."""
+    reports = db.session.scalars(
+        select(DailyReport)
+        .where(DailyReport.part_id == part_id, DailyReport.report_date <= end)
+        .order_by(DailyReport.report_date)
+    ).all()
+    history, previous = [], None
+    for report in reports:
+        if report.report_date >= start:
+            history.append((report, previous))
+        previous = report.digitized
+    return list(reversed(history))
+
+
+def narrow(condition: ColumnElement[bool], district_id: int | None, constituency_id: int | None):
+    parts = [condition]
+    if district_id:
+        parts.append(Part.district_id == district_id)
+    if constituency_id:
+        parts.append(Part.constituency_id == constituency_id)
+    return and_(*parts)
