@@ -1,0 +1,39 @@
+"""Dashboards at state scale, and how the state view's throughput compares with a tiny demo's."""
+
+import time
+
+from bench.harness import report
+
+
+def _get(client, path):
+    def fetch():
+        response = client.get(path)
+        assert response.status_code == 200, (path, response.status_code)
+
+    return fetch
+
+
+def _throughput(fetch, seconds: float = 3.0) -> float:
+    """Requests per second, one client, for a bounded time."""
+    count, started = 0, time.perf_counter()
+    while time.perf_counter() - started < seconds:
+        fetch()
+        count += 1
+    return count / (time.perf_counter() - started)
+
+
+def run(bench) -> None:
+    state = bench.client("state")
+    state_page = _get(state, "/progress/state")
+    report("state_dashboard_ms", bench.median_ms(state_page, repeat=25), "ms")
+
+    collector = bench.client("collector.bhopal")
+    report("district_dashboard_ms", bench.median_ms(_get(collector, "/progress/districts/1"), repeat=25), "ms")
+    report("calls_district_ms", bench.median_ms(_get(collector, "/progress/calls"), repeat=7), "ms")
+    report("missing_state_ms", bench.median_ms(_get(state, "/progress/missing"), repeat=7), "ms")
+
+    tiny_state = _get(bench.client("state", app=bench.tiny_app), "/progress/state")
+    tiny_state()
+    at_state = _throughput(state_page)
+    at_tiny = _throughput(tiny_state)
+    report("state_dashboard_rps_state_over_tiny", at_state / at_tiny, "ratio")
