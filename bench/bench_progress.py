@@ -28,7 +28,9 @@ def run(bench) -> None:
     report("state_dashboard_ms", bench.median_ms(state_page, repeat=25), "ms")
 
     collector = bench.client("collector.bhopal")
-    report("district_dashboard_ms", bench.median_ms(_get(collector, "/progress/districts/1"), repeat=25), "ms")
+    report(
+        "district_dashboard_ms", bench.median_ms(_get(collector, "/progress/districts/1"), repeat=25), "ms"
+    )
     report("calls_district_ms", bench.median_ms(_get(collector, "/progress/calls"), repeat=7), "ms")
     report("missing_state_ms", bench.median_ms(_get(state, "/progress/missing"), repeat=7), "ms")
 

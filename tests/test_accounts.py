@@ -138,3 +138,22 @@ def test_accounts_list_is_scoped_and_searchable(client, auth):
     assert "blo.1.1" in html and "blo.5.1" not in html and "collector.raisen" not in html
     html = client.get("/accounts/?q=ero.2").get_data(as_text=True)
     assert "<html" in html and "ero.2" in html
+
+
+def test_assigning_a_blo_to_a_part_without_one_updates_the_ac_totals(app, client, auth):
+    with app.app_context():
+        part = db.session.scalar(
+            select(Part).join(Constituency, Part.constituency_id == Constituency.id)
+            .where(Constituency.number == 2, Part.number == 4)
+        )
+        part.blo_id = None
+        db.session.commit()
+        from app.progress.rollups import refresh_constituency_totals
+
+        refresh_constituency_totals([part.constituency_id])
+        db.session.commit()
+        before = db.session.get(Constituency, part.constituency_id).blos_count
+    auth.login("collector.bhopal")
+    assert _create(client, auth, parts="2-4").status_code == 204
+    with app.app_context():
+        assert db.session.get(Constituency, part.constituency_id).blos_count == before + 1

@@ -12,6 +12,7 @@ from sqlalchemy import select, tuple_
 from app import audit
 from app.extensions import db
 from app.models import Constituency, Part, Role, User
+from app.progress.rollups import refresh_constituency_totals
 from app.scope import Scope
 
 
@@ -131,6 +132,8 @@ def create_account(scope: Scope, data: NewAccount) -> User:
         audit.record(
             actor, "part.assign", part, before, {"blo_id": part.blo_id, "supervisor_id": part.supervisor_id}
         )
+    if parts:
+        refresh_constituency_totals({part.constituency_id for part in parts})
     audit.record(actor, "user.create", user, None, account_snapshot(user))
     return user
 
