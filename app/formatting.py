@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from functools import cache
 
+from babel.numbers import NumberPattern, parse_pattern
 from flask import Flask
-from flask_babel import format_date, format_datetime, format_decimal, get_locale
+from flask_babel import format_date, format_datetime, get_locale
 from flask_babel import lazy_gettext as _l
 
 ROLE_LABELS = {
@@ -24,16 +26,22 @@ def lang() -> str:
     return get_locale().language if get_locale() else "en"
 
 
+@cache
+def _pattern(digits: int) -> NumberPattern:
+    """Parsed once: tables format thousands of numbers a page."""
+    return parse_pattern("#,##,##0" + ("." + "0" * digits if digits else ""))
+
+
 def number(value) -> str:
     if value is None:
         return "—"
-    return format_decimal(value, format="#,##,##0")
+    return _pattern(0).apply(value, get_locale())
 
 
 def percent(value, digits: int = 1) -> str:
     if value is None:
         return "—"
-    return format_decimal(value, format="#,##,##0." + "0" * digits) + " %"
+    return _pattern(digits).apply(value, get_locale()) + " %"
 
 
 def day(value: date | datetime | None, style: str = "medium") -> str:
