@@ -1,0 +1,458 @@
+"""Tables as files: CSV (UTF-8 with a BOM, so Excel shows Hindi) and XLSX, and the daily bulletin.
+
+Each builder answers an `Export`: translated column labels with a kind, and rows of plain values
+(percentages in percentage points, 12.5 = 12.5 %). The writers turn it into bytes: CSV keeps
+numbers bare so a spreadsheet reads them as numbers; XLSX stores percentages as fractions with a
+percent format. The figures come from app/progress/queries.py, a handful of grouped queries.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
+from sqlalchemy import func, select
+from sqlalchemy.sql.elements import ColumnElement
+
+from app.extensions import db
+from app.formatting import day as format_day
+from app.formatting import lang
+from app.models import ASD_FIGURES, MAPPING_FIGURES, Constituency, DailyReport, District, Part, User
+from app.progress.queries import (
+    ProgressRow,
+    constituency_rows,
+    district_rows,
+    part_rows,
+    parts_needing_a_call,
+    total_row,
+)
+from app.reports.validation import FIGURE_LABELS
+from app.scope import Scope
+
+TEXT, INTEGER, PERCENT, DATE = "text", "integer", "percent", "date"
+WIDTHS = {TEXT: 24, INTEGER: 12, PERCENT: 12, DATE: 13}
+CONTENT_TYPES = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+
+
+class ExportError(ValueError):
+    """A request the user can fix (bad date, too wide a scope): answered with 400 and this message."""
+
+
+@dataclass(frozen=True)
+class Column:
+    label: object  # a lazy string, translated when the file is written
+    kind: str = INTEGER
+
+
+@dataclass
+class Export:
+    name: str  # for the file name: sir-<name>-<date>.<format>
+    day: date
+    sheet: object
+    columns: list[Column]
+    rows: list[list] = field(default_factory=list)
+    footer: list | None = None  # a total row, bold in XLSX
+    title: str | None = None  # a title row above the header, XLSX only
+
+    def filename(self, fmt: str) -> str:
+        return f"sir-{self.name}-{self.day.isoformat()}.{fmt}"
+
+
+# -- the day ---------------------------------------------------------------------------------
+
+
+def parse_day(text: str | None, today: date) -> date:
+    """The `date` argument: YYYY-MM-DD, not after today; today when absent."""
+    if not text:
+        return today
+    try:
+        day = date.fromisoformat(text.strip())
+    except ValueError:
+        raise ExportError(_("“%(value)s” is not a date. Use the form YYYY-MM-DD.", value=text[:20])) from None
+    if day > today:
+        raise ExportError(_("%(day)s is in the future: there are no figures for it yet.", day=text.strip()))
+    return day
+
+
+# -- the tables ------------------------------------------------------------------------------
+
+
+def _figure_columns() -> list[Column]:
+    return [
+        Column(FIGURE_LABELS["distributed"]),
+        Column(_l("Distributed (%)"), PERCENT),
+        Column(FIGURE_LABELS["collected"]),
+        Column(FIGURE_LABELS["digitized"]),
+        Column(_l("Digitized (%)"), PERCENT),
+        *(Column(FIGURE_LABELS[name]) for name in (*MAPPING_FIGURES, *ASD_FIGURES)),
+    ]
+
+
+def _figure_cells(row: ProgressRow) -> list:
+    figures = row.figures
+    return [
+        figures["distributed"],
+        row.percent("distributed"),
+        figures["collected"],
+        figures["digitized"],
+        row.digitized_percent,
+        *(figures[name] for name in (*MAPPING_FIGURES, *ASD_FIGURES)),
+    ]
+
+
+def _rollup_columns(place_columns: list[Column]) -> list[Column]:
+    return [
+        Column(_l("Rank")),
+        *place_columns,
+        Column(_l("Electors")),
+        Column(_l("BLOs")),
+        Column(_l("Parts")),
+        Column(_l("Parts reported on the day")),
+        *_figure_columns(),
+        Column(_l("Daily pace (%)"), PERCENT),
+        Column(_l("Daily target (%)"), PERCENT),
+        Column(_l("Projected finish"), DATE),
+        Column(_l("Rank change")),
+    ]
+
+
+def _rollup_cells(row: ProgressRow, place_cells: list) -> list:
+    return [
+        row.rank,
+        *place_cells,
+        row.electors,
+        row.blos,
+        row.parts,
+        row.parts_reported,
+        *_figure_cells(row),
+        row.daily_pace,
+        float(row.target),
+        row.projected_finish,
+        row.rank_change,
+    ]
+
+
+def _by_rank(rows: list[ProgressRow]) -> list[ProgressRow]:
+    return sorted(rows, key=lambda r: (r.rank is None, r.rank or 0, r.place.name_en))
+
+
+def districts_export(scope: Scope, day: date, target: Decimal) -> Export:
+    """The state table: one row per district in scope, best digitized % first."""
+    rows = _by_rank(district_rows(day, target, scope.district_filter()))
+    language = lang()
+    return Export(
+        name="districts",
+        day=day,
+        sheet=_l("Districts"),
+        columns=_rollup_columns([Column(_l("District"), TEXT)]),
+        rows=[_rollup_cells(row, [row.place.name(language)]) for row in rows],
+    )
+
+
+def constituencies_export(scope: Scope, district: District, day: date, target: Decimal) -> Export:
+    """A district's table: one row per AC in scope, in AC number order."""
+    condition = (Constituency.district_id == district.id) & scope.constituency_filter()
+    rows = constituency_rows(day, target, condition)
+    language = lang()
+    return Export(
+        name=f"constituencies-{_slug(district.name_en)}",
+        day=day,
+        sheet=_l("ACs"),
+        columns=_rollup_columns([Column(_l("AC no.")), Column(_l("Assembly constituency"), TEXT)]),
+        rows=[_rollup_cells(row, [row.place.number, row.place.name(language)]) for row in rows],
+    )
+
+
+def part_condition(
+    scope: Scope,
+    district: District | None = None,
+    constituency: Constituency | None = None,
+    whole_state_allowed: bool = True,
+) -> ColumnElement[bool]:
+    """The user's parts, narrowed to a district or an AC; the whole state only where allowed."""
+    condition = scope.part_filter()
+    if district is not None:
+        condition = condition & (Part.district_id == district.id)
+    if constituency is not None:
+        condition = condition & (Part.constituency_id == constituency.id)
+    if district is None and constituency is None and scope.sees_whole_state and not whole_state_allowed:
+        raise ExportError(
+            _(
+                "The whole state has too many parts for one file. "
+                "Choose a district (district_id) or an AC (constituency_id)."
+            )
+        )
+    return condition
+
+
+def narrowed_name(table: str, district: District | None, constituency: Constituency | None) -> str:
+    if constituency is not None:
+        return f"{table}-ac-{constituency.number}"
+    if district is not None:
+        return f"{table}-{_slug(district.name_en)}"
+    return table
+
+
+def _reported(row: ProgressRow) -> str:
+    """Yes (reported on the day), missing (figures carried from an earlier day) or never reported."""
+    if row.parts_reported:
+        return _("Yes")
+    if row.last_report_date is not None:
+        return _("Missing")
+    return _("Never reported")
+
+
+def parts_export(name: str, condition: ColumnElement[bool], day: date, target: Decimal) -> Export:
+    """One row per part, with its BLO and whether it reported on the day."""
+    rows = part_rows(day, target, condition)
+    language = lang()
+    columns = [
+        Column(_l("AC no.")),
+        Column(_l("Part no.")),
+        Column(_l("Polling station"), TEXT),
+        Column(_l("BLO"), TEXT),
+        Column(_l("Mobile"), TEXT),
+        Column(_l("Electors")),
+        Column(_l("Reported on the day"), TEXT),
+        Column(_l("Last report"), DATE),
+        *_figure_columns(),
+        Column(_l("Daily pace (%)"), PERCENT),
+        Column(_l("Projected finish"), DATE),
+    ]
+    cells = [
+        [
+            row.extra["ac_number"],
+            row.place.number,
+            row.place.name(language),
+            row.extra["blo_name"],
+            row.extra["blo_mobile"],
+            row.electors,
+            _reported(row),
+            row.last_report_date,
+            *_figure_cells(row),
+            row.daily_pace,
+            row.projected_finish,
+        ]
+        for row in rows
+    ]
+    return Export(name=name, day=day, sheet=_l("Parts"), columns=columns, rows=cells)
+
+
+def missing_export(name: str, condition: ColumnElement[bool], day: date) -> Export:
+    """Parts with no report on the day, in one anti-join query (index seeks on part and date)."""
+    reported = (
+        select(DailyReport.id).where(DailyReport.part_id == Part.id, DailyReport.report_date == day).exists()
+    )
+    last_report = (
+        select(func.max(DailyReport.report_date))
+        .where(DailyReport.part_id == Part.id, DailyReport.report_date < day)
+        .scalar_subquery()
+    )
+    name_column = Part.name_hi if lang() == "hi" else Part.name_en
+    result = db.session.execute(
+        select(Constituency.number, Part.number, name_column, User.name, User.mobile, last_report)
+        .join(Constituency, Part.constituency_id == Constituency.id)
+        .outerjoin(User, Part.blo_id == User.id)
+        .where(condition, ~reported)
+        .order_by(Constituency.number, Part.number)
+    ).all()
+    columns = [
+        Column(_l("AC no.")),
+        Column(_l("Part no.")),
+        Column(_l("Polling station"), TEXT),
+        Column(_l("BLO"), TEXT),
+        Column(_l("Mobile"), TEXT),
+        Column(_l("Last report"), DATE),
+    ]
+    rows = [[*values[:5], _as_date(values[5])] for values in result]
+    return Export(name=name, day=day, sheet=_l("Missing reports"), columns=columns, rows=rows)
+
+
+def calls_export(name: str, condition: ColumnElement[bool], day: date, target: Decimal) -> Export:
+    """Parts below the daily target two days running, the furthest behind first."""
+    rows = parts_needing_a_call(day, target, condition)
+    language = lang()
+    columns = [
+        Column(_l("AC no.")),
+        Column(_l("Part no.")),
+        Column(_l("Polling station"), TEXT),
+        Column(_l("BLO"), TEXT),
+        Column(_l("Mobile"), TEXT),
+        Column(_l("Electors")),
+        Column(FIGURE_LABELS["digitized"]),
+        Column(_l("Digitized (%)"), PERCENT),
+        Column(_l("Pace on the day (%)"), PERCENT),
+        Column(_l("Pace the day before (%)"), PERCENT),
+        Column(_l("Shortfall against the target (percentage points)"), PERCENT),
+    ]
+    cells = [
+        [
+            row.extra["ac_number"],
+            row.place.number,
+            row.place.name(language),
+            row.extra["blo_name"],
+            row.extra["blo_mobile"],
+            row.electors,
+            row.digitized,
+            row.digitized_percent,
+            *row.extra["paces"][:2],
+            row.extra["shortfall"],
+        ]
+        for row in rows
+    ]
+    return Export(name=name, day=day, sheet=_l("Calls to make"), columns=columns, rows=cells)
+
+
+def bulletin_export(scope: Scope, day: date, target: Decimal) -> Export:
+    """The Commission's daily bulletin: districts by digitised %, then the total."""
+    rows = district_rows(day, target, scope.district_filter())
+    rows.sort(key=lambda r: (r.digitized_percent is None, -(r.digitized_percent or 0), r.place.name_en))
+    language = lang()
+
+    def cells(row: ProgressRow, serial, name) -> list:
+        return [
+            serial,
+            name,
+            row.electors,
+            row.blos,
+            row.figures["distributed"],
+            row.percent("distributed"),
+            row.digitized,
+            row.digitized_percent,
+        ]
+
+    return Export(
+        name="bulletin",
+        day=day,
+        sheet=_l("Bulletin"),
+        title=_("SIR — progress as on %(date)s", date=format_day(day)),
+        columns=[
+            Column(_l("S.No.")),
+            Column(_l("District"), TEXT),
+            Column(_l("Electors")),
+            Column(_l("BLOs")),
+            Column(_l("EFs distributed (n)")),
+            Column(_l("EFs distributed (%)"), PERCENT),
+            Column(_l("EFs digitised (n)")),
+            Column(_l("EFs digitised (%)"), PERCENT),
+        ],
+        rows=[cells(row, serial, row.place.name(language)) for serial, row in enumerate(rows, start=1)],
+        footer=cells(total_row(rows), None, _("Total")),
+    )
+
+
+# -- the writers -----------------------------------------------------------------------------
+
+
+def write(export: Export, fmt: str) -> bytes:
+    return write_csv(export) if fmt == "csv" else write_xlsx(export)
+
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _csv_value(value, kind: str):
+    if value is None:
+        return ""
+    if kind == TEXT and str(value).startswith(FORMULA_STARTS):
+        return "'" + str(value)  # a name like "=HYPERLINK(...)" must stay text in Excel
+    if kind == PERCENT:
+        return f"{value:.2f}"
+    if kind == DATE:
+        return value.isoformat()
+    return value
+
+
+def write_csv(export: Export) -> bytes:
+    """UTF-8 with a byte order mark: without it Excel reads Devanagari as mojibake."""
+    buffer = io.StringIO()
+    buffer.write("\ufeff")
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow([str(column.label) for column in export.columns])
+    kinds = [column.kind for column in export.columns]
+    for row in [*export.rows, *([export.footer] if export.footer else [])]:
+        writer.writerow([_csv_value(value, kind) for value, kind in zip(row, kinds, strict=True)])
+    return buffer.getvalue().encode("utf-8")
+
+
+def write_xlsx(export: Export) -> bytes:
+    """A write-only workbook: numbers as numbers, percentages as fractions shown with a % format."""
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(_sheet_title(str(export.sheet)))
+    for index, column in enumerate(export.columns, start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = WIDTHS[column.kind]
+    header_row = 2 if export.title else 1
+    sheet.freeze_panes = f"A{header_row + 1}"
+    bold = Font(bold=True)
+
+    def styled(value, font=None, number_format=None):
+        cell = WriteOnlyCell(sheet, value=value)
+        if font is not None:
+            cell.font = font
+        if number_format is not None:
+            cell.number_format = number_format
+        return cell
+
+    if export.title:
+        sheet.append([styled(export.title, Font(bold=True, size=14))])
+    sheet.append([styled(str(column.label), bold) for column in export.columns])
+    kinds = [column.kind for column in export.columns]
+
+    def cells(row: list, font=None) -> list:
+        out = []
+        for value, kind in zip(row, kinds, strict=True):
+            if value is None:
+                out.append(None)
+            elif kind == PERCENT:
+                out.append(styled(value / 100, font, "0.00%"))
+            elif kind == DATE:
+                out.append(styled(value, font, "yyyy-mm-dd"))
+            elif kind == TEXT and str(value).startswith("="):
+                cell = styled(value, font)
+                cell.data_type = "s"  # openpyxl would otherwise write it as a formula
+                out.append(cell)
+            elif font is not None:
+                out.append(styled(value, font))
+            else:
+                out.append(value)
+        return out
+
+    for row in export.rows:
+        sheet.append(cells(row))
+    if export.footer:
+        sheet.append(cells(export.footer, bold))
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+# -- helpers ---------------------------------------------------------------------------------
+
+
+def _slug(name: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-") or "place"
+
+
+def _sheet_title(title: str) -> str:
+    """Excel's rules: at most 31 characters, none of []:*?/\\."""
+    return re.sub(r"[\[\]:*?/\\]", " ", title)[:31] or "Sheet"
+
+
+def _as_date(value) -> date | None:
+    """SQLite may answer a scalar subquery's max() of dates as text."""
+    if value is None or isinstance(value, date):
+        return value
+    return date.fromisoformat(str(value)[:10])
