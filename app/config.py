@@ -39,3 +39,6 @@ class Config:
 
     # Extra origins allowed to serve map tiles (space separated); empty on a closed network.
     MAP_TILE_URL = os.environ.get("MAP_TILE_URL", "")
+    MAP_TILE_ATTRIBUTION = os.environ.get("MAP_TILE_ATTRIBUTION", "")
+    # Static files are cached for a day; vendored files carry their version in the name.
+    SEND_FILE_MAX_AGE_DEFAULT = 86400

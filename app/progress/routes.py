@@ -8,7 +8,8 @@ from flask_login import current_user
 from app.access import OFFICERS, PLACE_VIEWERS, allow
 from app.campaign.services import current_campaign
 from app.extensions import db
-from app.htmx import render
+from app.htmx import is_partial, render
+from app.maps.services import area_charts, cumulative_chart, pace_chart
 from app.models import Constituency, District, Part, Role
 from app.places.services import page_of
 from app.progress import bp
@@ -16,6 +17,7 @@ from app.progress.queries import (
     constituency_rows,
     district_rows,
     part_rows,
+    part_series,
     parts_needing_a_call,
     total_row,
 )
@@ -52,8 +54,11 @@ def _table_options():
     return campaign, day, sort, filter_by, descending
 
 
-def _table_page(template: str, rows, place, **context):
+def _table_page(template: str, rows, place, charts_condition=None, **context):
     campaign, day, sort, filter_by, descending = _table_options()
+    cumulative, pace = (None, None)
+    if charts_condition is not None and not is_partial():
+        cumulative, pace = area_charts(campaign, day, charts_condition)
     total = total_row(rows, place)
     shown = sort_and_filter(rows, sort, filter_by, descending)
     page, size = _page(), current_app.config["PAGE_SIZE"]
@@ -73,6 +78,8 @@ def _table_page(template: str, rows, place, **context):
         filter_by=filter_by,
         descending=descending,
         all_count=len(rows),
+        cumulative_chart=cumulative,
+        pace_chart=pace,
         **context,
     )
 
@@ -96,7 +103,9 @@ def index():
 def state():
     campaign, day, *_ = _table_options()
     rows = district_rows(day, target_of(campaign), current_scope().district_filter())
-    return _table_page("progress/state.html", rows, None, level="district")
+    return _table_page(
+        "progress/state.html", rows, None, current_scope().constituency_filter(), level="district"
+    )
 
 
 @bp.route("/districts/<int:district_id>")
@@ -107,7 +116,7 @@ def district(district_id: int):
     campaign, day, *_ = _table_options()
     condition = (Constituency.district_id == district.id) & scope.constituency_filter()
     rows = constituency_rows(day, target_of(campaign), condition)
-    return _table_page("progress/district.html", rows, district, level="constituency")
+    return _table_page("progress/district.html", rows, district, condition, level="constituency")
 
 
 @bp.route("/constituencies/<int:constituency_id>")
@@ -119,7 +128,9 @@ def constituency(constituency_id: int):
     rows = part_rows(
         day, target_of(campaign), (Part.constituency_id == constituency.id) & scope.part_filter()
     )
-    return _table_page("progress/constituency.html", rows, constituency, level="part")
+    return _table_page(
+        "progress/constituency.html", rows, constituency, Constituency.id == constituency.id, level="part"
+    )
 
 
 @bp.route("/parts")
@@ -139,11 +150,18 @@ def part(part_id: int):
     start = campaign.enumeration_start if campaign else day
     history = part_history(part.id, start, day)
     row = part_rows(day, target_of(campaign), Part.id == part.id)[0]
+    series = part_series(part.id, start, day)
+    target = target_of(campaign)
+    charts = (
+        cumulative_chart(series, part.electors, start, target),
+        pace_chart(series, part.electors, target),
+    )
     return render(
         "progress/part.html",
         part=part,
         row=row,
         history=history,
+        charts=charts,
         day=day,
         campaign=campaign,
         today=campaign_today(),

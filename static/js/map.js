@@ -1,0 +1,135 @@
+/*
+ * Map of parts with Leaflet 1.9.4 (static/vendor/leaflet-1.9.4, loaded before this file).
+ *
+ * Each <div class="part-map" data-points-url="..."> is drawn on load and after htmx swaps:
+ *   data-points-url       JSON endpoint (maps.data): {points: [{id, lat, lon, label, name, pct, band,
+ *                         reported_today, url}], parts, unlocated, reported, day}
+ *   data-tile-url         tile URL template; empty = no tiles, the points on a plain background
+ *   data-tile-attribution attribution shown with the tiles
+ *   data-lang             "hi" | "en", for numbers
+ *   data-labels           translated strings: digitized, reported, missing, never, open, empty, error
+ * The status line is the <p class="map-status"> beside the map. Colours come from CSS classes
+ * (band-0 … band-90, band-none in static/css/maps.css), so the legend and the markers agree.
+ */
+(function () {
+  "use strict";
+  if (window.sirMaps) return;
+
+  function element(tag, className, text) {
+    var node = document.createElement(tag);
+    if (className) node.className = className;
+    if (text !== undefined) node.textContent = text;
+    return node;
+  }
+
+  function popupContent(point, labels, format) {
+    var box = element("div", "part-popup");
+    box.appendChild(element("strong", "", point.label + " " + point.name));
+    var figure =
+      point.pct === null ? labels.never : labels.digitized + ": " + format.format(point.pct) + " %";
+    box.appendChild(element("div", "", figure));
+    box.appendChild(
+      element(
+        "div",
+        point.reported_today ? "popup-reported" : "popup-missing",
+        point.reported_today ? labels.reported : labels.missing
+      )
+    );
+    var link = element("a", "", labels.open);
+    link.href = point.url;
+    box.appendChild(element("div")).appendChild(link);
+    return box;
+  }
+
+  function setStatus(container, text) {
+    var status = container.parentElement.querySelector(".map-status");
+    if (!status) return;
+    status.textContent = text || "";
+    status.hidden = !text;
+  }
+
+  function draw(container, payload) {
+    var labels = JSON.parse(container.dataset.labels || "{}");
+    var format = new Intl.NumberFormat(container.dataset.lang === "hi" ? "hi-IN" : "en-IN", {
+      minimumFractionDigits: 1,
+      maximumFractionDigits: 1,
+    });
+    var tileUrl = container.dataset.tileUrl;
+    var map = L.map(container, {
+      attributionControl: Boolean(tileUrl),
+      scrollWheelZoom: false,
+      fadeAnimation: false,
+      zoomAnimation: false,
+      markerZoomAnimation: false,
+    });
+    container.sirMap = map;
+    if (tileUrl) {
+      L.tileLayer(tileUrl, { attribution: container.dataset.tileAttribution || "", maxZoom: 18 }).addTo(
+        map
+      );
+    }
+    var markers = payload.points.map(function (point) {
+      var marker = L.circleMarker([point.lat, point.lon], {
+        radius: 9,
+        weight: point.reported_today ? 2 : 1.5,
+        fillOpacity: 0.9,
+        className:
+          "part-marker " + point.band + (point.reported_today ? " is-reported" : " is-missing"),
+      });
+      marker.bindPopup(popupContent(point, labels, format), {
+        maxWidth: 240,
+        autoPanPadding: [12, 12],
+      });
+      return marker.addTo(map);
+    });
+    if (!markers.length) {
+      map.setView([23.5, 78.5], 6);
+      setStatus(container, labels.empty);
+      return;
+    }
+    var bounds = L.featureGroup(markers).getBounds();
+    map.fitBounds(bounds, { padding: [24, 24], maxZoom: 14 });
+    setStatus(container, "");
+  }
+
+  function load(container) {
+    if (container.sirMap || container.sirLoading) return;
+    container.sirLoading = true;
+    fetch(container.dataset.pointsUrl, {
+      credentials: "same-origin",
+      headers: { Accept: "application/json" },
+    })
+      .then(function (response) {
+        if (!response.ok) throw new Error("HTTP " + response.status);
+        return response.json();
+      })
+      .then(function (payload) {
+        if (document.contains(container)) draw(container, payload);
+      })
+      .catch(function (error) {
+        console.warn("part map:", error);
+        var labels = JSON.parse(container.dataset.labels || "{}");
+        setStatus(container, labels.error);
+      })
+      .finally(function () {
+        container.sirLoading = false;
+      });
+  }
+
+  function loadAll(root) {
+    if (!window.L) return;
+    (root || document).querySelectorAll(".part-map[data-points-url]").forEach(load);
+  }
+
+  window.sirMaps = { loadAll: loadAll };
+  document.addEventListener("htmx:afterSettle", function () {
+    loadAll(document);
+  });
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", function () {
+      loadAll(document);
+    });
+  } else {
+    loadAll(document);
+  }
+})();
