@@ -87,7 +87,7 @@ def test_constituency_page_paginates(app, client, auth):
 
 def test_home_page_differs_by_role(client, auth):
     expectations = {
-        "state": "Review every district",
+        "state": "progress, ranked against the target",
         "collector.bhopal": "Review every AC and BLO of your district",
         "ero.1": "Review every part of your AC",
         "sup.1.1": "Call each of your BLOs",

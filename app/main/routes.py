@@ -9,8 +9,9 @@ from app.campaign.services import current_campaign
 from app.extensions import db, limiter
 from app.htmx import render
 from app.main import bp
-from app.main.services import accounts_by_role, scope_summary
+from app.main.services import accounts_by_role, progress_summary, scope_summary
 from app.models import Part, Role
+from app.progress.services import target_of
 from app.scope import current_scope
 from app.timeutil import campaign_today
 
@@ -24,6 +25,7 @@ def home():
     context = {"campaign": current_campaign(), "today": campaign_today(), "role": role}
     if role in (Role.STATE, Role.COLLECTOR, Role.ERO, Role.SUPERVISOR, Role.BLO):
         context["summary"] = scope_summary(scope)
+        context["progress"] = progress_summary(scope, context["today"], target_of(context["campaign"]))
     if role in (Role.SUPERVISOR, Role.BLO):
         context["parts"] = db.session.scalars(
             scope.parts().order_by(Part.constituency_id, Part.number).limit(100)

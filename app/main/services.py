@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import Part, Role, User
+from app.progress.queries import ProgressRow, constituency_rows, district_rows, part_rows, total_row
 from app.scope import Scope
 
 
@@ -38,3 +39,14 @@ def accounts_by_role(scope: Scope) -> dict[Role, int]:
         select(User.role, func.count(User.id)).where(scope.user_filter()).group_by(User.role)
     ).all()
     return {role: count for role, count in rows}
+
+
+def progress_summary(scope: Scope, day, target) -> ProgressRow | None:
+    """The user's whole scope as one progress row, read from the roll-ups where it can be."""
+    if scope.role == Role.STATE:
+        return total_row(district_rows(day, target, scope.district_filter()))
+    if scope.role in (Role.COLLECTOR, Role.ERO):
+        return total_row(constituency_rows(day, target, scope.constituency_filter()))
+    if scope.role in (Role.SUPERVISOR, Role.BLO):
+        return total_row(part_rows(day, target, scope.part_filter()))
+    return None

@@ -13,6 +13,7 @@ from app.maps.services import area_charts, cumulative_chart, pace_chart
 from app.models import Constituency, District, Part, Role
 from app.places.services import page_of
 from app.progress import bp
+from app.reviews.services import latest_reviews
 from app.progress.queries import (
     constituency_rows,
     district_rows,
@@ -162,6 +163,7 @@ def part(part_id: int):
         row=row,
         history=history,
         charts=charts,
+        latest_review=latest_reviews([part.id]).get(part.id),
         day=day,
         campaign=campaign,
         today=campaign_today(),
