@@ -13,7 +13,6 @@ from app.maps.services import area_charts, cumulative_chart, pace_chart
 from app.models import Constituency, District, Part, Role
 from app.places.services import page_of
 from app.progress import bp
-from app.reviews.services import latest_reviews
 from app.progress.queries import (
     constituency_rows,
     district_rows,
@@ -34,6 +33,7 @@ from app.progress.services import (
     sort_and_filter,
     target_of,
 )
+from app.reviews.services import latest_reviews
 from app.scope import current_scope
 from app.timeutil import campaign_today
 
