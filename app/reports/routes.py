@@ -1,3 +1,204 @@
-"""Routes of the reports feature."""
+"""The BLO's daily report: today's cumulative figures per part, checked live, saved once per day.
 
-from app.reports import bp  # noqa: F401
+A supervisor, ERO or collector may enter the figures for a part in their scope; the report then
+records that it was entered on the BLO's behalf (submit_report decides from the actor).
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from decimal import Decimal
+
+from flask import flash, request, url_for
+from flask_babel import format_time
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy.exc import IntegrityError
+
+from app.access import allow
+from app.campaign.services import current_campaign
+from app.extensions import db
+from app.formatting import day as format_day
+from app.formatting import percent
+from app.htmx import is_partial, redirect_to, render
+from app.models import FIGURES, Part, Role
+from app.reports import bp
+from app.reports.services import (
+    ReportCard,
+    ReportError,
+    find_part,
+    open_days,
+    parts_without_report,
+    report_card,
+    report_cards,
+    submit_report,
+)
+from app.reports.validation import FIGURE_LABELS
+from app.scope import current_scope
+from app.timeutil import campaign_now, utcnow
+
+REPORTERS = frozenset({Role.BLO, Role.SUPERVISOR, Role.ERO, Role.COLLECTOR})
+DEFAULT_TARGET = Decimal(10)
+
+
+def _campaign_days() -> tuple[list[date], Decimal]:
+    """The days open for reports now (latest first) and the daily target."""
+    campaign = current_campaign()
+    target = campaign.daily_target_percent if campaign else DEFAULT_TARGET
+    return open_days(campaign, campaign_now()), Decimal(target)
+
+
+def _chosen_day(text: str | None, days: list[date]) -> tuple[date | None, str | None]:
+    """The day asked for (the latest open day when none), or None with the reason it is refused."""
+    if not days:
+        return None, _("Reports are closed: the enumeration period is not running.")
+    if not text:
+        return days[0], None
+    try:
+        chosen = date.fromisoformat(text)
+    except ValueError:
+        return None, _("That is not a date. Choose one of the dates offered.")
+    if chosen not in days:
+        return None, _(
+            "Reports for %(day)s are closed. You can enter the figures for %(open)s.",
+            day=format_day(chosen),
+            open=format_day(days[0]),
+        )
+    return chosen, None
+
+
+def _default_day(days: list[date]) -> date:
+    """The day a form opens on: the latest open one, else today (the form is then closed)."""
+    return days[0] if days else campaign_now().date()
+
+
+def _posted_card(part: Part, day: date, target: Decimal) -> ReportCard:
+    """The part's card with the figures as posted, kept as typed."""
+    card = report_card(part, day, target)
+    card.values = {name: request.form.get(name, "")[:20] for name in FIGURES}
+    card.correction_reason = request.form.get("correction_reason", "")[:1000].strip()
+    return card
+
+
+def _page_context(days: list[date]) -> dict:
+    return {"days": days, "yesterday": campaign_now().date() - timedelta(days=1), "labels": FIGURE_LABELS}
+
+
+def _render_part(card: ReportCard, days: list[date], status: int = 200, block: str = "card", **context):
+    return render(
+        "reports/part.html", block=block, status=status, card=card, **_page_context(days), **context
+    )
+
+
+@bp.route("/")
+@allow(REPORTERS)
+def today():
+    """A BLO's parts, each with its form; officers find the part they enter figures for."""
+    scope = current_scope()
+    days, target = _campaign_days()
+    day = _default_day(days)
+    if current_user.role == Role.BLO:
+        cards = report_cards(scope.part_filter(), day, target) if days else []
+        return render("reports/today.html", cards=cards, day=day, target=target, **_page_context(days))
+    query = request.args.get("part", "")[:20]
+    if query:
+        found = find_part(scope.part_filter(), query)
+        if found is not None:
+            return redirect_to(url_for("reports.part", part_id=found.id))
+    waiting, waiting_total = parts_without_report(scope.part_filter(), day)
+    return render(
+        "reports/today.html",
+        block="officer",
+        status=404 if query else 200,
+        cards=[],
+        day=day,
+        target=target,
+        query=query,
+        waiting=waiting,
+        waiting_total=waiting_total,
+        **_page_context(days),
+    )
+
+
+@bp.route("/parts/<int:part_id>", methods=["GET", "POST"])
+@allow(REPORTERS)
+def part(part_id: int):
+    """One part's form; POST saves it (again and again: one report per part per day)."""
+    part = current_scope().require_part(part_id)
+    days, target = _campaign_days()
+    asked = request.form if request.method == "POST" else request.args
+    day, refused = _chosen_day(asked.get("report_date"), days)
+    if request.method == "GET":
+        card = report_card(part, day or _default_day(days), target)
+        if refused:
+            card.errors["__all__"] = refused
+        return _render_part(card, days, status=422 if refused else 200)
+
+    if day is None:
+        card = _posted_card(part, _default_day(days), target)
+        card.errors = {"__all__": refused}
+        return _render_part(card, days, status=422)
+    card = _posted_card(part, day, target)
+    card.errors = card.input_errors
+    if not card.errors:
+        card.errors = _save(card, days)
+    if card.errors:
+        if card.lowered and not card.correction_reason:
+            card.errors["correction_reason"] = _("Say why the figure is lower, e.g. a recount of forms.")
+        return _render_part(card, days, status=422)
+
+    saved = report_card(part, day, target)
+    saved.saved_at = utcnow()
+    if not is_partial():
+        flash(_confirmation(saved), "success")
+        return redirect_to(url_for("reports.part", part_id=part.id, report_date=day.isoformat()))
+    return _render_part(saved, days, confirmation=_confirmation(saved))
+
+
+def _save(card: ReportCard, days: list[date]) -> dict[str, str]:
+    """Save the card's figures and commit; the errors to show when refused (nothing saved then)."""
+    for attempt in (1, 2):
+        try:
+            submit_report(
+                current_user,
+                card.part,
+                card.day,
+                card.figures,
+                correction_reason=card.correction_reason,
+                allowed_days=days,
+            )
+            db.session.commit()
+            return {}
+        except ReportError as error:
+            db.session.rollback()
+            return dict(error.errors)
+        except IntegrityError:
+            # Two first saves of the same day at once (a double tap): the second one updates.
+            db.session.rollback()
+            if attempt == 2:
+                raise
+    return {}
+
+
+def _confirmation(card: ReportCard) -> str:
+    progress = card.progress
+    return _(
+        "Saved at %(time)s. Pace: %(pace)s of electors digitized (target %(target)s).",
+        time=format_time(card.saved_at, "short"),
+        pace=percent(progress.daily_pace if progress else None),
+        target=percent(card.target, 0),
+    )
+
+
+@bp.route("/parts/<int:part_id>/check", methods=["POST"])
+@allow(REPORTERS)
+def check(part_id: int):
+    """The live check while typing: pace against the target and the rules broken. Saves nothing."""
+    part = current_scope().require_part(part_id)
+    days, target = _campaign_days()
+    day, refused = _chosen_day(request.form.get("report_date"), days)
+    card = _posted_card(part, day or _default_day(days), target)
+    card.errors = card.live_errors()
+    if refused:
+        card.errors["__all__"] = refused
+    return _render_part(card, days, block="check")

@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+import re
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from decimal import Decimal
 
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import and_, func, select
+from sqlalchemy.orm import joinedload
+from sqlalchemy.sql.elements import ColumnElement
 
 from app import audit
 from app.extensions import db
-from app.models import FIGURES, Campaign, DailyReport, Part, Role, User
+from app.models import FIGURES, Campaign, Constituency, DailyReport, Part, Role, User
+from app.progress.queries import ProgressRow
 from app.progress.rollups import recompute_constituency_days
 from app.reports.validation import lowered_figures, validate_figures
 
@@ -97,3 +103,210 @@ def submit_report(
     audit.record(actor, "report.update" if before else "report.create", report, before, after)
     recompute_constituency_days([part.constituency_id], day)
     return report
+
+
+# -- what the report pages show ---------------------------------------------------------------
+
+
+@dataclass
+class ReportCard:
+    """One part's report form for one day: the saved figures, the previous report beside them,
+    and what the user typed (kept as text so that a refused form comes back as typed)."""
+
+    part: Part
+    constituency_number: int
+    blo: User | None
+    day: date
+    report: DailyReport | None  # the part's report of `day`, if saved
+    previous: DailyReport | None  # the latest report before `day`
+    target: Decimal
+    values: dict[str, str] = field(default_factory=dict)
+    errors: dict[str, str] = field(default_factory=dict)
+    correction_reason: str = ""
+    saved_at: datetime | None = None  # set right after a save: the confirmation shows it
+
+    def __post_init__(self):
+        if not self.values and self.report is not None:
+            self.values = {name: str(value) for name, value in self.report.figures().items()}
+            self.correction_reason = self.report.correction_reason or ""
+
+    @property
+    def previous_figures(self) -> dict[str, int] | None:
+        return self.previous.figures() if self.previous else None
+
+    @property
+    def figures(self) -> dict[str, int | None]:
+        return {name: _whole_number(self.values.get(name)) for name in FIGURES}
+
+    @property
+    def missing(self) -> list[str]:
+        """Figures not typed yet (or not a whole number)."""
+        return [name for name, value in self.figures.items() if value is None]
+
+    @property
+    def assumed_figures(self) -> dict[str, int]:
+        """The typed figures, the others as in the previous report (figures never fall)."""
+        previous = self.previous_figures or {}
+        return {
+            name: value if value is not None else previous.get(name, 0)
+            for name, value in self.figures.items()
+        }
+
+    @property
+    def lowered(self) -> list[str]:
+        """Typed figures below the previous report: saving them needs a reason."""
+        typed = set(FIGURES) - set(self.missing)
+        return [
+            name for name in lowered_figures(self.assumed_figures, self.previous_figures) if name in typed
+        ]
+
+    @property
+    def needs_reason(self) -> bool:
+        return bool(self.lowered or self.correction_reason or "correction_reason" in self.errors)
+
+    @property
+    def progress(self) -> ProgressRow | None:
+        """The day's pace against the target, as the dashboards compute it; None before digitized is typed."""
+        if self.figures["digitized"] is None:
+            return None
+        return ProgressRow(
+            id=self.part.id,
+            place=self.part,
+            electors=self.part.electors,
+            parts=1,
+            blos=1 if self.part.blo_id else 0,
+            parts_reported=1,
+            figures=self.assumed_figures,
+            digitized_yesterday=self.previous.digitized if self.previous else 0,
+            digitized_earlier=0,
+            day=self.day,
+            target=self.target,
+        )
+
+    @property
+    def digitized_today(self) -> int | None:
+        """Forms digitized since the previous report."""
+        digitized = self.figures["digitized"]
+        if digitized is None:
+            return None
+        return digitized - (self.previous.digitized if self.previous else 0)
+
+    def live_errors(self) -> dict[str, str]:
+        """The rules checked while typing: figures not typed yet count as unchanged and get no message."""
+        errors = validate_figures(
+            self.assumed_figures, self.part.electors, self.previous_figures, self.correction_reason
+        )
+        typed = set(FIGURES) - set(self.missing)
+        live = {name: message for name, message in errors.items() if name in typed}
+        live.update(self.input_errors)
+        return live
+
+    @property
+    def input_errors(self) -> dict[str, str]:
+        """What could not be read at all: text where a whole number belongs, a reason too long."""
+        errors = {
+            name: _("Enter a whole number, like 250.")
+            for name in FIGURES
+            if (self.values.get(name) or "").strip() and self.figures[name] is None
+        }
+        if len(self.correction_reason) > REASON_MAX:
+            errors["correction_reason"] = _("Keep the reason under %(count)s characters.", count=REASON_MAX)
+        return errors
+
+
+_WHOLE_NUMBER = re.compile(r"^-?\d{1,9}$")  # \d also matches Devanagari digits, which int() reads
+REASON_MAX = 300
+
+
+def _whole_number(text: str | None) -> int | None:
+    """A figure as typed: spaces and group commas allowed; None when empty or not a whole number."""
+    cleaned = (text or "").strip().replace(",", "").replace(" ", "")
+    return int(cleaned) if _WHOLE_NUMBER.match(cleaned) else None
+
+
+def report_cards(
+    part_condition: ColumnElement[bool], day: date, target: Decimal, limit: int = 50
+) -> list[ReportCard]:
+    """A card per part matching the condition, in three queries whatever the number of parts."""
+    rows = db.session.execute(
+        select(Part, Constituency.number, User)
+        .join(Constituency, Part.constituency_id == Constituency.id)
+        .outerjoin(User, Part.blo_id == User.id)
+        .where(part_condition)
+        .order_by(Constituency.number, Part.number)
+        .limit(limit)
+    ).all()
+    ids = [part.id for part, _, _ in rows]
+    if not ids:
+        return []
+    saved = {
+        report.part_id: report
+        for report in db.session.scalars(
+            select(DailyReport)
+            .options(joinedload(DailyReport.entered_by))
+            .where(DailyReport.part_id.in_(ids), DailyReport.report_date == day)
+        )
+    }
+    latest = (
+        select(DailyReport.part_id, func.max(DailyReport.report_date).label("day"))
+        .where(DailyReport.part_id.in_(ids), DailyReport.report_date < day)
+        .group_by(DailyReport.part_id)
+        .subquery()
+    )
+    previous = {
+        report.part_id: report
+        for report in db.session.scalars(
+            select(DailyReport).join(
+                latest, and_(DailyReport.part_id == latest.c.part_id, DailyReport.report_date == latest.c.day)
+            )
+        )
+    }
+    return [
+        ReportCard(
+            part=part,
+            constituency_number=number,
+            blo=blo,
+            day=day,
+            report=saved.get(part.id),
+            previous=previous.get(part.id),
+            target=target,
+        )
+        for part, number, blo in rows
+    ]
+
+
+def report_card(part: Part, day: date, target: Decimal) -> ReportCard:
+    return report_cards(Part.id == part.id, day, target, limit=1)[0]
+
+
+def parts_without_report(
+    part_condition: ColumnElement[bool], day: date, limit: int = 50
+) -> tuple[list[tuple[Part, int, str | None]], int]:
+    """Parts in scope with no report of `day` (part, AC number, BLO name), and how many in all."""
+    reported = select(DailyReport.id).where(DailyReport.part_id == Part.id, DailyReport.report_date == day)
+    condition = and_(part_condition, ~reported.exists())
+    rows = db.session.execute(
+        select(Part, Constituency.number, User.name)
+        .join(Constituency, Part.constituency_id == Constituency.id)
+        .outerjoin(User, Part.blo_id == User.id)
+        .where(condition)
+        .order_by(Constituency.number, Part.number)
+        .limit(limit)
+    ).all()
+    total = db.session.scalar(select(func.count(Part.id)).where(condition))
+    return [tuple(row) for row in rows], int(total or 0)
+
+
+_AC_PART = re.compile(r"^\s*(\d{1,3})\s*[-/ ]\s*(\d{1,4})\s*$")
+
+
+def find_part(part_condition: ColumnElement[bool], text: str) -> Part | None:
+    """The part in scope named "AC-part" (152-12), or None."""
+    match = _AC_PART.match(text or "")
+    if not match:
+        return None
+    return db.session.scalar(
+        select(Part)
+        .join(Constituency, Part.constituency_id == Constituency.id)
+        .where(part_condition, Constituency.number == int(match[1]), Part.number == int(match[2]))
+    )
