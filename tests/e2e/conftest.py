@@ -14,19 +14,32 @@ from tests.conftest import make_app, reset_database
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
 ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--no-first-run",
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
 ]
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 
 
 def pytest_collection_modifyitems(config, items):
     if not Path(CHROMIUM).exists():
-        skip = pytest.mark.skip(reason="NOTICE: no Chromium at /usr/bin/chromium; browser tests skipped "
-                                       "(apt-get install -y chromium, or run .ci/run)")
+        skip = pytest.mark.skip(
+            reason="NOTICE: no Chromium at /usr/bin/chromium; browser tests skipped "
+            "(apt-get install -y chromium, or run .ci/run)"
+        )
         for item in items:
             if "e2e" in str(item.fspath):
                 item.add_marker(skip)
+
+
+class LiveServer(str):
+    """The server's base URL, carrying its app for tests that look into the database."""
+
+    app = None
 
 
 @pytest.fixture
@@ -36,7 +49,9 @@ def live_server(database_url):
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
+    url = LiveServer(f"http://127.0.0.1:{server.server_port}")
+    url.app = app
+    yield url
     server.shutdown()
     thread.join(timeout=5)
 
