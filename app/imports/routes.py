@@ -1,3 +1,149 @@
-"""Routes of the imports feature."""
+"""Routes of the imports feature: upload → dry run (status page, polled while running) → apply."""
 
-from app.imports import bp  # noqa: F401
+from __future__ import annotations
+
+from datetime import date
+
+from flask import Response, current_app, flash, request, url_for
+from flask_babel import get_locale
+from flask_babel import lazy_gettext as _l
+
+from app.access import allow
+from app.extensions import db
+from app.htmx import is_partial, redirect_to, render
+from app.imports import bp
+from app.imports.forms import UploadForm
+from app.imports.parsing import COLUMNS, HINDI_NAMES, REQUIRED
+from app.imports.services import (
+    MAX_BYTES,
+    RUNNING,
+    UploadError,
+    create_job,
+    launch,
+    recent_jobs,
+    refusal,
+    require_job,
+    run_apply,
+    run_check,
+    sample_csv,
+    start_apply,
+    store_upload,
+)
+from app.models import Role
+from app.scope import current_scope
+
+ERRORS_PER_PAGE = 50
+STATUS_LABELS = {
+    "uploaded": _l("Waiting to be checked"),
+    "checking": _l("Checking"),
+    "checked": _l("Checked: ready to apply"),
+    "rejected": _l("Rejected"),
+    "applying": _l("Applying"),
+    "applied": _l("Applied"),
+    "failed": _l("Failed"),
+}
+PHASE_LABELS = {
+    "waiting": _l("Waiting to start…"),
+    "reading": _l("Reading the file…"),
+    "checking": _l("Checking the rows…"),
+    "saving": _l("Saving the figures…"),
+}
+
+
+def _index_page(form: UploadForm, status: int = 200) -> Response:
+    return render(
+        "imports/index.html",
+        block="form",
+        status=status,
+        form=form,
+        jobs=recent_jobs(current_scope()),
+        columns=COLUMNS,
+        hindi_names=HINDI_NAMES,
+        required=REQUIRED,
+        status_labels=STATUS_LABELS,
+    )
+
+
+@bp.route("/", methods=["GET", "POST"])
+@allow(Role.COLLECTOR)
+def index():
+    form = UploadForm()
+    if request.method == "GET":
+        return _index_page(form)
+    if form.validate_on_submit():
+        upload = form.file.data
+        max_bytes = current_app.config.get("IMPORTS_MAX_BYTES", MAX_BYTES)
+        try:
+            path = store_upload(upload.stream, upload.filename, max_bytes)
+        except UploadError as error:
+            form.file.errors.append(str(error))
+        else:
+            job = create_job(current_scope(), upload.filename, path)
+            db.session.commit()
+            launch(run_check, job.id, str(get_locale()))
+            return redirect_to(url_for("imports.status", job_id=job.id))
+    db.session.rollback()
+    return _index_page(form, 422)
+
+
+@bp.route("/<int:job_id>")
+@allow(Role.COLLECTOR)
+def status(job_id: int):
+    job = require_job(current_scope(), job_id)
+    return _status_page(job)
+
+
+def _status_page(job, status: int = 200, notice: str | None = None) -> Response:
+    try:
+        page = max(1, int(request.args.get("page", 1)))
+    except ValueError:
+        page = 1
+    errors = job.errors or []
+    shown = errors[(page - 1) * ERRORS_PER_PAGE : page * ERRORS_PER_PAGE]
+    summary = dict(job.summary or {})
+    for key in ("first_date", "last_date"):
+        summary[key] = _day(summary.get(key))
+    summary["sample"] = [{**change, "date": _day(change["date"])} for change in summary.get("sample", [])]
+    return render(
+        "imports/status.html",
+        block="status",
+        status=status,
+        job=job,
+        summary=summary,
+        status_labels=STATUS_LABELS,
+        phase_labels=PHASE_LABELS,
+        running=job.status in RUNNING,
+        errors=shown,
+        errors_kept=len(errors),
+        page=page,
+        page_size=ERRORS_PER_PAGE,
+        notice=notice,
+    )
+
+
+def _day(value: str | None) -> date | None:
+    return date.fromisoformat(value) if value else None
+
+
+@bp.route("/<int:job_id>/apply", methods=["POST"])
+@allow(Role.COLLECTOR)
+def apply(job_id: int):
+    job = require_job(current_scope(), job_id)
+    if not start_apply(job):
+        db.session.rollback()
+        message = refusal(job)
+        if is_partial():
+            return _status_page(job, 422, notice=message)
+        flash(message, "error")
+        return redirect_to(url_for("imports.status", job_id=job.id))
+    db.session.commit()
+    launch(run_apply, job.id, current_scope().user.id, str(get_locale()))
+    return redirect_to(url_for("imports.status", job_id=job.id))
+
+
+@bp.route("/template.csv")
+@allow(Role.COLLECTOR)
+def template():
+    response = Response(sample_csv(current_scope()), mimetype="text/csv")
+    response.headers["Content-Disposition"] = "attachment; filename=part-figures-sample.csv"
+    return response

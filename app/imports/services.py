@@ -1,0 +1,689 @@
+"""Importing a file of part figures: a dry run that lists every problem, then an all-or-nothing apply.
+
+The services take a Scope rather than a request, so a collector's upload, the state-wide benchmark
+and a CLI can all run them. Checking never queries per row: the parts in scope are read once, and
+the existing and previous reports once per date in the file. Applying re-checks the file (the
+figures may have moved since the dry run) and writes every change in one transaction.
+"""
+
+from __future__ import annotations
+
+import threading
+import uuid
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from pathlib import Path
+from typing import IO
+
+from flask import abort, current_app
+from flask_babel import force_locale, ngettext
+from flask_babel import gettext as _
+from sqlalchemy import and_, false, func, insert, select, true, update
+from sqlalchemy.orm import joinedload
+from sqlalchemy.sql.elements import ColumnElement
+
+from app import audit
+from app.campaign.services import current_campaign
+from app.extensions import db
+from app.formatting import number
+from app.imports.parsing import (
+    EXTENSIONS,
+    PROGRESS_EVERY,
+    SAMPLE_HEADERS,
+    ErrorList,
+    ImportFileError,
+    extension,
+    parse_file,
+)
+from app.models import FIGURES, Constituency, DailyReport, ImportJob, Part, Role, User
+from app.progress.rollups import recompute_constituency_days
+from app.reports.validation import lowered_figures, validate_figures
+from app.scope import Scope
+from app.timeutil import campaign_today, utcnow
+
+MAX_BYTES = 20 * 1024 * 1024
+SAMPLE_SIZE = 20
+WRITE_CHUNK = 5000
+RUNNING = ("uploaded", "checking", "applying")
+RECENT_DAYS = 7
+
+
+class UploadError(ValueError):
+    """The upload itself is refused (too large, wrong type, empty); nothing was stored."""
+
+
+# -- jobs and their scope ---------------------------------------------------------------------
+
+
+def job_filter(scope: Scope) -> ColumnElement[bool]:
+    """Jobs a user may see: the state sees all, a collector those of their district."""
+    if scope.role == Role.STATE:
+        return true()
+    if scope.role == Role.COLLECTOR:
+        return ImportJob.district_id == scope.user.district_id
+    return false()
+
+
+def require_job(scope: Scope, job_id: int) -> ImportJob:
+    job = db.session.get(ImportJob, job_id)
+    if job is None:
+        abort(404)
+    if db.session.scalar(select(ImportJob.id).where(ImportJob.id == job_id, job_filter(scope))) is None:
+        abort(403)
+    return job
+
+
+def recent_jobs(scope: Scope, limit: int = 20) -> list[ImportJob]:
+    stmt = (
+        select(ImportJob)
+        .options(joinedload(ImportJob.user))
+        .where(job_filter(scope))
+        .order_by(ImportJob.id.desc())
+        .limit(limit)
+    )
+    return list(db.session.scalars(stmt))
+
+
+def imports_dir() -> Path:
+    directory = Path(current_app.config.get("IMPORTS_DIR") or Path(current_app.instance_path) / "imports")
+    directory.mkdir(parents=True, exist_ok=True)
+    return directory
+
+
+def store_upload(stream: IO[bytes], filename: str, max_bytes: int = MAX_BYTES) -> Path:
+    """Copy the upload under the instance folder as <uuid>.<ext>; refuse it when too large or empty."""
+    kind = extension(filename)
+    if kind not in EXTENSIONS:
+        raise UploadError(_("Upload a .csv or .xlsx file."))
+    path = imports_dir() / f"{uuid.uuid4().hex}.{kind}"
+    size = 0
+    with path.open("wb") as out:
+        while chunk := stream.read(1024 * 1024):
+            size += len(chunk)
+            if size > max_bytes:
+                break
+            out.write(chunk)
+    if size > max_bytes or size == 0:
+        path.unlink(missing_ok=True)
+        if size == 0:
+            raise UploadError(_("The file is empty."))
+        raise UploadError(
+            _("The file is larger than %(size)s MB. Split it into smaller files.", size=max_bytes // 2**20)
+        )
+    return path
+
+
+def create_job(scope: Scope, filename: str, stored_path: Path) -> ImportJob:
+    job = ImportJob(
+        user_id=scope.user.id,
+        district_id=scope.user.district_id,
+        filename=Path(filename).name[:200] or "upload",
+        stored_path=str(stored_path),
+        status="uploaded",
+        summary={"phase": "waiting"},
+    )
+    db.session.add(job)
+    db.session.flush()
+    audit.record(scope.user, "import.upload", job, None, {"filename": job.filename})
+    return job
+
+
+# -- the check ------------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class PartInfo:
+    id: int
+    constituency_id: int
+    district_id: int
+    electors: int
+
+
+@dataclass(slots=True)
+class PlannedRow:
+    """One checked row and what applying it would do: create, update, or leave unchanged."""
+
+    row: int
+    part: PartInfo
+    label: str
+    day: date
+    figures: dict[str, int]
+    reason: str | None
+    action: str = "unchanged"
+    report_id: int | None = None
+    old_digitized: int | None = None
+    correction_reason: str | None = None
+
+
+@dataclass
+class CheckResult:
+    rows: list[PlannedRow] = field(default_factory=list)
+    errors: ErrorList = field(default_factory=ErrorList)
+    total_rows: int = 0
+
+    def count(self, action: str) -> int:
+        return sum(1 for r in self.rows if r.action == action)
+
+    def summary(self) -> dict:
+        days = sorted({r.day for r in self.rows})
+        changed = [r for r in self.rows if r.action != "unchanged"]
+        return {
+            "rows": self.total_rows,
+            "create": self.count("create"),
+            "update": self.count("update"),
+            "unchanged": self.count("unchanged"),
+            "parts": len({r.part.id for r in self.rows}),
+            "first_date": days[0].isoformat() if days else None,
+            "last_date": days[-1].isoformat() if days else None,
+            "error_count": self.errors.count,
+            "sample": [
+                {
+                    "row": r.row,
+                    "part": r.label,
+                    "date": r.day.isoformat(),
+                    "action": r.action,
+                    "old": r.old_digitized,
+                    "new": r.figures["digitized"],
+                }
+                for r in changed[:SAMPLE_SIZE]
+            ],
+        }
+
+
+Progress = Callable[[str, int, int], None]  # phase, processed rows, total rows
+
+
+def _parts_in_scope(scope: Scope) -> dict[tuple[int, int], PartInfo]:
+    rows = db.session.execute(
+        select(
+            Constituency.number,
+            Part.number,
+            Part.id,
+            Part.constituency_id,
+            Part.district_id,
+            Part.electors,
+        )
+        .join(Constituency, Part.constituency_id == Constituency.id)
+        .where(scope.part_filter())
+    )
+    return {(ac, number): PartInfo(pid, cid, did, electors) for ac, number, pid, cid, did, electors in rows}
+
+
+def _parts_outside(ac_numbers: Iterable[int]) -> set[tuple[int, int]]:
+    """(AC, part) numbers that exist at all in these ACs, to tell "not yours" from "no such part"."""
+    numbers = sorted(set(ac_numbers))
+    if not numbers:
+        return set()
+    stmt = (
+        select(Constituency.number, Part.number)
+        .join(Constituency, Part.constituency_id == Constituency.id)
+        .where(Constituency.number.in_(numbers))
+    )
+    return set(db.session.execute(stmt).all())
+
+
+def _reports_on(day: date, constituency_ids: list[int]) -> dict[int, tuple[int, dict[str, int]]]:
+    """part id → (report id, figures) of the reports of that very day."""
+    stmt = select(DailyReport.part_id, DailyReport.id, *(getattr(DailyReport, n) for n in FIGURES)).where(
+        DailyReport.report_date == day, DailyReport.constituency_id.in_(constituency_ids)
+    )
+    return {row[0]: (row[1], dict(zip(FIGURES, row[2:], strict=True))) for row in db.session.execute(stmt)}
+
+
+def _reports_before(
+    day: date, constituency_ids: list[int], part_ids: set[int]
+) -> dict[int, tuple[date, dict[str, int]]]:
+    """part id → (date, figures) of each part's latest report strictly before `day`.
+
+    Most parts reported in the last few days, so those days are read first (a small range of
+    the index); only the parts not found there are looked up over their whole history.
+    """
+    found = _latest_before(
+        day,
+        DailyReport.constituency_id.in_(constituency_ids),
+        DailyReport.report_date >= day - timedelta(days=RECENT_DAYS),
+    )
+    missing = sorted(part_ids - found.keys())
+    for start in range(0, len(missing), 500):
+        found.update(_latest_before(day, DailyReport.part_id.in_(missing[start : start + 500])))
+    return found
+
+
+def _latest_before(day: date, *conditions) -> dict[int, tuple[date, dict[str, int]]]:
+    latest = (
+        select(DailyReport.part_id, func.max(DailyReport.report_date).label("latest"))
+        .where(DailyReport.report_date < day, *conditions)
+        .group_by(DailyReport.part_id)
+        .subquery()
+    )
+    stmt = select(
+        DailyReport.part_id, DailyReport.report_date, *(getattr(DailyReport, n) for n in FIGURES)
+    ).join(latest, and_(DailyReport.part_id == latest.c.part_id, DailyReport.report_date == latest.c.latest))
+    return {row[0]: (row[1], dict(zip(FIGURES, row[2:], strict=True))) for row in db.session.execute(stmt)}
+
+
+def date_window() -> tuple[date | None, date]:
+    """Imports may carry any day of the enumeration up to today: a collector reconciles past days."""
+    campaign = current_campaign()
+    today = campaign_today()
+    if campaign is None:
+        return None, today
+    return campaign.enumeration_start, min(today, campaign.enumeration_end + timedelta(days=1))
+
+
+def check_file(path: Path, scope: Scope, progress: Progress | None = None) -> CheckResult:
+    """The dry run: read the file, check every row against the database, plan every change.
+
+    Raises ImportFileError when the file as a whole cannot be used.
+    """
+    report = progress or (lambda *_: None)
+    report("reading", 0, 0)
+    parsed = parse_file(path, on_progress=lambda n: report("reading", n, 0))
+    headers = parsed.headers
+    result = CheckResult(total_rows=parsed.total_rows)
+    errors = ErrorList()
+    report("checking", 0, parsed.total_rows)
+
+    parts = _parts_in_scope(scope)
+    unknown_acs = {
+        r.ac_number
+        for r in parsed.rows
+        if r.ac_number is not None and r.part_number is not None and (r.ac_number, r.part_number) not in parts
+    }
+    existing_elsewhere = _parts_outside(unknown_acs) if unknown_acs else set()
+    first_day, last_day = date_window()
+
+    candidates: list[PlannedRow] = []
+    seen: dict[tuple[int, date], int] = {}
+    for row in parsed.rows:
+        if row.ac_number is None or row.part_number is None:
+            continue
+        label = f"{row.ac_number}-{row.part_number}"
+        key = (row.ac_number, row.part_number)
+        part = parts.get(key)
+        if part is None:
+            if key in existing_elsewhere:
+                message = _("Part %(part)s is not in your district.", part=label)
+            else:
+                message = _("Unknown part %(part)s: there is no such AC and part number.", part=label)
+            errors.add(row.row, message, headers["part_number"], label)
+            continue
+        if row.report_date is None:
+            continue
+        day = row.report_date
+        if day > last_day:
+            if day > campaign_today():
+                message = _("The date %(date)s is in the future.", date=day.isoformat())
+            else:
+                message = _(
+                    "The date %(date)s is after the enumeration ended (%(end)s).",
+                    date=day.isoformat(),
+                    end=last_day.isoformat(),
+                )
+            errors.add(row.row, message, headers["report_date"], label)
+            continue
+        if first_day is not None and day < first_day:
+            errors.add(
+                row.row,
+                _(
+                    "The date %(date)s is before the enumeration started (%(start)s).",
+                    date=day.isoformat(),
+                    start=first_day.isoformat(),
+                ),
+                headers["report_date"],
+                label,
+            )
+            continue
+        earlier = seen.get((part.id, day))
+        if earlier is not None:
+            errors.add(
+                row.row,
+                _(
+                    "Part %(part)s on %(date)s is already in row %(row)s.",
+                    part=label,
+                    date=day.isoformat(),
+                    row=earlier,
+                ),
+                headers["part_number"],
+                label,
+            )
+            continue
+        seen[(part.id, day)] = row.row
+        if row.figures is None:
+            continue
+        candidates.append(PlannedRow(row.row, part, label, day, row.figures, row.reason))
+
+    rule_errors = ErrorList()
+    _plan(candidates, rule_errors, headers, report, parsed.total_rows)
+    result.rows = candidates
+    result.errors = parsed.errors.merged(errors).merged(rule_errors)
+    report("checking", parsed.total_rows, parsed.total_rows)
+    return result
+
+
+def _plan(
+    candidates: list[PlannedRow], errors: ErrorList, headers: dict[str, str], report: Progress, total: int
+) -> None:
+    """Check each row's figures against its part and previous report; decide create/update/unchanged."""
+    by_day: dict[date, list[PlannedRow]] = defaultdict(list)
+    for planned in candidates:
+        by_day[planned.day].append(planned)
+    on_day: dict[date, dict[int, tuple[int, dict[str, int]]]] = {}
+    before: dict[date, dict[int, tuple[date, dict[str, int]]]] = {}
+    for day, rows in by_day.items():
+        constituency_ids = sorted({r.part.constituency_id for r in rows})
+        on_day[day] = _reports_on(day, constituency_ids)
+        before[day] = _reports_before(day, constituency_ids, {r.part.id for r in rows})
+
+    # A part may appear on several days of the file: a later day's previous figures may be the file's.
+    previous_of: dict[int, dict[str, int] | None] = {}
+    file_days: dict[int, list[PlannedRow]] = defaultdict(list)
+    for planned in candidates:
+        file_days[planned.part.id].append(planned)
+    for rows in file_days.values():
+        rows.sort(key=lambda r: r.day)
+        earlier_in_file: PlannedRow | None = None
+        for planned in rows:
+            previous = before[planned.day].get(planned.part.id)
+            previous_figures = previous[1] if previous else None
+            if earlier_in_file is not None and (previous is None or earlier_in_file.day >= previous[0]):
+                previous_figures = earlier_in_file.figures
+            previous_of[planned.row] = previous_figures
+            earlier_in_file = planned
+
+    for done, planned in enumerate(candidates, start=1):  # in file order, so errors come by row
+        previous_figures = previous_of[planned.row]
+        rule_errors = validate_figures(
+            planned.figures, planned.part.electors, previous_figures, planned.reason
+        )
+        for name, message in rule_errors.items():
+            errors.add(planned.row, message, headers[name], planned.label)
+        lowered = lowered_figures(planned.figures, previous_figures)
+        planned.correction_reason = planned.reason if lowered else None
+        existing = on_day[planned.day].get(planned.part.id)
+        if existing is None:
+            planned.action = "create"
+        else:
+            planned.report_id, old = existing
+            planned.old_digitized = old["digitized"]
+            planned.action = "unchanged" if old == planned.figures else "update"
+        if done % PROGRESS_EVERY == 0:
+            report("checking", done, total)
+
+
+# -- apply ----------------------------------------------------------------------------------
+
+
+def write_changes(result: CheckResult, actor: User) -> dict[str, int]:
+    """Bulk upsert of the planned reports, then the roll-ups once. The caller commits."""
+    now = utcnow()
+    creates = [r for r in result.rows if r.action == "create"]
+    updates = [r for r in result.rows if r.action == "update"]
+    common = {"entered_by_id": actor.id, "on_behalf": True, "source": "import", "updated_at": now}
+    for start in range(0, len(updates), WRITE_CHUNK):
+        db.session.execute(
+            update(DailyReport),
+            [
+                {"id": r.report_id, **r.figures, "correction_reason": r.correction_reason, **common}
+                for r in updates[start : start + WRITE_CHUNK]
+            ],
+        )
+    for start in range(0, len(creates), WRITE_CHUNK):
+        db.session.execute(
+            insert(DailyReport),
+            [
+                {
+                    "part_id": r.part.id,
+                    "constituency_id": r.part.constituency_id,
+                    "district_id": r.part.district_id,
+                    "report_date": r.day,
+                    **r.figures,
+                    "correction_reason": r.correction_reason,
+                    "created_at": now,
+                    **common,
+                }
+                for r in creates[start : start + WRITE_CHUNK]
+            ],
+        )
+    changed = creates + updates
+    if changed:
+        recompute_constituency_days({r.part.constituency_id for r in changed}, min(r.day for r in changed))
+    return {"created": len(creates), "updated": len(updates), "unchanged": result.count("unchanged")}
+
+
+def start_apply(job: ImportJob) -> bool:
+    """Claim a checked job for applying, atomically: a second click (or tab) gets False."""
+    claimed = db.session.execute(
+        update(ImportJob)
+        .where(ImportJob.id == job.id, ImportJob.status == "checked")
+        .values(status="applying", processed_rows=0, summary={**(job.summary or {}), "phase": "waiting"})
+        .execution_options(synchronize_session=False)
+    )
+    return claimed.rowcount == 1
+
+
+def refusal(job: ImportJob) -> str:
+    """Why this job cannot be applied now."""
+    if job.status == "applied":
+        return _("This file has already been applied. Upload it again to check it against today's figures.")
+    if job.status == "applying":
+        return _("This file is being applied now.")
+    if job.status in ("uploaded", "checking"):
+        return _("This file is still being checked. Wait for the check to finish.")
+    return _("This file has errors and cannot be applied. Fix the file and upload it again.")
+
+
+# -- running a job: inline in tests, in a thread otherwise -------------------------------------
+
+
+def _progress_writer(job_id: int) -> Progress:
+    """Progress written on its own connection and committed at once, so the status page sees it
+    while the job's own transaction is still open."""
+    state = {"phase": None, "done": -1}
+
+    def write(phase: str, done: int, total: int) -> None:
+        if phase == state["phase"] and done - state["done"] < PROGRESS_EVERY and done != total:
+            return
+        summary = {"phase": phase}
+        with db.engine.begin() as connection:
+            connection.execute(
+                update(ImportJob.__table__)
+                .where(ImportJob.__table__.c.id == job_id)
+                .values(processed_rows=done, total_rows=total, summary=summary)
+            )
+        state.update(phase=phase, done=done)
+
+    return write
+
+
+def _set_status(job_id: int, status: str, phase: str) -> None:
+    with db.engine.begin() as connection:
+        connection.execute(
+            update(ImportJob.__table__)
+            .where(ImportJob.__table__.c.id == job_id)
+            .values(status=status, processed_rows=0, summary={"phase": phase})
+        )
+
+
+def run_check(job_id: int, locale: str) -> None:
+    """The dry run of a job: checked (ready to apply) or rejected (with every error listed)."""
+    with force_locale(locale):
+        job = db.session.get(ImportJob, job_id)
+        try:
+            _set_status(job_id, "checking", "reading")
+            scope = Scope(job.user)
+            try:
+                result = check_file(Path(job.stored_path), scope, _progress_writer(job_id))
+            except ImportFileError as error:
+                db.session.refresh(job)
+                _finish(job, "rejected", errors=[], summary={"message": str(error), "error_count": 0})
+            else:
+                db.session.refresh(job)
+                summary = result.summary()
+                status = "rejected" if result.errors.count else "checked"
+                if result.errors.count:
+                    summary["message"] = ngettext(
+                        "%(count)s problem found. Nothing was changed: fix the file and upload it again.",
+                        "%(count)s problems found. Nothing was changed: fix the file and upload it again.",
+                        result.errors.count,
+                        count=number(result.errors.count),
+                    )
+                _finish(job, status, errors=result.errors.items, summary=summary, total=result.total_rows)
+            db.session.commit()
+        except Exception:
+            _fail(job_id, "check")
+            raise
+
+
+def run_apply(job_id: int, actor_id: int, locale: str) -> None:
+    """Re-check the file and write every change in one transaction; on any error nothing is written."""
+    with force_locale(locale):
+        job = db.session.get(ImportJob, job_id)
+        actor = db.session.get(User, actor_id)
+        try:
+            result = check_file(Path(job.stored_path), Scope(actor), _progress_writer(job_id))
+        except ImportFileError as error:
+            db.session.rollback()
+            db.session.refresh(job)
+            _finish(job, "failed", errors=[], summary={"message": str(error), "error_count": 0})
+            db.session.commit()
+            return
+        except Exception:
+            _fail(job_id, "apply")
+            raise
+        db.session.refresh(job)
+        if result.errors.count:
+            summary = result.summary()
+            summary["message"] = ngettext(
+                "The saved figures changed since the check and %(count)s problem was found. "
+                "Nothing was changed: upload the file again.",
+                "The saved figures changed since the check and %(count)s problems were found. "
+                "Nothing was changed: upload the file again.",
+                result.errors.count,
+                count=number(result.errors.count),
+            )
+            _finish(job, "failed", errors=result.errors.items, summary=summary, total=result.total_rows)
+            db.session.commit()
+            return
+        try:
+            _set_phase_saving(job_id, result.total_rows)
+            counts = write_changes(result, actor)
+            summary = {**result.summary(), "applied": counts}
+            audit.record(
+                actor,
+                "import.apply",
+                job,
+                {"status": "checked"},
+                {
+                    "job_id": job.id,
+                    "filename": job.filename,
+                    "rows": result.total_rows,
+                    **counts,
+                    "first_date": summary["first_date"],
+                    "last_date": summary["last_date"],
+                },
+            )
+            _finish(job, "applied", errors=[], summary=summary, total=result.total_rows)
+            db.session.commit()
+        except Exception:
+            _fail(job_id, "apply")
+            raise
+
+
+def _set_phase_saving(job_id: int, total: int) -> None:
+    with db.engine.begin() as connection:
+        connection.execute(
+            update(ImportJob.__table__)
+            .where(ImportJob.__table__.c.id == job_id)
+            .values(processed_rows=total, total_rows=total, summary={"phase": "saving"})
+        )
+
+
+def _finish(job: ImportJob, status: str, *, errors: list, summary: dict, total: int | None = None) -> None:
+    job.status = status
+    job.errors = errors
+    job.summary = {**summary, "phase": None}
+    if total is not None:
+        job.total_rows = total
+        job.processed_rows = total
+    job.finished_at = utcnow()
+
+
+def _fail(job_id: int, stage: str) -> None:
+    """Roll back everything the job wrote and say so on the job."""
+    db.session.rollback()
+    current_app.logger.exception("import job %s failed during %s", job_id, stage)
+    job = db.session.get(ImportJob, job_id)
+    if job is None:
+        return
+    db.session.refresh(job)
+    message = _("The import stopped because of an error on the server. Nothing was changed.")
+    _finish(job, "failed", errors=job.errors or [], summary={**(job.summary or {}), "message": message})
+    db.session.commit()
+
+
+def launch(task: Callable[..., None], *args) -> threading.Thread | None:
+    """Run a job's task in a background thread, or inline when IMPORTS_SYNC is set (tests)."""
+    app = current_app._get_current_object()
+    if app.config.get("IMPORTS_SYNC"):
+        try:
+            task(*args)
+        except Exception:  # noqa: BLE001 - already recorded on the job as failed
+            return None
+        return None
+
+    def work() -> None:
+        with app.app_context():
+            try:
+                task(*args)
+            except Exception:  # noqa: BLE001, S110 - already logged and recorded on the job as failed
+                pass
+
+    thread = threading.Thread(target=work, name=f"import-job-{args[0]}", daemon=True)
+    thread.start()
+    return thread
+
+
+# -- the sample file -------------------------------------------------------------------------
+
+
+def sample_rows(scope: Scope, limit: int = 5) -> list[list]:
+    """The first parts in scope with their latest figures, dated today: a file that passes as is."""
+    parts = db.session.execute(
+        select(Part.id, Constituency.number, Part.number)
+        .join(Constituency, Part.constituency_id == Constituency.id)
+        .where(scope.part_filter())
+        .order_by(Constituency.number, Part.number)
+        .limit(limit)
+    ).all()
+    ids = [p[0] for p in parts]
+    latest = (
+        select(DailyReport.part_id, func.max(DailyReport.report_date).label("latest"))
+        .where(DailyReport.part_id.in_(ids))
+        .group_by(DailyReport.part_id)
+        .subquery()
+    )
+    figures = {
+        row[0]: list(row[1:])
+        for row in db.session.execute(
+            select(DailyReport.part_id, *(getattr(DailyReport, n) for n in FIGURES)).join(
+                latest,
+                and_(DailyReport.part_id == latest.c.part_id, DailyReport.report_date == latest.c.latest),
+            )
+        )
+    }
+    today = campaign_today().isoformat()
+    return [[ac, number, today, *figures.get(pid, [0] * len(FIGURES)), ""] for pid, ac, number in parts]
+
+
+def sample_csv(scope: Scope) -> str:
+    import csv
+    import io
+
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(SAMPLE_HEADERS)
+    writer.writerows(sample_rows(scope))
+    return "\ufeff" + out.getvalue()  # the BOM tells Excel the file is UTF-8
