@@ -36,6 +36,10 @@ class Config:
     REMEMBER_COOKIE_SECURE = _bool("SECURE_COOKIES")
     WTF_CSRF_TIME_LIMIT = None
     PAGE_SIZE = 50
+    # Uploads (imports) are refused early above this size, with the 413 page.
+    MAX_CONTENT_LENGTH = 25 * 1024 * 1024
+    # Run import checks inline instead of in a background thread (tests, single-process tools).
+    IMPORTS_SYNC = _bool("IMPORTS_SYNC")
 
     # Extra origins allowed to serve map tiles (space separated); empty on a closed network.
     MAP_TILE_URL = os.environ.get("MAP_TILE_URL", "")
