@@ -6,7 +6,7 @@ from datetime import date, datetime
 from functools import cache
 
 from babel.numbers import NumberPattern, parse_pattern
-from flask import Flask
+from flask import Flask, g, has_request_context
 from flask_babel import format_date, format_datetime, get_locale
 from flask_babel import lazy_gettext as _l
 
@@ -32,16 +32,25 @@ def _pattern(digits: int) -> NumberPattern:
     return parse_pattern("#,##,##0" + ("." + "0" * digits if digits else ""))
 
 
+def _locale():
+    """The request's locale, looked up once per request rather than once per number."""
+    if has_request_context():
+        if "number_locale" not in g:
+            g.number_locale = get_locale()
+        return g.number_locale
+    return get_locale()
+
+
 def number(value) -> str:
     if value is None:
         return "—"
-    return _pattern(0).apply(value, get_locale())
+    return _pattern(0).apply(value, _locale())
 
 
 def percent(value, digits: int = 1) -> str:
     if value is None:
         return "—"
-    return _pattern(digits).apply(value, get_locale()) + " %"
+    return _pattern(digits).apply(value, _locale()) + " %"
 
 
 def day(value: date | datetime | None, style: str = "medium") -> str:

@@ -364,23 +364,40 @@ def parts_needing_a_call(
 
 
 def digitized_series(start: date, end: date, condition: ColumnElement[bool]) -> list[tuple[date, int]]:
-    """Cumulative digitized per day from start to end for the ACs matching `condition`."""
-    rows = db.session.execute(
-        select(ConstituencyDay.constituency_id, ConstituencyDay.day, ConstituencyDay.digitized)
-        .where(condition, ConstituencyDay.day <= end)
-        .order_by(ConstituencyDay.day)
+    """Cumulative digitized per day from start to end for the ACs matching `condition`.
+
+    Each AC's roll-up row adds, on its day, the change since that AC's previous row; summing
+    those changes day by day carries every AC's latest figure forward. One grouped query of at
+    most one row per day, whatever the number of ACs or parts.
+    """
+    cd = ConstituencyDay
+    change = (
+        select(
+            cd.day.label("day"),
+            (
+                cd.digitized
+                - func.lag(cd.digitized, 1, 0).over(partition_by=cd.constituency_id, order_by=cd.day)
+            ).label("change"),
+        )
+        .where(condition, cd.day <= end)
+        .subquery()
+    )
+    changes = db.session.execute(
+        select(change.c.day, func.sum(change.c.change)).group_by(change.c.day).order_by(change.c.day)
     ).all()
-    current: dict[int, int] = {}
-    series, index = [], 0
+    series, total, index = [], 0, 0
     day = start
-    # carry each AC's latest value forward; rows before `start` seed the carried values
     while day <= end:
-        while index < len(rows) and rows[index][1] <= day:
-            current[rows[index][0]] = rows[index][2]
+        while index < len(changes) and _as_date(changes[index][0]) <= day:
+            total += int(changes[index][1] or 0)
             index += 1
-        series.append((day, sum(current.values())))
+        series.append((day, total))
         day += timedelta(days=1)
     return series
+
+
+def _as_date(value) -> date:
+    return value if isinstance(value, date) else date.fromisoformat(str(value))
 
 
 def part_series(part_id: int, start: date, end: date) -> list[tuple[date, int | None]]:
