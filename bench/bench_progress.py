@@ -22,6 +22,25 @@ def _throughput(fetch, seconds: float = 3.0) -> float:
     return count / (time.perf_counter() - started)
 
 
+def _rollup_queries(app):
+    """The state view's figures for today, yesterday and 3 days ago, and its chart series."""
+    from decimal import Decimal
+
+    from sqlalchemy import true
+
+    from app.campaign.services import current_campaign
+    from app.progress.queries import digitized_series, district_rows
+    from app.timeutil import campaign_today
+
+    def run_queries():
+        with app.test_request_context():
+            day = campaign_today()
+            district_rows(day, Decimal(10), true())
+            digitized_series(current_campaign().enumeration_start, day, true())
+
+    return run_queries
+
+
 def run(bench) -> None:
     state = bench.client("state")
     state_page = _get(state, "/progress/state")
@@ -33,6 +52,11 @@ def run(bench) -> None:
     )
     report("calls_district_ms", bench.median_ms(_get(collector, "/progress/calls"), repeat=7), "ms")
     report("missing_state_ms", bench.median_ms(_get(state, "/progress/missing"), repeat=7), "ms")
+
+    # The state view's queries read the per-AC roll-ups, never the parts: time them alone at both
+    # scales (the page itself also renders 55 district rows at state scale against 2 at tiny).
+    for label, app in (("state", bench.app), ("tiny", bench.tiny_app)):
+        report(f"state_rollup_queries_ms_{label}", bench.median_ms(_rollup_queries(app), repeat=25), "ms")
 
     tiny_state = _get(bench.client("state", app=bench.tiny_app), "/progress/state")
     tiny_state()

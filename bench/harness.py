@@ -66,4 +66,5 @@ class Bench:
 
 
 def report(name: str, value: float, unit: str) -> None:
-    print(f"bench {name} {value:.1f} {unit}", flush=True)
+    digits = 2 if unit == "ratio" else 1
+    print(f"bench {name} {value:.{digits}f} {unit}", flush=True)
