@@ -60,8 +60,8 @@ def seed_history(today: date, zone: ZoneInfo, now: datetime, log=print) -> int:
     map_self = rng.uniform(0.5, 0.7, n)
     map_progeny = rng.uniform(0.12, 0.25, n)
     map_unmapped = np.clip(1 - map_self - map_progeny, 0, None) * rng.uniform(0.6, 1.0, n)
-    reliability = np.where(rng.random(n) < 0.03, 0.45, rng.uniform(0.88, 1.0, n))
-    today_share = dict(zip(district_ids, rng.uniform(0.45, 0.8, len(district_ids)), strict=True))
+    reliability = np.where(rng.random(n) < 0.02, 0.5, rng.uniform(0.95, 1.0, n))  # 2 % chronically silent
+    today_share = dict(zip(district_ids, rng.uniform(0.5, 0.85, len(district_ids)), strict=True))
     reports_today = rng.random(n) < np.array([today_share[d] for d in districts])
     correction_day = np.where(rng.random(n) < 0.004, rng.integers(8, HISTORY_DAYS - 1, n), -1)
 

@@ -255,3 +255,23 @@ def test_each_role_lands_on_its_own_scope(client, auth):
         auth.login(login)
         assert target in client.get("/progress/").headers["Location"], login
         auth.logout()
+
+
+def test_calls_list_shows_who_has_been_talked_to_today(app, client, auth):
+    with app.app_context():
+        bhopal = db.session.scalar(select(District.id).where(District.name_en == "Bhopal"))
+        needing = parts_needing_a_call(campaign_today(), Decimal(10), Part.district_id == bhopal)
+    assert needing, "the tiny demo has BLOs below the target"
+    first = needing[0]
+    auth.login("collector.bhopal")
+    html = client.get("/progress/calls").get_data(as_text=True)
+    row = html.split(f'href="/progress/parts/{first.id}"')[1].split("</tr>")[0]
+    assert "not contacted today" in row
+    token = auth.token(f"/reviews/parts/{first.id}")
+    response = client.post(f"/reviews/parts/{first.id}", data={
+        "kind": "call", "outcome": "Forms short; 200 sent today", "difficulty": "forms_short",
+        "csrf_token": token})
+    assert response.status_code in (302, 303)
+    html = client.get("/progress/calls").get_data(as_text=True)
+    row = html.split(f'href="/progress/parts/{first.id}"')[1].split("</tr>")[0]
+    assert "talked today" in row and "not contacted today" not in row

@@ -232,10 +232,12 @@ def calls():
     condition = narrow(scope.part_filter(), district and district.id, constituency and constituency.id)
     needing = parts_needing_a_call(day, target_of(campaign), condition)
     page, size = _page(), current_app.config["PAGE_SIZE"]
+    shown = needing[(page - 1) * size : page * size]
     return render(
         "progress/calls.html",
         block="table",
-        rows=needing[(page - 1) * size : page * size],
+        rows=shown,
+        latest=latest_reviews(row.id for row in shown),
         total=len(needing),
         page=page,
         page_size=size,
