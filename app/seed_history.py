@@ -15,7 +15,7 @@ from sqlalchemy import func, insert, select
 
 from app.extensions import db
 from app.models import FIGURES, ConstituencyDay, DailyReport, Part
-from app.progress.rollups import recompute_constituency_days
+from app.progress.rollups import recompute_constituency_days, set_dense_through
 
 HISTORY_DAYS = 45
 CORRECTION_REASON = "Recount of forms at the booth: double entry removed"
@@ -156,6 +156,7 @@ def seed_history(today: date, zone: ZoneInfo, now: datetime, log=print) -> int:
     else:
         for start in range(0, len(rollups), 5000):
             db.session.execute(insert(ConstituencyDay), rollups[start : start + 5000])
+    set_dense_through(today)
     log(f"history: {rows_written} part-days over {len(days)} days")
     return rows_written
 

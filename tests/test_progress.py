@@ -268,10 +268,56 @@ def test_calls_list_shows_who_has_been_talked_to_today(app, client, auth):
     row = html.split(f'href="/progress/parts/{first.id}"')[1].split("</tr>")[0]
     assert "not contacted today" in row
     token = auth.token(f"/reviews/parts/{first.id}")
-    response = client.post(f"/reviews/parts/{first.id}", data={
-        "kind": "call", "outcome": "Forms short; 200 sent today", "difficulty": "forms_short",
-        "csrf_token": token})
+    response = client.post(
+        f"/reviews/parts/{first.id}",
+        data={
+            "kind": "call",
+            "outcome": "Forms short; 200 sent today",
+            "difficulty": "forms_short",
+            "csrf_token": token,
+        },
+    )
     assert response.status_code in (302, 303)
     html = client.get("/progress/calls").get_data(as_text=True)
     row = html.split(f'href="/progress/parts/{first.id}"')[1].split("</tr>")[0]
     assert "talked today" in row and "not contacted today" not in row
+
+
+def test_a_new_day_starts_from_yesterdays_figures_with_nobody_reported(app):
+    """The first read of a day carries every AC forward; the first report of the day then counts."""
+    from app.models import ConstituencyDay, RollupFrontier
+    from app.progress.rollups import carry_forward
+
+    with app.app_context():
+        today = campaign_today()
+        db.session.execute(DailyReport.__table__.delete().where(DailyReport.report_date == today))
+        db.session.execute(ConstituencyDay.__table__.delete().where(ConstituencyDay.day == today))
+        db.session.get(RollupFrontier, 1).dense_through = today - timedelta(days=1)
+        db.session.commit()
+
+        districts = district_rows(today, Decimal(10), true())
+        assert total_row(districts).figures == direct_sums(today) == direct_sums(today - timedelta(days=1))
+        assert sum(d.parts_reported for d in districts) == 0
+        rows_today = db.session.scalar(
+            select(func.count()).select_from(ConstituencyDay).where(ConstituencyDay.day == today)
+        )
+        carry_forward(today)  # a second reader changes nothing
+        assert (
+            db.session.scalar(
+                select(func.count()).select_from(ConstituencyDay).where(ConstituencyDay.day == today)
+            )
+            == rows_today
+            == 4
+        )
+
+        part = db.session.scalar(
+            select(Part).join(User, Part.blo_id == User.id).where(User.login == "blo.1.1")
+        )
+        previous = db.session.scalar(
+            select(DailyReport).where(DailyReport.part_id == part.id).order_by(DailyReport.report_date.desc())
+        )
+        submit_report(db.session.get(User, part.blo_id), part, today, previous.figures())
+        db.session.commit()
+        districts = district_rows(today, Decimal(10), true())
+        assert sum(d.parts_reported for d in districts) == 1
+        assert total_row(districts).figures == direct_sums(today)

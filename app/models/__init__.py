@@ -11,6 +11,7 @@ from app.models.progress import (
     Difficulty,
     ImportJob,
     ReviewKind,
+    RollupFrontier,
 )
 from app.models.users import Role, User
 
@@ -29,6 +30,7 @@ __all__ = [
     "ImportJob",
     "Part",
     "ReviewKind",
+    "RollupFrontier",
     "Role",
     "User",
 ]

@@ -102,6 +102,19 @@ class ConstituencyDay(db.Model):
     constituency: Mapped[Constituency] = relationship()
 
 
+class RollupFrontier(db.Model):
+    """The day through which every AC with a roll-up has a row for each day (one row, id 1).
+
+    Readers then find a day's figures with an equality lookup instead of searching each AC's
+    latest row; app/progress/rollups.carry_forward() moves it on when a new day is first read.
+    """
+
+    __tablename__ = "rollup_frontier"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    dense_through: Mapped[date]
+
+
 class ReviewKind(enum.StrEnum):
     CALL = "call"
     VISIT = "visit"

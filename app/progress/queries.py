@@ -12,11 +12,12 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
-from sqlalchemy import Select, and_, case, func, select
+from sqlalchemy import Select, and_, func, select
 from sqlalchemy.sql.elements import ColumnElement
 
 from app.extensions import db
 from app.models import FIGURES, Constituency, ConstituencyDay, DailyReport, District, Part, User
+from app.progress.rollups import carry_forward
 
 PROJECTION_DAYS = 3
 
@@ -133,27 +134,23 @@ def rank_rows(rows: list[ProgressRow]) -> None:
 
 
 def _carried_forward(day: date, condition: ColumnElement[bool], group_column) -> Select:
-    """Sum of every AC's latest roll-up on or before `day`, grouped by `group_column`."""
-    latest = (
-        select(ConstituencyDay.constituency_id, func.max(ConstituencyDay.day).label("day"))
-        .where(ConstituencyDay.day <= day, condition)
-        .group_by(ConstituencyDay.constituency_id)
-        .subquery()
-    )
+    """Sum of the ACs' roll-ups of `day`, grouped by `group_column` (each AC has a row every day
+    from its first report on, see rollups.carry_forward)."""
     cd = ConstituencyDay
     return (
         select(
             group_column,
-            func.sum(case((cd.day == day, cd.parts_reported), else_=0)),
-            func.max(case((cd.day == day, cd.last_report_at))),
+            func.sum(cd.parts_reported),
+            func.max(cd.last_report_at),
             *(func.sum(getattr(cd, name)) for name in FIGURES),
         )
-        .join(latest, and_(cd.constituency_id == latest.c.constituency_id, cd.day == latest.c.day))
+        .where(cd.day == day, condition)
         .group_by(group_column)
     )
 
 
 def _figures_by(day: date, condition, group_column) -> dict[int, tuple[int, datetime | None, dict]]:
+    carry_forward(day)
     result = {}
     for key, reported, last_at, *sums in db.session.execute(_carried_forward(day, condition, group_column)):
         if isinstance(last_at, str):  # SQLite returns max() of datetimes as text
@@ -364,34 +361,20 @@ def parts_needing_a_call(
 
 
 def digitized_series(start: date, end: date, condition: ColumnElement[bool]) -> list[tuple[date, int]]:
-    """Cumulative digitized per day from start to end for the ACs matching `condition`.
-
-    Each AC's roll-up row adds, on its day, the change since that AC's previous row; summing
-    those changes day by day carries every AC's latest figure forward. One grouped query of at
-    most one row per day, whatever the number of ACs or parts.
-    """
-    cd = ConstituencyDay
-    change = (
-        select(
-            cd.day.label("day"),
-            (
-                cd.digitized
-                - func.lag(cd.digitized, 1, 0).over(partition_by=cd.constituency_id, order_by=cd.day)
-            ).label("change"),
+    """Cumulative digitized per day from start to end for the ACs matching `condition`:
+    one grouped query of at most one row per day, whatever the number of ACs or parts."""
+    carry_forward(end)
+    totals = {
+        _as_date(day): int(total or 0)
+        for day, total in db.session.execute(
+            select(ConstituencyDay.day, func.sum(ConstituencyDay.digitized))
+            .where(condition, ConstituencyDay.day.between(start, end))
+            .group_by(ConstituencyDay.day)
         )
-        .where(condition, cd.day <= end)
-        .subquery()
-    )
-    changes = db.session.execute(
-        select(change.c.day, func.sum(change.c.change)).group_by(change.c.day).order_by(change.c.day)
-    ).all()
-    series, total, index = [], 0, 0
-    day = start
+    }
+    series, day = [], start
     while day <= end:
-        while index < len(changes) and _as_date(changes[index][0]) <= day:
-            total += int(changes[index][1] or 0)
-            index += 1
-        series.append((day, total))
+        series.append((day, totals.get(day, 0)))  # no row yet: no AC had reported by then
         day += timedelta(days=1)
     return series
 

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date
+from datetime import date, timedelta
 
-from sqlalchemy import and_, case, delete, func, insert, literal, select
+from sqlalchemy import and_, case, delete, exists, func, insert, literal, null, select
+from sqlalchemy.orm import aliased
 
 from app.extensions import db
-from app.models import FIGURES, Constituency, ConstituencyDay, DailyReport, Part
+from app.models import FIGURES, Constituency, ConstituencyDay, DailyReport, Part, RollupFrontier
 
 
 def refresh_constituency_totals(constituency_ids: Iterable[int] | None = None) -> None:
@@ -33,33 +34,88 @@ def refresh_constituency_totals(constituency_ids: Iterable[int] | None = None) -
 
 
 def recompute_constituency_days(constituency_ids: Iterable[int], from_day: date) -> None:
-    """Rewrite the roll-ups of these ACs for `from_day` and every later day that has one.
+    """Rewrite the roll-ups of these ACs for `from_day` and every later day up to the frontier.
 
     A day's row sums each part's latest report on or before that day, and counts the parts that
-    reported on the day itself. Rows are only kept for days on which some part of the AC reported;
-    readers carry the latest row forward.
+    reported on the day itself. Every AC with a report gets a row for every day from its first
+    report through the frontier (see carry_forward), so readers look a day up directly.
     """
     ids = sorted(set(constituency_ids))
     if not ids:
         return
-    reported_days = (
-        select(DailyReport.constituency_id.label("cid"), DailyReport.report_date.label("day"))
-        .where(DailyReport.constituency_id.in_(ids), DailyReport.report_date >= from_day)
-        .distinct()
+    last_report_day = db.session.scalar(
+        select(func.max(DailyReport.report_date)).where(DailyReport.constituency_id.in_(ids))
     )
-    days = db.session.execute(reported_days).all()
+    frontier = dense_through()
+    end = max(day for day in (from_day, last_report_day, frontier) if day is not None)
     db.session.execute(
         delete(ConstituencyDay).where(
             ConstituencyDay.constituency_id.in_(ids), ConstituencyDay.day >= from_day
         )
     )
-    if not days:
+    day = from_day
+    while day <= end:
+        db.session.execute(insert(ConstituencyDay).from_select(_rollup_columns(), _rollup_select(ids, day)))
+        day += timedelta(days=1)
+
+
+def dense_through() -> date | None:
+    frontier = db.session.get(RollupFrontier, 1)
+    return frontier.dense_through if frontier else None
+
+
+def carry_forward(through: date) -> None:
+    """Give every AC that has a roll-up a row for each day up to `through`.
+
+    A new day's row repeats the AC's figures of the day before, with no part reported yet; the
+    first report of the day rewrites it. Runs once a day (afterwards one primary-key read) and
+    commits at once, so call it only where nothing else is pending: the read paths.
+    """
+    frontier = dense_through()
+    if frontier is not None and frontier >= through:
         return
-    by_day: dict[date, list[int]] = {}
-    for cid, day in days:
-        by_day.setdefault(day, []).append(cid)
-    for day, cids in sorted(by_day.items()):
-        db.session.execute(insert(ConstituencyDay).from_select(_rollup_columns(), _rollup_select(cids, day)))
+    start = frontier or db.session.scalar(select(func.min(ConstituencyDay.day)))
+    if start is None:
+        return
+    previous, current = aliased(ConstituencyDay), aliased(ConstituencyDay)
+    day = start + timedelta(days=1)
+    while day <= through:
+        carried = select(
+            previous.constituency_id,
+            literal(day, db.Date),
+            previous.district_id,
+            literal(0),
+            null(),
+            *(getattr(previous, name) for name in FIGURES),
+        ).where(
+            previous.day == day - timedelta(days=1),
+            ~exists().where(current.constituency_id == previous.constituency_id, current.day == day),
+        )
+        db.session.execute(
+            _dialect_insert()(ConstituencyDay)
+            .from_select(_rollup_columns(), carried)
+            .on_conflict_do_nothing()
+        )
+        day += timedelta(days=1)
+    set_dense_through(through)
+    db.session.commit()
+
+
+def set_dense_through(day: date) -> None:
+    frontier = db.session.get(RollupFrontier, 1)
+    if frontier is None:
+        db.session.add(RollupFrontier(id=1, dense_through=day))
+    elif frontier.dense_through < day:
+        frontier.dense_through = day
+
+
+def _dialect_insert():
+    """The dialect's INSERT, for ON CONFLICT DO NOTHING: two first readers of a day may race."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as dialect_insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert as dialect_insert
+    return dialect_insert
 
 
 def _rollup_columns() -> list[str]:
@@ -86,12 +142,3 @@ def _rollup_select(constituency_ids: list[int], day: date):
         .join(latest, and_(report.part_id == latest.c.part_id, report.report_date == latest.c.latest))
         .group_by(report.constituency_id)
     )
-
-
-def rebuild_all_constituency_days() -> None:
-    """Rebuild every roll-up from the reports (after a bulk load)."""
-    db.session.execute(delete(ConstituencyDay))
-    days = db.session.scalars(select(DailyReport.report_date).distinct()).all()
-    cids = list(db.session.scalars(select(Constituency.id)))
-    for day in sorted(days):
-        db.session.execute(insert(ConstituencyDay).from_select(_rollup_columns(), _rollup_select(cids, day)))
