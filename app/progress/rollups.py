@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from datetime import date, timedelta
 
 from sqlalchemy import and_, case, delete, exists, func, insert, literal, null, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased
 
 from app.extensions import db
@@ -98,7 +99,10 @@ def carry_forward(through: date) -> None:
         )
         day += timedelta(days=1)
     set_dense_through(through)
-    db.session.commit()
+    try:
+        db.session.commit()
+    except IntegrityError:  # another first reader created the frontier row at the same moment
+        db.session.rollback()
 
 
 def set_dense_through(day: date) -> None:
