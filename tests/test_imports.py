@@ -582,3 +582,41 @@ def test_services_report_progress_and_take_any_scope(app, tmp_path, monkeypatch)
         services._progress_writer(job.id)("checking", 2, 3)  # on its own connection, committed
         db.session.expire_all()
         assert (job.processed_rows, job.total_rows, job.summary) == (2, 3, {"phase": "checking"})
+
+
+def test_a_job_cut_off_by_a_restart_stops_waiting(app, client, auth):
+    """A job left "checking" (its thread died with the server) is closed when its page is opened."""
+    from datetime import timedelta
+
+    from app.models import District, ImportJob, User
+    from app.timeutil import utcnow
+
+    with app.app_context():
+        collector = db.session.scalar(select(User).where(User.login == "collector.bhopal"))
+        bhopal = db.session.scalar(select(District.id).where(District.name_en == "Bhopal"))
+        job = ImportJob(
+            user_id=collector.id,
+            district_id=bhopal,
+            filename="big.csv",
+            stored_path="/nonexistent",
+            status="checking",
+            created_at=utcnow() - timedelta(hours=2),
+        )
+        fresh = ImportJob(
+            user_id=collector.id,
+            district_id=bhopal,
+            filename="new.csv",
+            stored_path="/nonexistent",
+            status="checking",
+            created_at=utcnow(),
+        )
+        db.session.add_all([job, fresh])
+        db.session.commit()
+        job_id, fresh_id = job.id, fresh.id
+    auth.login("collector.bhopal")
+    html = client.get(f"/imports/{job_id}").get_data(as_text=True)
+    assert "interrupted" in html and 'hx-trigger="every' not in html
+    assert 'hx-trigger="every' in client.get(f"/imports/{fresh_id}").get_data(as_text=True)
+    with app.app_context():
+        assert db.session.get(ImportJob, job_id).status == "failed"
+        assert db.session.get(ImportJob, fresh_id).status == "checking"

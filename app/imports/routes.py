@@ -18,6 +18,7 @@ from app.imports.services import (
     MAX_BYTES,
     RUNNING,
     UploadError,
+    close_if_interrupted,
     create_job,
     launch,
     recent_jobs,
@@ -31,6 +32,7 @@ from app.imports.services import (
 )
 from app.models import Role
 from app.scope import current_scope
+from app.timeutil import utcnow
 
 ERRORS_PER_PAGE = 50
 STATUS_LABELS = {
@@ -90,6 +92,8 @@ def index():
 @allow(Role.COLLECTOR)
 def status(job_id: int):
     job = require_job(current_scope(), job_id)
+    if close_if_interrupted(job, utcnow()):
+        db.session.commit()
     return _status_page(job)
 
 

@@ -13,7 +13,7 @@ import uuid
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import IO
 
@@ -609,6 +609,19 @@ def _finish(job: ImportJob, status: str, *, errors: list, summary: dict, total: 
         job.total_rows = total
         job.processed_rows = total
     job.finished_at = utcnow()
+
+
+STALE_AFTER = timedelta(minutes=30)
+
+
+def close_if_interrupted(job: ImportJob, now: datetime) -> bool:
+    """A job still "running" long after it started was cut off (a restart kills its thread):
+    mark it failed, so its page stops waiting. Its writes were one transaction, so nothing half-saved."""
+    if job.status not in RUNNING or job.created_at > now - STALE_AFTER:
+        return False
+    message = _("The import was interrupted before it finished. Nothing was changed. Upload the file again.")
+    _finish(job, "failed", errors=job.errors or [], summary={**(job.summary or {}), "message": message})
+    return True
 
 
 def _fail(job_id: int, stage: str) -> None:
