@@ -220,11 +220,7 @@ def parts_export(name: str, condition: ColumnElement[bool], day: date, target: D
     rows = part_rows(day, target, condition)
     language = lang()
     columns = [
-        Column(_l("AC no.")),
-        Column(_l("Part no.")),
-        Column(_l("Polling station"), TEXT),
-        Column(_l("BLO"), TEXT),
-        Column(_l("Mobile"), TEXT),
+        *_part_columns(),
         Column(_l("Electors")),
         Column(_l("Reported on the day"), TEXT),
         Column(_l("Last report"), DATE),
@@ -251,6 +247,17 @@ def parts_export(name: str, condition: ColumnElement[bool], day: date, target: D
     return Export(name=name, day=day, sheet=_l("Parts"), columns=columns, rows=cells)
 
 
+def _part_columns() -> list[Column]:
+    """The columns that name a part and its BLO, first in every part-level table."""
+    return [
+        Column(_l("AC no.")),
+        Column(_l("Part no.")),
+        Column(_l("Polling station"), TEXT),
+        Column(_l("BLO"), TEXT),
+        Column(_l("Mobile"), TEXT),
+    ]
+
+
 def missing_export(name: str, condition: ColumnElement[bool], day: date) -> Export:
     """Parts with no report on the day, in one anti-join query (index seeks on part and date)."""
     reported = (
@@ -270,11 +277,7 @@ def missing_export(name: str, condition: ColumnElement[bool], day: date) -> Expo
         .order_by(Constituency.number, Part.number)
     ).all()
     columns = [
-        Column(_l("AC no.")),
-        Column(_l("Part no.")),
-        Column(_l("Polling station"), TEXT),
-        Column(_l("BLO"), TEXT),
-        Column(_l("Mobile"), TEXT),
+        *_part_columns(),
         Column(_l("Last report"), DATE),
     ]
     rows = [[*values[:5], _as_date(values[5])] for values in result]
@@ -286,11 +289,7 @@ def calls_export(name: str, condition: ColumnElement[bool], day: date, target: D
     rows = parts_needing_a_call(day, target, condition)
     language = lang()
     columns = [
-        Column(_l("AC no.")),
-        Column(_l("Part no.")),
-        Column(_l("Polling station"), TEXT),
-        Column(_l("BLO"), TEXT),
-        Column(_l("Mobile"), TEXT),
+        *_part_columns(),
         Column(_l("Electors")),
         Column(FIGURE_LABELS["digitized"]),
         Column(_l("Digitized (%)"), PERCENT),

@@ -259,14 +259,19 @@ def total_row(rows: list[ProgressRow], place=None) -> ProgressRow:
 # -- part level ---------------------------------------------------------------------------
 
 
-def _part_figures(day: date, part_condition: ColumnElement[bool]) -> dict[int, DailyReport]:
-    latest = (
+def _latest_report_days(day: date, part_condition: ColumnElement[bool]):
+    """Each part's latest report day on or before `day`, as a subquery (part_id, day)."""
+    return (
         select(DailyReport.part_id, func.max(DailyReport.report_date).label("day"))
         .join(Part, Part.id == DailyReport.part_id)
         .where(DailyReport.report_date <= day, part_condition)
         .group_by(DailyReport.part_id)
         .subquery()
     )
+
+
+def _part_figures(day: date, part_condition: ColumnElement[bool]) -> dict[int, DailyReport]:
+    latest = _latest_report_days(day, part_condition)
     reports = db.session.scalars(
         select(DailyReport).join(
             latest, and_(DailyReport.part_id == latest.c.part_id, DailyReport.report_date == latest.c.day)
@@ -276,13 +281,7 @@ def _part_figures(day: date, part_condition: ColumnElement[bool]) -> dict[int, D
 
 
 def _part_digitized(day: date, part_condition: ColumnElement[bool]) -> dict[int, int]:
-    latest = (
-        select(DailyReport.part_id, func.max(DailyReport.report_date).label("day"))
-        .join(Part, Part.id == DailyReport.part_id)
-        .where(DailyReport.report_date <= day, part_condition)
-        .group_by(DailyReport.part_id)
-        .subquery()
-    )
+    latest = _latest_report_days(day, part_condition)
     return dict(
         db.session.execute(
             select(DailyReport.part_id, DailyReport.digitized).join(
