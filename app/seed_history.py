@@ -112,23 +112,16 @@ def seed_history(today: date, zone: ZoneInfo, now: datetime, log=print) -> int:
 
         stamp = now if day == today else _stamp(day, zone)
         index = np.nonzero(reported)[0]
-        batch = [
-            (
-                int(ids[i]),
-                int(acs[i]),
-                int(districts[i]),
-                day,
-                *(int(figures[name][i]) for name in FIGURES),
-                CORRECTION_REASON if lowered[i] else None,
-                "seed",
-                False,
-                stamp,
-                stamp,
-            )
-            for i in index
-        ]
-        _insert_reports(batch, dialect)
-        rows_written += len(batch)
+        written = _insert_reports(
+            np.column_stack(
+                [ids[index], acs[index], districts[index], *(figures[n][index] for n in FIGURES)]
+            ),
+            lowered[index],
+            day,
+            stamp,
+            dialect,
+        )
+        rows_written += written
 
         reported_per_ac = np.bincount(ac_index, weights=reported, minlength=len(ac_ids))
         sums = {name: np.bincount(ac_index, weights=shown[name], minlength=len(ac_ids)) for name in FIGURES}
@@ -175,29 +168,44 @@ REPORT_COLUMNS = (
 )
 
 
-def _insert_reports(batch: list[tuple], dialect: str) -> None:
-    if not batch:
-        return
+def _insert_reports(
+    values: np.ndarray, corrected: np.ndarray, day: date, stamp: datetime, dialect: str
+) -> int:
+    """Write one day's reports: `values` has a row per part (part, AC, district, *FIGURES)."""
+    if not len(values):
+        return 0
     connection = db.session.connection()
+    if dialect == "postgresql":
+        fixed_day, fixed_stamp = day, stamp
+    else:  # SQLite stores dates and times as text, in the form SQLAlchemy writes and reads
+        fixed_day, fixed_stamp = day.isoformat(), _sqlite_time(stamp)
+    rows = [
+        (
+            *row[:3],
+            fixed_day,
+            *row[3:],
+            CORRECTION_REASON if was_corrected else None,
+            "seed",
+            False,
+            fixed_stamp,
+            fixed_stamp,
+        )
+        for row, was_corrected in zip(values.tolist(), corrected.tolist(), strict=True)
+    ]
     if dialect == "postgresql":
         raw = connection.connection.driver_connection
         with (
             raw.cursor() as cursor,
             cursor.copy(f"COPY daily_reports ({', '.join(REPORT_COLUMNS)}) FROM STDIN") as copy,
         ):
-            for row in batch:
+            for row in rows:
                 copy.write_row(row)
-        return
+        return len(rows)
     placeholders = ", ".join("?" for _ in REPORT_COLUMNS)
     # column names are constants of this module; every value is a bound parameter
     sql = f"INSERT INTO daily_reports ({', '.join(REPORT_COLUMNS)}) VALUES ({placeholders})"  # noqa: S608
-    connection.exec_driver_sql(
-        sql,
-        [
-            (*row[:3], row[3].isoformat(), *row[4:-2], _sqlite_time(row[-2]), _sqlite_time(row[-1]))
-            for row in batch
-        ],
-    )
+    connection.exec_driver_sql(sql, rows)
+    return len(rows)
 
 
 def _sqlite_time(value: datetime) -> str:
