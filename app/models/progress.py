@@ -36,7 +36,25 @@ ASD_FIGURES = ("asd_absent", "asd_shifted", "asd_dead", "asd_duplicate")
 MAPPING_FIGURES = ("mapped_self", "mapped_progeny", "unmapped")
 
 
-class DailyReport(db.Model):
+class Figures:
+    """The cumulative figures of DOMAIN.md, shared by a part's report and an AC's roll-up."""
+
+    distributed: Mapped[int] = mapped_column(default=0)
+    collected: Mapped[int] = mapped_column(default=0)
+    digitized: Mapped[int] = mapped_column(default=0)
+    mapped_self: Mapped[int] = mapped_column(default=0)
+    mapped_progeny: Mapped[int] = mapped_column(default=0)
+    unmapped: Mapped[int] = mapped_column(default=0)
+    asd_absent: Mapped[int] = mapped_column(default=0)
+    asd_shifted: Mapped[int] = mapped_column(default=0)
+    asd_dead: Mapped[int] = mapped_column(default=0)
+    asd_duplicate: Mapped[int] = mapped_column(default=0)
+
+    def figures(self) -> dict[str, int]:
+        return {name: getattr(self, name) for name in FIGURES}
+
+
+class DailyReport(Figures, db.Model):
     __tablename__ = "daily_reports"
     __table_args__ = (
         UniqueConstraint("part_id", "report_date", name="uq_daily_reports_part_date"),
@@ -52,16 +70,6 @@ class DailyReport(db.Model):
     constituency_id: Mapped[int] = mapped_column(ForeignKey("constituencies.id"))
     district_id: Mapped[int] = mapped_column(ForeignKey("districts.id"))
     report_date: Mapped[date]
-    distributed: Mapped[int] = mapped_column(default=0)
-    collected: Mapped[int] = mapped_column(default=0)
-    digitized: Mapped[int] = mapped_column(default=0)
-    mapped_self: Mapped[int] = mapped_column(default=0)
-    mapped_progeny: Mapped[int] = mapped_column(default=0)
-    unmapped: Mapped[int] = mapped_column(default=0)
-    asd_absent: Mapped[int] = mapped_column(default=0)
-    asd_shifted: Mapped[int] = mapped_column(default=0)
-    asd_dead: Mapped[int] = mapped_column(default=0)
-    asd_duplicate: Mapped[int] = mapped_column(default=0)
     entered_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     # True when a supervisor, ERO or collector entered it for the BLO.
     on_behalf: Mapped[bool] = mapped_column(default=False)
@@ -74,11 +82,8 @@ class DailyReport(db.Model):
     part: Mapped[Part] = relationship()
     entered_by: Mapped[User | None] = relationship()
 
-    def figures(self) -> dict[str, int]:
-        return {name: getattr(self, name) for name in FIGURES}
 
-
-class ConstituencyDay(db.Model):
+class ConstituencyDay(Figures, db.Model):
     __tablename__ = "constituency_days"
     __table_args__ = (Index("ix_constituency_days_district_day", "district_id", "day"),)
 
@@ -88,16 +93,6 @@ class ConstituencyDay(db.Model):
     parts_reported: Mapped[int] = mapped_column(default=0)
     # The latest time a report of that very day was written: the "as of" of the figures.
     last_report_at: Mapped[datetime | None]
-    distributed: Mapped[int] = mapped_column(default=0)
-    collected: Mapped[int] = mapped_column(default=0)
-    digitized: Mapped[int] = mapped_column(default=0)
-    mapped_self: Mapped[int] = mapped_column(default=0)
-    mapped_progeny: Mapped[int] = mapped_column(default=0)
-    unmapped: Mapped[int] = mapped_column(default=0)
-    asd_absent: Mapped[int] = mapped_column(default=0)
-    asd_shifted: Mapped[int] = mapped_column(default=0)
-    asd_dead: Mapped[int] = mapped_column(default=0)
-    asd_duplicate: Mapped[int] = mapped_column(default=0)
 
     constituency: Mapped[Constituency] = relationship()
 
