@@ -102,6 +102,19 @@ def create():
     return render("accounts/new.html", block="form", form=form, status=status)
 
 
+def _refused(error: AccountError, user):
+    """A change the actor may not make: nothing saved, the reason shown where the row is."""
+    db.session.rollback()
+    return render(
+        "accounts/reset.html",
+        block="notice",
+        status=403,
+        notice=error.message,
+        notice_kind="error",
+        user=user,
+    )
+
+
 @bp.route("/<int:user_id>/reset-password", methods=["POST"])
 @allow(MANAGERS)
 def reset(user_id: int):
@@ -110,15 +123,7 @@ def reset(user_id: int):
     try:
         temporary = reset_password(scope, user)
     except AccountError as error:
-        db.session.rollback()
-        return render(
-            "accounts/reset.html",
-            block="notice",
-            status=403,
-            notice=error.message,
-            notice_kind="error",
-            user=user,
-        )
+        return _refused(error, user)
     db.session.commit()
     # Shown once, in this response only: never flashed into the session cookie.
     return render(
@@ -142,15 +147,7 @@ def toggle_active(user_id: int):
     try:
         set_active(scope, user, request.form.get("active") == "1")
     except AccountError as error:
-        db.session.rollback()
-        return render(
-            "accounts/reset.html",
-            block="notice",
-            status=403,
-            notice=error.message,
-            notice_kind="error",
-            user=user,
-        )
+        return _refused(error, user)
     db.session.commit()
     if not is_partial():
         flash(_("Account %(login)s updated.", login=user.login), "success")

@@ -21,13 +21,12 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
-from sqlalchemy import func, select
 from sqlalchemy.sql.elements import ColumnElement
 
 from app.extensions import db
 from app.formatting import day as format_day
 from app.formatting import lang
-from app.models import ASD_FIGURES, MAPPING_FIGURES, Constituency, DailyReport, District, Part, User
+from app.models import ASD_FIGURES, MAPPING_FIGURES, Constituency, District, Part
 from app.progress.queries import (
     ProgressRow,
     constituency_rows,
@@ -36,6 +35,7 @@ from app.progress.queries import (
     parts_needing_a_call,
     total_row,
 )
+from app.progress.services import last_report_days, missing_parts
 from app.reports.validation import FIGURE_LABELS
 from app.scope import Scope
 
@@ -230,11 +230,7 @@ def parts_export(name: str, condition: ColumnElement[bool], day: date, target: D
     ]
     cells = [
         [
-            row.extra["ac_number"],
-            row.place.number,
-            row.place.name(language),
-            row.extra["blo_name"],
-            row.extra["blo_mobile"],
+            *_part_cells(row, language),
             row.electors,
             _reported(row),
             row.last_report_date,
@@ -258,29 +254,27 @@ def _part_columns() -> list[Column]:
     ]
 
 
-def missing_export(name: str, condition: ColumnElement[bool], day: date) -> Export:
-    """Parts with no report on the day, in one anti-join query (index seeks on part and date)."""
-    reported = (
-        select(DailyReport.id).where(DailyReport.part_id == Part.id, DailyReport.report_date == day).exists()
-    )
-    last_report = (
-        select(func.max(DailyReport.report_date))
-        .where(DailyReport.part_id == Part.id, DailyReport.report_date < day)
-        .scalar_subquery()
-    )
-    name_column = Part.name_hi if lang() == "hi" else Part.name_en
-    result = db.session.execute(
-        select(Constituency.number, Part.number, name_column, User.name, User.mobile, last_report)
-        .join(Constituency, Part.constituency_id == Constituency.id)
-        .outerjoin(User, Part.blo_id == User.id)
-        .where(condition, ~reported)
-        .order_by(Constituency.number, Part.number)
-    ).all()
-    columns = [
-        *_part_columns(),
-        Column(_l("Last report"), DATE),
+def _part_cells(row, language: str) -> list:
+    """The cells that name a part and its BLO, matching _part_columns()."""
+    return [
+        row.extra["ac_number"],
+        row.place.number,
+        row.place.name(language),
+        row.extra["blo_name"],
+        row.extra["blo_mobile"],
     ]
-    rows = [[*values[:5], _as_date(values[5])] for values in result]
+
+
+def missing_export(name: str, condition: ColumnElement[bool], day: date) -> Export:
+    """Parts with no report on the day: the Not reported list's own query, with last report days."""
+    result = db.session.execute(missing_parts(day, condition)).all()
+    last_days = last_report_days([part.id for part, *_ in result], day)
+    language = lang()
+    columns = [*_part_columns(), Column(_l("Last report"), DATE)]
+    rows = [
+        [ac_number, part.number, part.name(language), blo_name, blo_mobile, last_days.get(part.id)]
+        for part, ac_number, blo_name, blo_mobile in result
+    ]
     return Export(name=name, day=day, sheet=_l("Missing reports"), columns=columns, rows=rows)
 
 
@@ -299,11 +293,7 @@ def calls_export(name: str, condition: ColumnElement[bool], day: date, target: D
     ]
     cells = [
         [
-            row.extra["ac_number"],
-            row.place.number,
-            row.place.name(language),
-            row.extra["blo_name"],
-            row.extra["blo_mobile"],
+            *_part_cells(row, language),
             row.electors,
             row.digitized,
             row.digitized_percent,
