@@ -9,6 +9,7 @@ from werkzeug.exceptions import HTTPException
 
 from app.extensions import db
 from app.htmx import render
+from app.inputs import BadArgument
 
 
 def _messages() -> dict[int, tuple[str, str]]:
@@ -53,6 +54,8 @@ def init_app(app: Flask) -> None:
             from app.auth.routes import login_rate_limited
 
             return login_rate_limited()
+        if isinstance(error, BadArgument):
+            return render_error(400, error.message)
         return render_error(error.code or 500)
 
     @app.errorhandler(Exception)

@@ -16,6 +16,7 @@ from app.accounts.services import (
 )
 from app.extensions import db
 from app.htmx import is_partial, redirect_to, render
+from app.inputs import page_arg
 from app.models import District, Role, User
 from app.places.services import _like, page_of
 from app.scope import current_scope
@@ -41,10 +42,7 @@ def index():
         )
     if role in {r.value for r in Role}:
         stmt = stmt.where(User.role == Role(role))
-    try:
-        page = max(1, int(request.args.get("page", 1)))
-    except ValueError:
-        page = 1
+    page = page_arg()
     size = current_app.config["PAGE_SIZE"]
     rows, total = page_of(stmt, page, size)
     return render(

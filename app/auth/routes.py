@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
 from flask import current_app, flash, redirect, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
@@ -13,21 +11,12 @@ from app.auth.forms import ChangePasswordForm, LoginForm
 from app.auth.services import authenticate, change_password, set_locale
 from app.extensions import db, limiter
 from app.htmx import redirect_to, render
+from app.inputs import local_path
 
 
 def safe_next(target: str | None) -> str:
-    """Only a local path may follow sign-in; anything else goes home."""
-    if target:
-        parts = urlsplit(target)
-        if (
-            not parts.scheme
-            and not parts.netloc
-            and target.startswith("/")
-            and not target.startswith("//")
-            and "\\" not in target
-        ):
-            return target
-    return url_for("main.home")
+    """Only a local path may follow sign-in or a language change; anything else goes home."""
+    return local_path(target) or url_for("main.home")
 
 
 def _login_limit() -> str:

@@ -27,6 +27,7 @@ from app.exports.services import (
     parts_export,
     write,
 )
+from app.inputs import int_arg
 from app.models import Role
 from app.scope import current_scope
 from app.timeutil import campaign_today
@@ -46,15 +47,6 @@ def _target() -> Decimal:
     return Decimal(campaign.daily_target_percent) if campaign else Decimal(10)
 
 
-def _id_argument(name: str) -> int | None:
-    text = request.args.get(name, "").strip()
-    if not text:
-        return None
-    if not text.isdigit():
-        raise ExportError(_("“%(value)s” is not a valid %(name)s.", value=text[:20], name=name))
-    return int(text)
-
-
 def _download(export: Export, fmt: str) -> Response:
     response = Response(write(export, fmt), content_type=CONTENT_TYPES[fmt])
     response.headers["Content-Disposition"] = f'attachment; filename="{export.filename(fmt)}"'
@@ -70,8 +62,8 @@ def table(table: str, fmt: str):
     scope = current_scope()
     try:
         day = parse_day(request.args.get("date"), campaign_today())
-        district_id = _id_argument("district_id")
-        constituency_id = _id_argument("constituency_id")
+        district_id = int_arg("district_id")
+        constituency_id = int_arg("constituency_id")
     except ExportError as error:
         return render_error(400, str(error))
     district = scope.require_district(district_id) if district_id is not None else None

@@ -26,6 +26,7 @@ from sqlalchemy.sql.elements import ColumnElement
 from app.extensions import db
 from app.formatting import day as format_day
 from app.formatting import lang
+from app.inputs import parse_iso_day
 from app.models import ASD_FIGURES, MAPPING_FIGURES, Constituency, District, Part
 from app.progress.queries import (
     ProgressRow,
@@ -79,7 +80,7 @@ def parse_day(text: str | None, today: date) -> date:
     if not text:
         return today
     try:
-        day = date.fromisoformat(text.strip())
+        day = parse_iso_day(text)
     except ValueError:
         raise ExportError(_("“%(value)s” is not a date. Use the form YYYY-MM-DD.", value=text[:20])) from None
     if day > today:

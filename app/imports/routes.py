@@ -30,6 +30,7 @@ from app.imports.services import (
     start_apply,
     store_upload,
 )
+from app.inputs import page_arg
 from app.models import Role
 from app.scope import current_scope
 from app.timeutil import utcnow
@@ -98,10 +99,7 @@ def status(job_id: int):
 
 
 def _status_page(job, status: int = 200, notice: str | None = None) -> Response:
-    try:
-        page = max(1, int(request.args.get("page", 1)))
-    except ValueError:
-        page = 1
+    page = page_arg()
     errors = job.errors or []
     shown = errors[(page - 1) * ERRORS_PER_PAGE : page * ERRORS_PER_PAGE]
     summary = dict(job.summary or {})

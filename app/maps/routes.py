@@ -14,6 +14,7 @@ from app.errors import render_error
 from app.extensions import db
 from app.formatting import lang
 from app.htmx import render
+from app.inputs import int_arg, parse_iso_day
 from app.maps import bp
 from app.maps.services import BANDS, area_charts, map_points, points_json
 from app.models import Constituency
@@ -31,7 +32,7 @@ def _day() -> date:
     if not value:
         return campaign_today()
     try:
-        return date.fromisoformat(value)
+        return parse_iso_day(value)
     except ValueError as error:
         raise BadDate(value) from error
 
@@ -101,8 +102,8 @@ def constituency(constituency_id: int):
 @allow(OFFICERS)
 def data():
     scope = current_scope()
-    district_id = request.args.get("district_id", type=int)
-    constituency_id = request.args.get("constituency_id", type=int)
+    district_id = int_arg("district_id")
+    constituency_id = int_arg("constituency_id")
     if constituency_id is not None:
         scope.require_constituency(constituency_id)
     elif district_id is not None:

@@ -4,6 +4,7 @@ from flask import current_app, request
 
 from app.access import PLACE_VIEWERS, allow
 from app.htmx import render
+from app.inputs import page_arg
 from app.places import bp
 from app.places.services import (
     constituencies_with_figures,
@@ -12,13 +13,6 @@ from app.places.services import (
     parts_query,
 )
 from app.scope import current_scope
-
-
-def _page() -> int:
-    try:
-        return max(1, int(request.args.get("page", 1)))
-    except ValueError:
-        return 1
 
 
 @bp.route("/")
@@ -45,7 +39,7 @@ def constituency(constituency_id: int):
     scope = current_scope()
     constituency = scope.require_constituency(constituency_id)
     q = request.args.get("q", "")[:80]
-    page = _page()
+    page = page_arg()
     rows, total = page_of(parts_query(scope, q, constituency), page, current_app.config["PAGE_SIZE"])
     return render(
         "places/constituency.html",
@@ -63,7 +57,7 @@ def constituency(constituency_id: int):
 @allow(PLACE_VIEWERS)
 def parts():
     q = request.args.get("q", "")[:80]
-    page = _page()
+    page = page_arg()
     rows, total = page_of(parts_query(current_scope(), q), page, current_app.config["PAGE_SIZE"])
     return render(
         "places/parts.html",

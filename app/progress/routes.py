@@ -9,6 +9,7 @@ from app.access import OFFICERS, PLACE_VIEWERS, allow
 from app.campaign.services import current_campaign
 from app.extensions import db
 from app.htmx import is_partial, render
+from app.inputs import int_arg, page_arg
 from app.maps.services import area_charts, cumulative_chart, pace_chart
 from app.models import Constituency, District, Part, Role
 from app.places.services import page_of
@@ -62,7 +63,7 @@ def _table_page(template: str, rows, place, charts_condition=None, **context):
         cumulative, pace = area_charts(campaign, day, charts_condition)
     total = total_row(rows, place)
     shown = sort_and_filter(rows, sort, filter_by, descending)
-    page, size = _page(), current_app.config["PAGE_SIZE"]
+    page, size = page_arg(), current_app.config["PAGE_SIZE"]
     return render(
         template,
         block="table",
@@ -170,14 +171,10 @@ def part(part_id: int):
     )
 
 
-def _page() -> int:
-    return max(1, request.args.get("page", 1, type=int) or 1)
-
-
 def _narrowing(scope):
     """Optional district_id / constituency_id narrowing, each checked through the scope."""
-    district_id = request.args.get("district_id", type=int)
-    constituency_id = request.args.get("constituency_id", type=int)
+    district_id = int_arg("district_id")
+    constituency_id = int_arg("constituency_id")
     district = scope.require_district(district_id) if district_id else None
     constituency = scope.require_constituency(constituency_id) if constituency_id else None
     return district, constituency
@@ -191,7 +188,7 @@ def missing():
     campaign, day, *_ = _table_options()
     district, constituency = _narrowing(scope)
     condition = narrow(scope.part_filter(), district and district.id, constituency and constituency.id)
-    page = max(1, request.args.get("page", 1, type=int) or 1)
+    page = page_arg()
     size = current_app.config["PAGE_SIZE"]
     rows, total = page_of(missing_parts(day, condition), page, size)
     last_days = last_report_days([row[0].id for row in rows], day)
@@ -231,7 +228,7 @@ def calls():
         )
     condition = narrow(scope.part_filter(), district and district.id, constituency and constituency.id)
     needing = parts_needing_a_call(day, target_of(campaign), condition)
-    page, size = _page(), current_app.config["PAGE_SIZE"]
+    page, size = page_arg(), current_app.config["PAGE_SIZE"]
     shown = needing[(page - 1) * size : page * size]
     return render(
         "progress/calls.html",

@@ -10,6 +10,7 @@ from sqlalchemy import Select, and_, func, select
 from sqlalchemy.sql.elements import ColumnElement
 
 from app.extensions import db
+from app.inputs import parse_iso_day
 from app.models import Campaign, Constituency, DailyReport, Part, User
 from app.progress.queries import ProgressRow
 
@@ -26,7 +27,7 @@ def parse_day(value: str | None, today: date, campaign: Campaign | None) -> date
     if not value:
         return today
     try:
-        day = date.fromisoformat(value)
+        day = parse_iso_day(value)
     except ValueError as error:
         raise DayError(_("“%(value)s” is not a date (use YYYY-MM-DD).", value=value[:20])) from error
     if day > today:

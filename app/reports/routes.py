@@ -21,6 +21,7 @@ from app.extensions import db
 from app.formatting import day as format_day
 from app.formatting import percent
 from app.htmx import is_partial, redirect_to, render
+from app.inputs import parse_iso_day
 from app.models import FIGURES, Part, Role
 from app.reports import bp
 from app.reports.services import (
@@ -55,7 +56,7 @@ def _chosen_day(text: str | None, days: list[date]) -> tuple[date | None, str | 
     if not text:
         return days[0], None
     try:
-        chosen = date.fromisoformat(text)
+        chosen = parse_iso_day(text)
     except ValueError:
         return None, _("That is not a date. Choose one of the dates offered.")
     if chosen not in days:

@@ -3,8 +3,6 @@ today, and the follow-ups that are due."""
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
 from flask import current_app, flash, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -12,6 +10,7 @@ from flask_login import current_user
 from app.access import OFFICERS, PLACE_VIEWERS, allow
 from app.extensions import db
 from app.htmx import redirect_to, render
+from app.inputs import int_arg, local_path, page_arg
 from app.models import Constituency, Difficulty, District, ReviewKind
 from app.reviews import bp
 from app.reviews.forms import ReviewForm
@@ -49,33 +48,10 @@ def review_due(review) -> bool:
     return bool(review is not None and review.follow_up_on and review.follow_up_on <= campaign_today())
 
 
-def _page() -> int:
-    try:
-        return max(1, int(request.args.get("page", 1)))
-    except ValueError:
-        return 1
-
-
-def _local_path(target: str | None) -> str | None:
-    """A path on this site to return to after saving, or None (never another site)."""
-    if not target:
-        return None
-    parts = urlsplit(target)
-    if (
-        parts.scheme
-        or parts.netloc
-        or not target.startswith("/")
-        or target.startswith("//")
-        or "\\" in target
-    ):
-        return None
-    return target
-
-
 def _narrowing(scope: Scope) -> tuple[District | None, Constituency | None]:
     """The district_id / constituency_id query parameters, each checked through the scope."""
-    district_id = request.args.get("district_id", type=int)
-    constituency_id = request.args.get("constituency_id", type=int)
+    district_id = int_arg("district_id")
+    constituency_id = int_arg("constituency_id")
     district = scope.require_district(district_id) if district_id else None
     constituency = scope.require_constituency(constituency_id) if constituency_id else None
     if district is not None and constituency is not None and constituency.district_id != district.id:
@@ -99,7 +75,7 @@ def new(part_id: int):
     scope = current_scope()
     part = scope.require_part(part_id)
     today = campaign_today()
-    next_url = _local_path(request.values.get("next"))
+    next_url = local_path(request.values.get("next"))
     form = ReviewForm(today=today)
     if form.validate_on_submit():
         try:
@@ -152,7 +128,7 @@ def not_contacted():
     conditions = place_conditions(district, constituency)
     q = request.args.get("q", "")[:80].strip()
     size = current_app.config["PAGE_SIZE"]
-    rows, found, page = page_of(not_contacted_query(scope, today, q, conditions), _page(), size)
+    rows, found, page = page_of(not_contacted_query(scope, today, q, conditions), page_arg(), size)
     districts, constituencies = _filter_choices(scope, district)
     filters = {
         "district_id": district.id if district else None,
@@ -185,7 +161,7 @@ def follow_ups():
     district, constituency = _narrowing(scope)
     size = current_app.config["PAGE_SIZE"]
     rows, found, page = page_of(
-        follow_ups_query(scope, today, place_conditions(district, constituency)), _page(), size
+        follow_ups_query(scope, today, place_conditions(district, constituency)), page_arg(), size
     )
     districts, constituencies = _filter_choices(scope, district)
     filters = {
