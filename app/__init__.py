@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from flask import Flask, request, session
-from flask_babel import lazy_gettext
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
@@ -36,8 +36,12 @@ def create_app(test_config: dict | None = None) -> Flask:
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True, compare_type=True)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
-    login_manager.session_protection = "strong"
-    login_manager.login_message = lazy_gettext("Please sign in to see this page.")
+    # Not "strong": it ties the session to the IP address, and a phone on mobile data changes its IP
+    # all day, so every change signed the BLO out, remembered or not. "basic" only marks such a session
+    # not fresh, which nothing here asks for. Old cookies are ended instead by the account's session
+    # token (User.get_id), renewed on a password reset, an own password change and deactivation.
+    login_manager.session_protection = "basic"
+    login_manager.login_message = _l("Please sign in to see this page.")
     login_manager.login_message_category = "info"
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)

@@ -167,3 +167,109 @@ def test_an_unexpected_error_gets_a_500_page_and_nothing_is_saved(database_url):
     assert "सर्वर" in response.get_data(as_text=True)
     with app.app_context():
         assert db.session.scalar(select(Campaign.name)) != "half-saved"
+
+
+# -- staying signed in, and ending sessions -------------------------------------------------------
+
+REMEMBER = "remember_token"
+
+
+def _sign_in(app, login: str, remember: bool = False, addr: str = "127.0.0.1"):
+    """A client of its own (a phone or a browser), signed in as `login`."""
+    client = app.test_client()
+    client.environ_base.update(HTTP_ACCEPT_LANGUAGE="en", REMOTE_ADDR=addr)
+    data = {"login": login, "password": "sir-demo-2025", "csrf_token": csrf_token(client)}
+    if remember:
+        data["remember"] = "y"
+    assert client.post("/auth/login", data=data).status_code == 303
+    return client
+
+
+def _remembered_only(app, client):
+    """A client holding only `client`'s remember cookie, as a phone after the browser drops the session."""
+    other = app.test_client()
+    other.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
+    other.set_cookie(REMEMBER, client.get_cookie(REMEMBER).value)
+    return other
+
+
+def _signed_in(client) -> bool:
+    response = client.get("/")
+    assert response.status_code in (200, 302)
+    return response.status_code == 200
+
+
+def _user_id(app, login: str) -> int:
+    with app.app_context():
+        return db.session.scalar(select(User.id).where(User.login == login))
+
+
+def test_a_new_ip_address_does_not_sign_the_user_out(app):
+    plain = _sign_in(app, "blo.1.1")
+    remembered = _sign_in(app, "blo.1.2", remember=True)
+    for client in (plain, remembered):
+        client.environ_base["REMOTE_ADDR"] = "127.0.0.2"  # the phone moved to another mobile network
+        assert _signed_in(client)
+        assert _signed_in(client)
+    phone = _remembered_only(app, remembered)
+    phone.environ_base["REMOTE_ADDR"] = "127.0.0.3"
+    assert _signed_in(phone)
+
+
+def test_a_password_reset_ends_every_session_and_remembered_sign_in(app):
+    blo = _sign_in(app, "blo.1.1", remember=True)
+    phone = _remembered_only(app, blo)
+    assert _signed_in(blo) and _signed_in(phone)
+    collector = _sign_in(app, "collector.bhopal")
+    token = csrf_token(collector, "/accounts/")
+    response = collector.post(
+        f"/accounts/{_user_id(app, 'blo.1.1')}/reset-password", data={"csrf_token": token}
+    )
+    assert response.status_code == 200
+    for client in (blo, phone):
+        response = client.get("/")
+        assert response.status_code == 302 and "/auth/login" in response.headers["Location"]
+    assert _signed_in(collector)
+
+
+def test_changing_ones_own_password_keeps_this_session_and_ends_the_others(app):
+    here = _sign_in(app, "blo.1.1", remember=True)
+    elsewhere = _sign_in(app, "blo.1.1", remember=True, addr="127.0.0.2")
+    elsewhere_phone = _remembered_only(app, elsewhere)
+    token = csrf_token(here, "/auth/password")
+    response = here.post(
+        "/auth/password",
+        data={"current": "sir-demo-2025", "new": "newpass123", "confirm": "newpass123", "csrf_token": token},
+    )
+    assert response.status_code == 303
+    assert _signed_in(here)
+    assert _signed_in(_remembered_only(app, here))  # this phone's remember cookie was renewed
+    assert not _signed_in(elsewhere) and not _signed_in(elsewhere_phone)
+
+
+def test_deactivation_ends_every_session(app):
+    blo = _sign_in(app, "blo.1.1", remember=True)
+    phone = _remembered_only(app, blo)
+    admin = _sign_in(app, "collector.bhopal")
+    token = csrf_token(admin, "/accounts/")
+    response = admin.post(
+        f"/accounts/{_user_id(app, 'blo.1.1')}/active", data={"active": "0", "csrf_token": token}
+    )
+    assert response.status_code == 303
+    assert not _signed_in(blo) and not _signed_in(phone)
+
+
+def test_signing_out_ends_the_remembered_sign_in_too(app):
+    client = _sign_in(app, "blo.1.1", remember=True)
+    response = client.post("/auth/logout", data={"csrf_token": csrf_token(client, "/")})
+    assert response.status_code == 303
+    assert client.get_cookie(REMEMBER) is None
+    assert not _signed_in(client)
+
+
+def test_an_old_cookie_without_the_session_token_is_sent_to_sign_in(app):
+    """Cookies issued before session tokens carried the bare id: they ask for one more sign-in."""
+    client = _sign_in(app, "blo.1.1")
+    with client.session_transaction() as session:
+        session["_user_id"] = str(_user_id(app, "blo.1.1"))
+    assert not _signed_in(client)

@@ -24,6 +24,8 @@ def test_every_message_in_the_code_is_in_the_hindi_catalogue(tmp_path):
             "babel.cfg",
             "-k",
             "_l",
+            "-k",
+            "lazy_gettext",
             "-o",
             str(pot),
             ".",

@@ -1,12 +1,12 @@
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import IntegerField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, Optional, Regexp
 
 from app.formatting import ROLE_LABELS  # noqa: F401 - re-exported for the routes
+from app.forms import Form
 
 
-class AccountForm(FlaskForm):
+class AccountForm(Form):
     role = SelectField(_l("Role"), validators=[DataRequired()])
     name = StringField(_l("Full name"), validators=[DataRequired(), Length(max=120)])
     login = StringField(

@@ -15,6 +15,7 @@ from app.accounts.services import (
     set_active,
 )
 from app.extensions import db
+from app.formatting import lang
 from app.htmx import is_partial, redirect_to, render
 from app.inputs import page_arg
 from app.models import District, Role, User
@@ -63,11 +64,12 @@ def _account_form() -> AccountForm:
     scope = current_scope()
     form = AccountForm()
     form.role.choices = [(r.value, ROLE_LABELS[r.value]) for r in Role if r in scope.can_manage_roles()]
+    name = District.name_hi if lang() == "hi" else District.name_en
     if scope.role == Role.ADMIN:
-        districts = db.session.scalars(select(District).order_by(District.name_en))
+        districts = db.session.scalars(select(District).order_by(name))
     else:
-        districts = db.session.scalars(scope.districts())
-    form.district_id.choices = [(0, "—")] + [(d.id, d.name_en + " / " + d.name_hi) for d in districts]
+        districts = db.session.scalars(scope.districts().order_by(name))
+    form.district_id.choices = [(0, "—")] + [(d.id, d.name(lang())) for d in districts]
     return form
 
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from flask_babel import gettext as _
 from sqlalchemy import select, tuple_
+from sqlalchemy.exc import IntegrityError
 
 from app import audit
 from app.extensions import db
@@ -62,13 +63,17 @@ def parse_part_codes(text: str) -> list[tuple[int, int]]:
     return codes
 
 
+def login_taken(login: str) -> bool:
+    return db.session.scalar(select(User.id).where(User.login == login)) is not None
+
+
 def create_account(scope: Scope, data: NewAccount) -> User:
     """Validate everything first, then write: a refused account leaves nothing behind."""
     actor = scope.user
     if data.role not in scope.can_manage_roles():
         raise AccountError("role", _("You cannot create accounts with this role."))
     login = data.login.strip().lower()
-    if db.session.scalar(select(User.id).where(User.login == login)):
+    if login_taken(login):
         raise AccountError("login", _("This login is already taken."))
 
     district_id = data.district_id
@@ -122,7 +127,11 @@ def create_account(scope: Scope, data: NewAccount) -> User:
     )
     user.set_password(data.password)
     db.session.add(user)
-    db.session.flush()
+    try:
+        db.session.flush()
+    except IntegrityError:
+        # The same form sent twice at once: the other request took the login after the check above.
+        raise AccountError("login", _("This login is already taken.")) from None
     for part in parts:
         before = {"blo_id": part.blo_id, "supervisor_id": part.supervisor_id}
         if data.role == Role.BLO:
@@ -144,6 +153,7 @@ def reset_password(scope: Scope, user: User) -> str:
         raise AccountError("role", _("You cannot reset this account's password."))
     temporary = secrets.token_urlsafe(8)
     user.set_password(temporary)
+    user.end_sessions()
     audit.record(scope.user, "user.password_reset", user, None, {"login": user.login})
     return temporary
 
@@ -153,6 +163,8 @@ def set_active(scope: Scope, user: User, active: bool) -> None:
         raise AccountError("role", _("You cannot change this account."))
     before = account_snapshot(user)
     user.active = active
+    if not active:
+        user.end_sessions()
     audit.record(
         scope.user, "user.activate" if active else "user.deactivate", user, before, account_snapshot(user)
     )

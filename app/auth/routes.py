@@ -96,8 +96,12 @@ def password():
         if not current_user.check_password(form.current.data):
             form.current.errors.append(_("The current password is not right."))
         else:
-            change_password(current_user, form.new.data, current_user)
+            user = current_user._get_current_object()
+            change_password(user, form.new.data, user)
             db.session.commit()
+            # Other phones and browsers are signed out; this one stays, remembered if it was.
+            remembered = current_app.config["REMEMBER_COOKIE_NAME"] in request.cookies
+            login_user(user, remember=remembered)
             flash(_("Your password has been changed."), "success")
             return redirect_to(url_for("main.home"))
     status = 422 if request.method == "POST" else 200

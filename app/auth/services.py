@@ -24,7 +24,9 @@ def authenticate(login: str, password: str) -> User | None:
 
 
 def change_password(user: User, new_password: str, actor: User) -> None:
+    """Set the password and end every session of the account; the route signs this one in again."""
     user.set_password(new_password)
+    user.end_sessions()
     audit.record(actor, "user.password", user, None, {"login": user.login})
 
 

@@ -1,12 +1,13 @@
 from zoneinfo import available_timezones
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import DateField, DecimalField, IntegerField, StringField
 from wtforms.validators import DataRequired, Length, NumberRange, ValidationError
 
+from app.forms import Form
 
-class CampaignForm(FlaskForm):
+
+class CampaignForm(Form):
     name = StringField(_l("Campaign name"), validators=[DataRequired(), Length(max=120)])
     enumeration_start = DateField(_l("Enumeration starts"), validators=[DataRequired()])
     enumeration_end = DateField(_l("Enumeration ends"), validators=[DataRequired()])

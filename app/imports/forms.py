@@ -1,9 +1,10 @@
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 
+from app.forms import Form
 
-class UploadForm(FlaskForm):
+
+class UploadForm(Form):
     file = FileField(
         _l("File of part figures (.csv or .xlsx)"),
         validators=[

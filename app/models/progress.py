@@ -152,6 +152,8 @@ class BloReview(db.Model):
     )
     follow_up_on: Mapped[date | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # The one-time token of the form it was sent from: a second tap on Save finds it and adds nothing.
+    form_token: Mapped[str | None] = mapped_column(String(64), unique=True)
 
     part: Mapped[Part] = relationship()
     blo: Mapped[User | None] = relationship(foreign_keys=[blo_id])

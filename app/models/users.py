@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import secrets
 from datetime import datetime
 
 from flask_login import UserMixin
@@ -25,6 +26,10 @@ class Role(enum.StrEnum):
     ADMIN = "admin"
 
 
+def new_session_token() -> str:
+    return secrets.token_urlsafe(24)
+
+
 class User(UserMixin, db.Model):
     __tablename__ = "users"
 
@@ -43,6 +48,8 @@ class User(UserMixin, db.Model):
     district_id: Mapped[int | None] = mapped_column(ForeignKey("districts.id"), index=True)
     constituency_id: Mapped[int | None] = mapped_column(ForeignKey("constituencies.id"), index=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Part of every session and remember cookie (get_id); a new one signs out every old cookie.
+    session_token: Mapped[str] = mapped_column(String(32), default=new_session_token)
 
     district: Mapped[District | None] = relationship()
     constituency: Mapped[Constituency | None] = relationship()
@@ -50,6 +57,14 @@ class User(UserMixin, db.Model):
     @property
     def is_active(self) -> bool:  # Flask-Login refuses sign-in to inactive accounts
         return self.active
+
+    def get_id(self) -> str:
+        """The id Flask-Login keeps in the session and the remember cookie, with the session token."""
+        return f"{self.id}:{self.session_token}"
+
+    def end_sessions(self) -> None:
+        """Sign out every session and remembered sign-in of this account."""
+        self.session_token = new_session_token()
 
     def set_password(self, password: str) -> None:
         self.password_hash = generate_password_hash(password)
@@ -63,7 +78,11 @@ class User(UserMixin, db.Model):
 
 @login_manager.user_loader
 def load_user(user_id: str) -> User | None:
-    try:
-        return db.session.get(User, int(user_id))
-    except ValueError:
+    """The signed-in user, only while the cookie's session token is the account's current one."""
+    number, _, token = user_id.partition(":")
+    if not (number.isascii() and number.isdigit()) or not token or int(number) > 2**31 - 1:
         return None
+    user = db.session.get(User, int(number))
+    if user is None or not user.active or not secrets.compare_digest(user.session_token, token):
+        return None
+    return user

@@ -1,12 +1,14 @@
 from __future__ import annotations
 
+import re
+import secrets
 from datetime import date
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
-from wtforms import DateField, RadioField, SelectField, TextAreaField
+from wtforms import DateField, HiddenField, RadioField, SelectField, TextAreaField
 from wtforms.validators import ValidationError
 
+from app.forms import Form
 from app.models import ReviewKind
 from app.reviews.services import (
     DIFFICULTY_LABELS,
@@ -30,8 +32,14 @@ class OptionalDateField(DateField):
         super().process_formdata(valuelist)
 
 
-class ReviewForm(FlaskForm):
+_FORM_TOKEN = re.compile(r"[A-Za-z0-9_-]{16,64}", re.ASCII)
+
+
+class ReviewForm(Form):
     """The rules themselves live in app/reviews/services.py; the form only reports them per field."""
+
+    # One per rendered form, kept through a re-render with errors: a second Save of it adds nothing.
+    form_token = HiddenField()
 
     kind = RadioField(
         _l("How you reviewed"),
@@ -59,6 +67,7 @@ class ReviewForm(FlaskForm):
         self.today = today
         if not self.is_submitted():
             self.kind.data = self.kind.data or ReviewKind.CALL.value  # a new form starts at "call"
+            self.form_token.data = secrets.token_urlsafe(24)
         self.follow_up_on.render_kw = {"min": today.isoformat()}
 
     def validate_kind(self, field):
@@ -84,6 +93,7 @@ class ReviewForm(FlaskForm):
             outcome=self.outcome.data,
             difficulty=self.difficulty.data or None,
             follow_up_on=self.follow_up_on.data,
+            form_token=self.form_token.data if _FORM_TOKEN.fullmatch(self.form_token.data or "") else None,
         )
 
     def add_errors(self, errors: dict[str, str]) -> None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from flask import current_app, flash, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from sqlalchemy.exc import IntegrityError
 
 from app.access import OFFICERS, PLACE_VIEWERS, allow
 from app.extensions import db
@@ -27,6 +28,7 @@ from app.reviews.services import (
     part_history,
     place_conditions,
     record_review,
+    review_from_form,
 )
 from app.scope import Scope, current_scope
 from app.timeutil import campaign_today
@@ -80,19 +82,18 @@ def new(part_id: int):
     if form.validate_on_submit():
         try:
             record_review(current_user._get_current_object(), part, form.review(), today)
+            db.session.commit()
         except ReviewError as error:
             db.session.rollback()
             form.add_errors(error.errors)
+        except IntegrityError:
+            # The same form sent twice at the same moment: the other request saved it; answer alike.
+            db.session.rollback()
+            if review_from_form(form.review().form_token) is None:
+                raise
+            return _recorded(part, next_url)
         else:
-            db.session.commit()
-            flash(
-                _(
-                    "Review of %(part)s recorded.",
-                    part=f"{part.constituency.number}-{part.number}",
-                ),
-                "success",
-            )
-            return redirect_to(next_url or url_for("reviews.part", part_id=part.id))
+            return _recorded(part, next_url)
     return render(
         "reviews/new.html",
         block="form",
@@ -102,6 +103,12 @@ def new(part_id: int):
         next_url=next_url,
         latest_review=latest_reviews([part.id]).get(part.id),
     )
+
+
+def _recorded(part, next_url: str | None):
+    """The answer to a saved review, the same for the first Save and a repeated one."""
+    flash(_("Review of %(part)s recorded.", part=f"{part.constituency.number}-{part.number}"), "success")
+    return redirect_to(next_url or url_for("reviews.part", part_id=part.id))
 
 
 @bp.route("/parts/<int:part_id>/history")

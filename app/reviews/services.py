@@ -62,6 +62,7 @@ class NewReview:
     outcome: str | None
     difficulty: str | None = None
     follow_up_on: date | None = None
+    form_token: str | None = None
 
 
 # -- the rules, shared by the form and by record_review ----------------------------------------
@@ -116,11 +117,24 @@ def snapshot(review: BloReview) -> dict:
     }
 
 
+def review_from_form(form_token: str | None) -> BloReview | None:
+    """The review already saved from this rendered form, if any."""
+    if not form_token:
+        return None
+    return db.session.scalar(select(BloReview).where(BloReview.form_token == form_token))
+
+
 def record_review(actor: User, part: Part, data: NewReview, today: date) -> BloReview:
-    """Add today's review of the part's BLO, audited. Raises ReviewError; adds nothing then."""
+    """Add today's review of the part's BLO, audited. Raises ReviewError; adds nothing then.
+
+    A form sent again (a double tap, a retry after a lost answer) gives back the review it saved.
+    """
     errors = validate_review(data, today)
     if errors:
         raise ReviewError(errors)
+    saved = review_from_form(data.form_token)
+    if saved is not None:
+        return saved
     review = BloReview(
         part_id=part.id,
         district_id=part.district_id,
@@ -132,6 +146,7 @@ def record_review(actor: User, part: Part, data: NewReview, today: date) -> BloR
         outcome=(data.outcome or "").strip(),
         difficulty=Difficulty(data.difficulty) if data.difficulty else None,
         follow_up_on=data.follow_up_on,
+        form_token=data.form_token,
     )
     db.session.add(review)
     db.session.flush()
