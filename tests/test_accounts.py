@@ -157,3 +157,57 @@ def test_assigning_a_blo_to_a_part_without_one_updates_the_ac_totals(app, client
     assert _create(client, auth, parts="2-4").status_code == 204
     with app.app_context():
         assert db.session.get(Constituency, part.constituency_id).blos_count == before + 1
+
+
+def test_a_new_account_sent_twice_gets_login_taken_the_second_time(app, client, auth):
+    auth.login("collector.bhopal")
+    with app.app_context():
+        users_before = db.session.scalar(select(func.count(User.id)))
+    assert _create(client, auth, parts="2-3").status_code == 204
+    with app.app_context():
+        audit_after_first = db.session.scalar(select(func.count(AuditEntry.id)))
+    response = _create(client, auth, parts="2-3")
+    assert response.status_code == 422
+    assert "This login is already taken." in response.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.scalar(select(func.count(User.id))) == users_before + 1
+        assert db.session.scalar(select(func.count(AuditEntry.id))) == audit_after_first
+
+
+def test_the_second_of_two_simultaneous_new_accounts_gets_login_taken(app, client, auth, monkeypatch):
+    """Both requests passed the login check before either saved: the database's unique login decides."""
+    import app.accounts.services as services
+
+    auth.login("collector.bhopal")
+    assert _create(client, auth, parts="2-3").status_code == 204
+    with app.app_context():
+        users_before = db.session.scalar(select(func.count(User.id)))
+        audit_before = db.session.scalar(select(func.count(AuditEntry.id)))
+    monkeypatch.setattr(services, "login_taken", lambda login: False)
+    for headers in ({}, {"HX-Request": "true"}):
+        token = auth.token("/accounts/new")
+        response = client.post(
+            "/accounts/new",
+            data={
+                "role": "blo",
+                "name": "Meena Devi",
+                "login": "blo.new",
+                "locale": "hi",
+                "password": "firstpass1",
+                "district_id": "0",
+                "parts": "2-4",
+                "csrf_token": token,
+            },
+            headers={**headers, "X-CSRFToken": token},
+        )
+        assert response.status_code == 422
+        assert "This login is already taken." in response.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.scalar(select(func.count(User.id))) == users_before
+        assert db.session.scalar(select(func.count(AuditEntry.id))) == audit_before
+        part = db.session.scalar(
+            select(Part)
+            .join(Constituency, Part.constituency_id == Constituency.id)
+            .where(Constituency.number == 2, Part.number == 4)
+        )
+        assert part.blo.login != "blo.new"

@@ -481,3 +481,85 @@ def test_latest_reviews_takes_one_query_for_many_parts(app):
         assert latest[ids[0]].id == newest
         assert latest[ids[1]].id == later_that_day
         assert latest_reviews([]) == {}
+
+
+# -- a double tap saves once ------------------------------------------------------------------------
+
+
+def _form_token(html: str) -> str:
+    match = re.search(r'name="form_token" type="hidden" value="([^"]+)"', html) or re.search(
+        r'type="hidden" name="form_token" value="([^"]+)"', html
+    )
+    assert match, "no form_token on the review form"
+    return match[1]
+
+
+def _audited_reviews(app) -> int:
+    with app.app_context():
+        return db.session.scalar(
+            select(func.count(AuditEntry.id)).where(AuditEntry.action == "review.create")
+        )
+
+
+def test_a_review_form_sent_twice_is_saved_once_and_answered_alike(app, client, auth):
+    auth.login("sup.1.1")
+    part_id = _part_id(app, 1, 1)
+    url = f"/reviews/parts/{part_id}?next=/reviews/not-contacted"
+    page = client.get(url).get_data(as_text=True)
+    data = {
+        "csrf_token": auth.token(url),
+        "form_token": _form_token(page),
+        "kind": "call",
+        "outcome": "Forms short at the school booth.",
+    }
+    first = client.post(url, data=data)
+    second = client.post(url, data=data)
+    assert first.status_code == second.status_code == 303
+    assert first.headers["Location"] == second.headers["Location"]
+    assert first.headers["Location"].endswith("/reviews/not-contacted")
+    assert _reviews_count(app) == 1 and _audited_reviews(app) == 1
+
+    headers = {"HX-Request": "true", "X-CSRFToken": data["csrf_token"]}
+    third = client.post(url, data=data, headers=headers)
+    assert third.status_code == 204 and third.headers["HX-Redirect"].endswith("/reviews/not-contacted")
+    assert _reviews_count(app) == 1
+
+    fresh = _form_token(client.get(url).get_data(as_text=True))
+    assert fresh != data["form_token"]  # each rendered form has its own token
+    assert client.post(url, data={**data, "form_token": fresh}).status_code == 303
+    assert _reviews_count(app) == 2 and _audited_reviews(app) == 2
+
+
+def test_the_form_token_survives_a_rerender_with_errors(app, client, auth):
+    auth.login("sup.1.1")
+    url = f"/reviews/parts/{_part_id(app, 1, 2)}"
+    token = _form_token(client.get(url).get_data(as_text=True))
+    response = client.post(
+        url,
+        data={"csrf_token": auth.token(url), "form_token": token, "kind": "call", "outcome": ""},
+        headers={"HX-Request": "true"},
+    )
+    assert response.status_code == 422
+    assert _form_token(response.get_data(as_text=True)) == token
+    assert _reviews_count(app) == 0
+
+
+def test_two_simultaneous_sends_of_one_review_form_save_once(app, client, auth, monkeypatch):
+    """Both requests looked before either saved: the unique token decides, and both answers agree."""
+    import app.reviews.services as services
+
+    auth.login("ero.1")
+    part_id = _part_id(app, 1, 3)
+    url = f"/reviews/parts/{part_id}"
+    data = {
+        "csrf_token": auth.token(url),
+        "form_token": _form_token(client.get(url).get_data(as_text=True)),
+        "kind": "visit",
+        "outcome": "Met at the booth.",
+    }
+    assert client.post(url, data=data).status_code == 303
+    monkeypatch.setattr(services, "review_from_form", lambda token: None)
+    response = client.post(url, data=data)
+    assert response.status_code == 303
+    assert response.headers["Location"].endswith(f"/reviews/parts/{part_id}/history")
+    assert _reviews_count(app) == 1 and _audited_reviews(app) == 1
