@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from babel.messages.pofile import read_po
+from sqlalchemy import select
 
 from app.formatting import number, percent
+from tests.conftest import AuthActions
 
 ROOT = Path(__file__).resolve().parent.parent
 PO = ROOT / "app" / "translations" / "hi" / "LC_MESSAGES" / "messages.po"
@@ -41,8 +45,6 @@ def test_every_message_in_the_code_is_in_the_hindi_catalogue(tmp_path):
 
 
 def test_every_hindi_message_is_translated_and_keeps_its_placeholders():
-    import re
-
     untranslated, broken = [], []
     for message in read_po(PO.open("rb")):
         if not message.id:
@@ -104,3 +106,126 @@ def test_error_pages_speak_both_languages(client, auth):
     client.post("/auth/language", data={"lang": "en", "csrf_token": token})
     page = client.get("/accounts/").get_data(as_text=True)
     assert "Not allowed" in page
+
+
+# -- every flash, choice list, form error and error page in the reader's language ----------------
+
+DEVANAGARI = re.compile(r"[\u0900-\u097F]")
+WTFORMS_ENGLISH = (
+    "This field is required.",
+    "Not a valid",
+    "Invalid Choice",
+    "Field must be",
+    "Field cannot be",
+    "Number must be",
+    "Invalid input.",
+)
+
+
+def _hindi_client(app):
+    client = app.test_client()
+    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "hi"
+    return client
+
+
+def _messages(html: str) -> list[str]:
+    """The field errors and flash messages shown on a page."""
+    found = re.findall(r'class="field-error">([^<]*)<', html)
+    found += re.findall(r'class="flash flash-\w+" role="\w+">([^<]*)<', html)
+    return [text.strip() for text in found]
+
+
+def test_the_sign_in_message_follows_the_language(app):
+    client = _hindi_client(app)
+    page = client.get("/places/", follow_redirects=True).get_data(as_text=True)
+    assert "यह पेज देखने के लिए कृपया साइन इन करें।" in page
+    assert "Please sign in to see this page." not in page
+    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
+    page = client.get("/places/", follow_redirects=True).get_data(as_text=True)
+    assert "Please sign in to see this page." in page
+
+
+def test_the_district_list_of_the_account_form_follows_the_language(client, auth):
+    auth.login("admin", lang="hi")
+    options = re.findall(r"<option[^>]*>([^<]*)</option>", client.get("/accounts/new").get_data(as_text=True))
+    assert "भोपाल" in options and "रायसेन" in options
+    assert not any("Bhopal" in option or "Raisen" in option for option in options)
+    assert "ईआरओ" in options  # the role list too
+    client.post("/auth/language", data={"lang": "en", "csrf_token": auth.token("/")})
+    options = re.findall(r"<option[^>]*>([^<]*)</option>", client.get("/accounts/new").get_data(as_text=True))
+    assert "Bhopal" in options and not any(DEVANAGARI.search(o) for o in options if o not in ("हिन्दी",))
+
+
+FORMS = [
+    # (who, page, data posted): data that breaks every validator the form has
+    (None, "/auth/login", {"login": "", "password": ""}),
+    ("blo.1.1", "/auth/password", {"current": "", "new": "short", "confirm": "other"}),
+    (
+        "admin",
+        "/accounts/new",
+        {
+            "role": "nope",
+            "name": "",
+            "login": "a b",
+            "mobile": "12",
+            "password": "x",
+            "district_id": "x",
+            "constituency_number": "abc",
+            "locale": "fr",
+        },
+    ),
+    (
+        "state",
+        "/campaign/",
+        {
+            "name": "",
+            "enumeration_start": "soon",
+            "enumeration_end": "",
+            "daily_target_percent": "much",
+            "timezone": "Mars/Olympus",
+            "report_cutoff_hour": "99",
+        },
+    ),
+    ("collector.bhopal", "/imports/", {}),
+    (
+        "sup.1.1",
+        "/reviews/parts/{part}",
+        {"kind": "shout", "outcome": "", "difficulty": "x", "follow_up_on": "x"},
+    ),
+]
+
+
+@pytest.mark.parametrize(("login", "url", "data"), FORMS, ids=[form[1] for form in FORMS])
+def test_form_errors_follow_the_language(app, login, url, data):
+    from app.extensions import db
+    from app.models import Part
+
+    with app.app_context():
+        url = url.format(part=db.session.scalar(select(Part.id)))
+    client = _hindi_client(app)
+    auth = AuthActions(client)
+    if login:
+        auth.login(login, lang="hi")
+    response = client.post(url, data={**data, "csrf_token": auth.token(url)})
+    assert response.status_code in (401, 422), response.status_code
+    html = response.get_data(as_text=True)
+    messages = _messages(html)
+    assert messages, "no error shown"
+    assert all(DEVANAGARI.search(message) for message in messages), messages
+    assert not [english for english in WTFORMS_ENGLISH if english in html]
+
+
+def test_flash_messages_follow_the_language(app):
+    client = _hindi_client(app)
+    auth = AuthActions(client)
+    auth.login("collector.bhopal", lang="hi")
+    client.post("/auth/logout", data={"csrf_token": auth.token("/")})
+    assert _messages(client.get("/auth/login").get_data(as_text=True)) == ["आप साइन आउट हो गए हैं।"]
+
+
+def test_a_bad_address_gets_the_error_page_in_the_language(client, auth):
+    auth.login("collector.bhopal", lang="hi")
+    page = client.get("/places/parts?page=abc")
+    assert page.status_code == 400
+    html = page.get_data(as_text=True)
+    assert "“abc” मान्य page नहीं है।" in html and "is not a valid" not in html
