@@ -257,6 +257,11 @@ def test_deactivation_ends_every_session(app):
     )
     assert response.status_code == 303
     assert not _signed_in(blo) and not _signed_in(phone)
+    response = admin.post(
+        f"/accounts/{_user_id(app, 'blo.1.1')}/active", data={"active": "1", "csrf_token": token}
+    )
+    assert response.status_code == 303
+    assert not _signed_in(blo) and not _signed_in(phone)  # reactivation does not revive old cookies
 
 
 def test_signing_out_ends_the_remembered_sign_in_too(app):
