@@ -315,7 +315,9 @@ def _part_figures(day: date, part_condition: ColumnElement[bool]) -> dict[int, D
     return {r.part_id: r for r in reports}
 
 
-def _part_digitized_on(days: list[date], part_condition: ColumnElement[bool]) -> dict[int, list[tuple[int, bool]]]:
+def _part_digitized_on(
+    days: list[date], part_condition: ColumnElement[bool]
+) -> dict[int, list[tuple[int, bool]]]:
     """Each part's (digitized, reported that very day) as of each of `days`, in one grouped query:
     the latest report on or before each day is found by conditional aggregation, then joined."""
     latest = (
@@ -363,7 +365,11 @@ def part_rows(day: date, target: Decimal, part_condition: ColumnElement[bool]) -
         .order_by(Constituency.number, Part.number)
     ).all()
     today = _part_figures(day, part_condition)
-    before_days = [day - timedelta(days=1), day - timedelta(days=2), day - timedelta(days=PROJECTION_DAYS + 1)]
+    before_days = [
+        day - timedelta(days=1),
+        day - timedelta(days=2),
+        day - timedelta(days=PROJECTION_DAYS + 1),
+    ]
     before = _part_digitized_on(before_days, part_condition)
     nothing = [(0, False)] * len(before_days)
     rows = []
@@ -401,7 +407,9 @@ def part_rows(day: date, target: Decimal, part_condition: ColumnElement[bool]) -
     return rows
 
 
-def parts_needing_a_call(day: date, target: Decimal, part_condition: ColumnElement[bool]) -> list[ProgressRow]:
+def parts_needing_a_call(
+    day: date, target: Decimal, part_condition: ColumnElement[bool]
+) -> list[ProgressRow]:
     """Parts below the day's target on each of the last 2 days, the furthest behind first.
 
     The day's target is what is still possible (see ProgressRow.target_forms): a finished part is
