@@ -104,7 +104,7 @@ def test_a_collector_reverts_an_import_the_same_day(app, client, auth):
 
         ac = db.session.scalar(
             select(ConstituencyDay).where(
-                ConstituencyDay.day == _today(app), ConstituencyDay.constituency_id == 1
+                ConstituencyDay.day == _today(app), ConstituencyDay.constituency_id == _ac_id(1)
             )
         )
         assert ac.figures() == direct_sums(_today(app), Part.constituency_id == _ac_id(1))
