@@ -282,7 +282,8 @@ def _earliest_after(day: date, *conditions) -> dict[int, tuple[date, dict[str, i
         and_(DailyReport.part_id == earliest.c.part_id, DailyReport.report_date == earliest.c.earliest),
     )
     return {
-        row[0]: (_as_date(row[1]), dict(zip(FIGURES, row[2:], strict=True))) for row in db.session.execute(stmt)
+        row[0]: (_as_date(row[1]), dict(zip(FIGURES, row[2:], strict=True)))
+        for row in db.session.execute(stmt)
     }
 
 
@@ -597,7 +598,9 @@ def revert_import(job: ImportJob, actor: User) -> dict[str, int]:
     for start in range(0, len(restores), WRITE_CHUNK):
         db.session.execute(update(DailyReport), restores[start : start + WRITE_CHUNK])
     for start in range(0, len(deletes), WRITE_CHUNK):
-        db.session.execute(delete(DailyReport).where(DailyReport.id.in_(deletes[start : start + WRITE_CHUNK])))
+        db.session.execute(
+            delete(DailyReport).where(DailyReport.id.in_(deletes[start : start + WRITE_CHUNK]))
+        )
     constituencies = set(db.session.scalars(select(Part.constituency_id).where(Part.id.in_(part_ids))))
     if replaced:
         recompute_constituency_days(constituencies, min(date.fromisoformat(row[1]) for row in replaced))
