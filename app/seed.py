@@ -12,7 +12,7 @@ import csv
 import math
 import random
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC
 from decimal import Decimal
 from functools import cache
 from pathlib import Path
@@ -22,6 +22,7 @@ from flask import current_app
 from sqlalchemy import func, insert, select
 from werkzeug.security import generate_password_hash
 
+from app import timeutil
 from app.extensions import db
 from app.models import Campaign, Constituency, District, Part, Role, User
 from app.progress.rollups import refresh_constituency_totals
@@ -280,7 +281,7 @@ def seed_demo(scale_name: str, log=print, with_history: bool = True) -> dict[str
         refresh_constituency_totals({row["constituency_id"] for row in part_rows})
 
     zone = ZoneInfo(current_app.config["CAMPAIGN_TIMEZONE"])
-    now = datetime.now(zone)
+    now = timeutil.now().astimezone(zone)
     if db.session.scalar(select(func.count(Campaign.id))) == 0:
         start, end = demo_campaign_dates(now.date())
         db.session.add(

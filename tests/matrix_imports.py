@@ -14,13 +14,14 @@ ENTRIES = {
     "imports.template": ("GET", "/imports/template.csv", None, COLLECTOR, set()),
     "imports.status": ("GET", "/imports/{job_in}", "/imports/{job_out}", COLLECTOR, set()),
     "imports.apply": ("POST", "/imports/{job_in}/apply", "/imports/{job_out}/apply", COLLECTOR, set()),
+    "imports.revert": ("POST", "/imports/{job_in}/revert", "/imports/{job_out}/revert", COLLECTOR, set()),
 }
 
 
 def ids(app) -> dict[str, int]:
     """A rejected job in Bhopal (in scope of collector.bhopal) and one in Raisen (out of it).
 
-    Rejected, so that an allowed apply is refused with a message (303) and writes nothing.
+    Rejected, so that an allowed apply or revert is refused with a message (303) and writes nothing.
     """
     with app.app_context():
         jobs = {}

@@ -84,7 +84,7 @@ def _field_error(html: str, part_id: int, name: str) -> str:
 
 def _shown_beside(html: str, label: str) -> str:
     """The previous report's figure shown under a field's label ("Yesterday: 512" or "26 Nov: 512")."""
-    match = re.search(rf'{label}\s*<small class="previous">[^<:]*: ([^<]*)</small>', html)
+    match = re.search(rf'{label}\s*<small id="[^"]+" class="previous[^"]*">[^<:]*: ([\d,]+)', html)
     assert match, f"nothing shown beside {label}"
     return match[1]
 

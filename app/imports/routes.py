@@ -6,10 +6,12 @@ from datetime import date
 
 from flask import Response, current_app, flash, request, url_for
 from flask_babel import get_locale
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from app.access import allow
 from app.extensions import db
+from app.formatting import number
 from app.htmx import is_partial, redirect_to, render
 from app.imports import bp
 from app.imports.forms import UploadForm
@@ -17,13 +19,16 @@ from app.imports.parsing import COLUMNS, HINDI_NAMES, REQUIRED
 from app.imports.services import (
     MAX_BYTES,
     RUNNING,
+    RevertError,
     UploadError,
+    can_revert,
     close_if_interrupted,
     create_job,
     launch,
     recent_jobs,
     refusal,
     require_job,
+    revert_import,
     run_apply,
     run_check,
     sample_csv,
@@ -44,6 +49,7 @@ STATUS_LABELS = {
     "applying": _l("Applying"),
     "applied": _l("Applied"),
     "failed": _l("Failed"),
+    "reverted": _l("Reverted"),
 }
 PHASE_LABELS = {
     "waiting": _l("Waiting to start…"),
@@ -120,6 +126,7 @@ def _status_page(job, status: int = 200, notice: str | None = None) -> Response:
         page=page,
         page_size=ERRORS_PER_PAGE,
         notice=notice,
+        can_revert=can_revert(job),
     )
 
 
@@ -140,6 +147,32 @@ def apply(job_id: int):
         return redirect_to(url_for("imports.status", job_id=job.id))
     db.session.commit()
     launch(run_apply, job.id, current_scope().user.id, str(get_locale()))
+    return redirect_to(url_for("imports.status", job_id=job.id))
+
+
+@bp.route("/<int:job_id>/revert", methods=["POST"])
+@allow(Role.COLLECTOR)
+def revert(job_id: int):
+    """Undo an applied import the same day, all or nothing."""
+    scope = current_scope()
+    job = require_job(scope, job_id)
+    try:
+        counts = revert_import(job, scope.user)
+    except RevertError as error:
+        db.session.rollback()
+        if is_partial():
+            return _status_page(job, 422, notice=str(error))
+        flash(str(error), "error")
+        return redirect_to(url_for("imports.status", job_id=job.id))
+    db.session.commit()
+    flash(
+        _(
+            "The import was reverted: %(restored)s reports restored, %(deleted)s removed.",
+            restored=number(counts["restored"]),
+            deleted=number(counts["deleted"]),
+        ),
+        "success",
+    )
     return redirect_to(url_for("imports.status", job_id=job.id))
 
 

@@ -20,7 +20,7 @@ from typing import IO
 from flask import abort, current_app
 from flask_babel import force_locale, ngettext
 from flask_babel import gettext as _
-from sqlalchemy import and_, false, func, insert, select, true, update
+from sqlalchemy import and_, delete, false, func, insert, select, true, update
 from sqlalchemy.orm import joinedload
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -37,11 +37,11 @@ from app.imports.parsing import (
     extension,
     parse_file,
 )
-from app.models import FIGURES, Constituency, DailyReport, ImportJob, Part, Role, User
+from app.models import FIGURES, AuditEntry, Constituency, DailyReport, ImportJob, Part, Role, User
 from app.progress.rollups import recompute_constituency_days
-from app.reports.validation import lowered_figures, validate_figures
+from app.reports.validation import lowered_figures, raised_above_later, validate_figures
 from app.scope import Scope
-from app.timeutil import campaign_today, utcnow
+from app.timeutil import campaign_day_of, campaign_today, utcnow
 
 MAX_BYTES = 20 * 1024 * 1024
 SAMPLE_SIZE = 20
@@ -155,6 +155,8 @@ class PlannedRow:
     report_id: int | None = None
     old_digitized: int | None = None
     correction_reason: str | None = None
+    # The report this row replaces, kept in the audit so that the import can be reverted.
+    replaced: list | None = None
 
 
 @dataclass
@@ -224,12 +226,69 @@ def _parts_outside(ac_numbers: Iterable[int]) -> set[tuple[int, int]]:
     return set(db.session.execute(stmt).all())
 
 
-def _reports_on(day: date, constituency_ids: list[int]) -> dict[int, tuple[int, dict[str, int]]]:
-    """part id → (report id, figures) of the reports of that very day."""
-    stmt = select(DailyReport.part_id, DailyReport.id, *(getattr(DailyReport, n) for n in FIGURES)).where(
-        DailyReport.report_date == day, DailyReport.constituency_id.in_(constituency_ids)
+REPLACED_FIELDS = ("entered_by_id", "on_behalf", "source", "correction_reason")
+
+
+def _reports_on(day: date, constituency_ids: list[int]) -> dict[int, tuple[int, dict[str, int], list]]:
+    """part id → (report id, figures, [REPLACED_FIELDS]) of the reports of that very day."""
+    stmt = select(
+        DailyReport.part_id,
+        DailyReport.id,
+        *(getattr(DailyReport, n) for n in REPLACED_FIELDS),
+        *(getattr(DailyReport, n) for n in FIGURES),
+    ).where(DailyReport.report_date == day, DailyReport.constituency_id.in_(constituency_ids))
+    extra = len(REPLACED_FIELDS)
+    return {
+        row[0]: (row[1], dict(zip(FIGURES, row[2 + extra :], strict=True)), list(row[2 : 2 + extra]))
+        for row in db.session.execute(stmt)
+    }
+
+
+def _reports_after(
+    day: date, constituency_ids: list[int], part_ids: set[int]
+) -> dict[int, tuple[date, dict[str, int]]]:
+    """part id → (date, figures) of each part's earliest report strictly after `day`.
+
+    Most files carry today's or yesterday's figures, so the next few days are read first; the
+    parts' whole later history is searched only when these ACs have reports beyond them.
+    """
+    window_end = day + timedelta(days=RECENT_DAYS)
+    found = _earliest_after(
+        day, DailyReport.constituency_id.in_(constituency_ids), DailyReport.report_date <= window_end
     )
-    return {row[0]: (row[1], dict(zip(FIGURES, row[2:], strict=True))) for row in db.session.execute(stmt)}
+    missing = sorted(part_ids - found.keys())
+    beyond = db.session.scalar(
+        select(DailyReport.id)
+        .where(DailyReport.constituency_id.in_(constituency_ids), DailyReport.report_date > window_end)
+        .limit(1)
+    )
+    if missing and beyond is not None:
+        for start in range(0, len(missing), 500):
+            found.update(_earliest_after(day, DailyReport.part_id.in_(missing[start : start + 500])))
+    return found
+
+
+def _earliest_after(day: date, *conditions) -> dict[int, tuple[date, dict[str, int]]]:
+    earliest = (
+        select(DailyReport.part_id, func.min(DailyReport.report_date).label("earliest"))
+        .where(DailyReport.report_date > day, *conditions)
+        .group_by(DailyReport.part_id)
+        .subquery()
+    )
+    stmt = select(
+        DailyReport.part_id, DailyReport.report_date, *(getattr(DailyReport, n) for n in FIGURES)
+    ).join(
+        earliest,
+        and_(DailyReport.part_id == earliest.c.part_id, DailyReport.report_date == earliest.c.earliest),
+    )
+    return {
+        row[0]: (_as_date(row[1]), dict(zip(FIGURES, row[2:], strict=True)))
+        for row in db.session.execute(stmt)
+    }
+
+
+def _as_date(value) -> date:
+    return value if isinstance(value, date) else date.fromisoformat(str(value))
 
 
 def _reports_before(
@@ -370,15 +429,19 @@ def _plan(
     by_day: dict[date, list[PlannedRow]] = defaultdict(list)
     for planned in candidates:
         by_day[planned.day].append(planned)
-    on_day: dict[date, dict[int, tuple[int, dict[str, int]]]] = {}
+    on_day: dict[date, dict[int, tuple[int, dict[str, int], list]]] = {}
     before: dict[date, dict[int, tuple[date, dict[str, int]]]] = {}
+    after: dict[date, dict[int, tuple[date, dict[str, int]]]] = {}
     for day, rows in by_day.items():
         constituency_ids = sorted({r.part.constituency_id for r in rows})
+        part_ids = {r.part.id for r in rows}
         on_day[day] = _reports_on(day, constituency_ids)
-        before[day] = _reports_before(day, constituency_ids, {r.part.id for r in rows})
+        before[day] = _reports_before(day, constituency_ids, part_ids)
+        after[day] = _reports_after(day, constituency_ids, part_ids)
 
     # A part may appear on several days of the file: a later day's previous figures may be the file's.
     previous_of: dict[int, dict[str, int] | None] = {}
+    following_of: dict[int, tuple[date, dict[str, int]] | None] = {}
     file_days: dict[int, list[PlannedRow]] = defaultdict(list)
     for planned in candidates:
         file_days[planned.part.id].append(planned)
@@ -392,23 +455,35 @@ def _plan(
                 previous_figures = earlier_in_file.figures
             previous_of[planned.row] = previous_figures
             earlier_in_file = planned
+        # ... and its next figures may be the file's too (a later row replaces that day's report).
+        later_in_file: PlannedRow | None = None
+        for planned in reversed(rows):
+            following = after[planned.day].get(planned.part.id)
+            if later_in_file is not None and (following is None or later_in_file.day <= following[0]):
+                following = (later_in_file.day, later_in_file.figures)
+            following_of[planned.row] = following
+            later_in_file = planned
 
     for done, planned in enumerate(candidates, start=1):  # in file order, so errors come by row
         previous_figures = previous_of[planned.row]
+        following = following_of[planned.row]
         rule_errors = validate_figures(
-            planned.figures, planned.part.electors, previous_figures, planned.reason
+            planned.figures, planned.part.electors, previous_figures, planned.reason, following
         )
         for name, message in rule_errors.items():
             errors.add(planned.row, message, headers[name], planned.label)
-        lowered = lowered_figures(planned.figures, previous_figures)
-        planned.correction_reason = planned.reason if lowered else None
+        corrected = lowered_figures(planned.figures, previous_figures) or raised_above_later(
+            planned.figures, following[1] if following else None
+        )
+        planned.correction_reason = planned.reason if corrected else None
         existing = on_day[planned.day].get(planned.part.id)
         if existing is None:
             planned.action = "create"
         else:
-            planned.report_id, old = existing
+            planned.report_id, old, meta = existing
             planned.old_digitized = old["digitized"]
             planned.action = "unchanged" if old == planned.figures else "update"
+            planned.replaced = [[old[name] for name in FIGURES], meta]
         if done % PROGRESS_EVERY == 0:
             report("checking", done, total)
 
@@ -416,9 +491,9 @@ def _plan(
 # -- apply ----------------------------------------------------------------------------------
 
 
-def write_changes(result: CheckResult, actor: User) -> dict[str, int]:
-    """Bulk upsert of the planned reports, then the roll-ups once. The caller commits."""
-    now = utcnow()
+def write_changes(result: CheckResult, actor: User, now: datetime | None = None) -> dict[str, int]:
+    """Bulk upsert of the planned reports (stamped `now`), then the roll-ups once. The caller commits."""
+    now = now or utcnow()
     creates = [r for r in result.rows if r.action == "create"]
     updates = [r for r in result.rows if r.action == "update"]
     common = {"entered_by_id": actor.id, "on_behalf": True, "source": "import", "updated_at": now}
@@ -451,6 +526,126 @@ def write_changes(result: CheckResult, actor: User) -> dict[str, int]:
     if changed:
         recompute_constituency_days({r.part.constituency_id for r in changed}, min(r.day for r in changed))
     return {"created": len(creates), "updated": len(updates), "unchanged": result.count("unchanged")}
+
+
+def replaced_rows(result: CheckResult) -> list[list]:
+    """What applying overwrites, compactly, per part and day: [part id, day, [the 10 figures in
+    FIGURES order], [REPLACED_FIELDS]] for an updated report, [part id, day, None, None] for a new one."""
+    return [
+        [r.part.id, r.day.isoformat(), *(r.replaced if r.action == "update" else (None, None))]
+        for r in result.rows
+        if r.action != "unchanged"
+    ]
+
+
+class RevertError(ValueError):
+    """The import cannot be reverted; the message says why. Nothing was changed."""
+
+
+def revert_import(job: ImportJob, actor: User) -> dict[str, int]:
+    """Undo an applied import, all or nothing, on the campaign day it was applied: restore the
+    reports it replaced, delete the ones it created, recompute the touched ACs' roll-ups, audit.
+
+    Refused when a touched part's report was written after the import. The caller commits.
+    """
+    if job.status != "applied":
+        raise RevertError(_("Only an applied import can be reverted."))
+    entry = applied_entry(job)
+    if entry is None or "replaced" not in (entry.before or {}):
+        raise RevertError(_("This import was applied before reverting was possible; it cannot be reverted."))
+    applied_at = datetime.fromisoformat(entry.after["applied_at"])
+    if campaign_day_of(applied_at) != campaign_today():
+        raise RevertError(_("An import can be reverted only on the day it was applied."))
+    replaced = entry.before["replaced"]
+    part_ids = sorted({row[0] for row in replaced})
+    changed_later = _changed_after(part_ids, applied_at)
+    if changed_later:
+        shown = ", ".join(changed_later[:10])
+        raise RevertError(
+            ngettext(
+                "Part %(parts)s has a report saved after this import. Nothing was reverted.",
+                "Parts %(parts)s have reports saved after this import. Nothing was reverted.",
+                len(changed_later),
+                parts=shown + (" …" if len(changed_later) > 10 else ""),
+            )
+        )
+    ids = {
+        (part_id, _as_date(day)): report_id
+        for report_id, part_id, day in db.session.execute(
+            select(DailyReport.id, DailyReport.part_id, DailyReport.report_date).where(
+                DailyReport.part_id.in_(part_ids),
+                DailyReport.report_date.in_(sorted({date.fromisoformat(row[1]) for row in replaced})),
+                DailyReport.source == "import",
+            )
+        )
+    }
+    restores, deletes = [], []
+    for part_id, day, figures, meta in replaced:
+        report_id = ids.get((part_id, date.fromisoformat(day)))
+        if report_id is None:
+            raise RevertError(_("A report this import wrote is gone. Nothing was reverted."))
+        if figures is None:
+            deletes.append(report_id)
+        else:
+            restores.append(
+                {
+                    "id": report_id,
+                    **dict(zip(FIGURES, figures, strict=True)),
+                    **dict(zip(REPLACED_FIELDS, meta, strict=True)),
+                    "updated_at": utcnow(),
+                }
+            )
+    for start in range(0, len(restores), WRITE_CHUNK):
+        db.session.execute(update(DailyReport), restores[start : start + WRITE_CHUNK])
+    for start in range(0, len(deletes), WRITE_CHUNK):
+        db.session.execute(
+            delete(DailyReport).where(DailyReport.id.in_(deletes[start : start + WRITE_CHUNK]))
+        )
+    constituencies = set(db.session.scalars(select(Part.constituency_id).where(Part.id.in_(part_ids))))
+    if replaced:
+        recompute_constituency_days(constituencies, min(date.fromisoformat(row[1]) for row in replaced))
+    counts = {"restored": len(restores), "deleted": len(deletes)}
+    audit.record(actor, "import.revert", job, {"status": "applied"}, {"job_id": job.id, **counts})
+    job.status = "reverted"
+    job.summary = {**(job.summary or {}), "reverted": counts}
+    return counts
+
+
+def applied_entry(job: ImportJob) -> AuditEntry | None:
+    return db.session.scalar(
+        select(AuditEntry)
+        .where(
+            AuditEntry.action == "import.apply",
+            AuditEntry.object_type == "ImportJob",
+            AuditEntry.object_id == str(job.id),
+        )
+        .order_by(AuditEntry.id.desc())
+        .limit(1)
+    )
+
+
+def can_revert(job: ImportJob) -> bool:
+    """Offer the revert button: applied today (campaign zone), by this version of the import."""
+    if job.status != "applied" or job.finished_at is None:
+        return False
+    return campaign_day_of(job.finished_at) == campaign_today()
+
+
+def _changed_after(part_ids: list[int], moment: datetime) -> list[str]:
+    """AC-part labels of these parts with a report written after `moment`, any day."""
+    rows = db.session.execute(
+        select(Constituency.number, Part.number)
+        .join(Part, Part.constituency_id == Constituency.id)
+        .where(
+            Part.id.in_(
+                select(DailyReport.part_id).where(
+                    DailyReport.part_id.in_(part_ids), DailyReport.updated_at > moment
+                )
+            )
+        )
+        .order_by(Constituency.number, Part.number)
+    )
+    return [f"{ac}-{number}" for ac, number in rows]
 
 
 def start_apply(job: ImportJob) -> bool:
@@ -569,15 +764,17 @@ def run_apply(job_id: int, actor_id: int, locale: str) -> None:
             return
         try:
             _set_phase_saving(job_id, result.total_rows)
-            counts = write_changes(result, actor)
+            applied_at = utcnow()
+            counts = write_changes(result, actor, applied_at)
             summary = {**result.summary(), "applied": counts}
             audit.record(
                 actor,
                 "import.apply",
                 job,
-                {"status": "checked"},
+                {"status": "checked", "replaced": replaced_rows(result)},
                 {
                     "job_id": job.id,
+                    "applied_at": applied_at.isoformat(),
                     "filename": job.filename,
                     "rows": result.total_rows,
                     **counts,

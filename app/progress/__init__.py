@@ -1,5 +1,9 @@
 from flask import Blueprint
 
+from app.timeutil import campaign_today
+
 bp = Blueprint("progress", __name__, url_prefix="/progress")
+# Progress macros tell "not reported yet today" from "not reported that day".
+bp.app_template_global("today_of_campaign")(campaign_today)
 
 from app.progress import routes  # noqa: E402,F401

@@ -12,7 +12,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
-from sqlalchemy import Select, and_, func, select
+from sqlalchemy import Select, and_, case, func, select
+from sqlalchemy.orm import aliased
 from sqlalchemy.sql.elements import ColumnElement
 
 from app.extensions import db
@@ -34,7 +35,7 @@ class ProgressRow:
     parts_reported: int
     figures: dict[str, int]
     digitized_yesterday: int
-    digitized_earlier: int  # PROJECTION_DAYS days before `day`
+    digitized_earlier: int  # PROJECTION_DAYS days before yesterday: the last complete days
     day: date
     target: Decimal
     last_report_at: datetime | None = None
@@ -55,6 +56,16 @@ class ProgressRow:
     def reported(self) -> bool:
         return self.parts_reported >= self.parts
 
+    @property
+    def none_reported(self) -> bool:
+        """No part has reported on the day: its pace is unknown, not zero."""
+        return self.parts_reported == 0
+
+    @property
+    def finished(self) -> bool:
+        """Every form digitized (the Commission counts ASD-marked forms as digitized)."""
+        return bool(self.electors) and self.digitized >= self.electors
+
     def percent(self, name: str) -> float | None:
         return self.figures[name] * 100 / self.electors if self.electors else None
 
@@ -68,24 +79,31 @@ class ProgressRow:
 
     @property
     def daily_pace(self) -> float | None:
-        """Today's digitized − yesterday's, as % of electors."""
-        if not self.electors:
+        """Today's digitized − yesterday's, as % of electors; None when nothing was reported."""
+        if not self.electors or self.none_reported:
             return None
         return (self.digitized - self.digitized_yesterday) * 100 / self.electors
 
     @property
+    def target_forms(self) -> float:
+        """The day's target in forms: the target % of electors, or what was left at the start of
+        the day when that is less (clearing the last forms meets the target)."""
+        return day_target(self.electors, self.digitized_yesterday, self.target)
+
+    @property
+    def target_capped(self) -> bool:
+        """The day's target is the forms left, less than the target % of electors."""
+        return self.target_forms < float(self.target) * self.electors / 100
+
+    @property
     def pace_status(self) -> str:
-        """'done', 'ahead' (met the target), 'close' (at least half of it) or 'behind'."""
-        if self.electors and self.digitized >= self.electors:
+        """'done', 'missing' (no report on the day), 'ahead' (met the day's target),
+        'close' (at least half of it) or 'behind'."""
+        if self.finished or not self.electors or self.target_forms <= 0:
             return "done"
-        pace = self.daily_pace
-        if pace is None:
-            return "behind"
-        if pace >= float(self.target):
-            return "ahead"
-        if pace >= float(self.target) / 2:
-            return "close"
-        return "behind"
+        if self.none_reported:
+            return "missing"
+        return pace_status(self.digitized - self.digitized_yesterday, self.target_forms)
 
     @property
     def behind_target(self) -> bool:
@@ -93,18 +111,22 @@ class ProgressRow:
 
     @property
     def recent_pace(self) -> float:
-        """Forms digitized per day over the last PROJECTION_DAYS days."""
-        return (self.digitized - self.digitized_earlier) / PROJECTION_DAYS
+        """Forms digitized per day over the PROJECTION_DAYS complete days before `day`."""
+        return (self.digitized_yesterday - self.digitized_earlier) / PROJECTION_DAYS
 
     @property
     def projected_finish(self) -> date | None:
-        """The day all forms would be digitized at the recent pace; None when there is no pace."""
-        remaining = self.electors - self.digitized
+        """The day all forms would be digitized at the recent pace, counted from the start of
+        `day` so that the day's first reports (or their absence at 00:00) do not move it."""
+        if self.finished:
+            return self.day
+        remaining = self.electors - self.digitized_yesterday
         if remaining <= 0:
             return self.day
         if self.recent_pace <= 0:
             return None
-        return self.day + timedelta(days=math.ceil(remaining / self.recent_pace))
+        finish = self.day - timedelta(days=1) + timedelta(days=math.ceil(remaining / self.recent_pace))
+        return max(finish, self.day)
 
     @property
     def rank_change(self) -> int | None:
@@ -112,6 +134,19 @@ class ProgressRow:
         if self.rank is None or self.rank_yesterday is None:
             return None
         return self.rank_yesterday - self.rank
+
+
+def day_target(electors: int, digitized_before: int, target: Decimal) -> float:
+    """min(target % × electors, forms left at the start of the day), in forms."""
+    return max(0.0, min(float(target) * electors / 100, electors - digitized_before))
+
+
+def pace_status(gained: int, target_forms: float) -> str:
+    if gained >= target_forms:
+        return "ahead"
+    if gained >= target_forms / 2:
+        return "close"
+    return "behind"
 
 
 def rank_rows(rows: list[ProgressRow]) -> None:
@@ -166,7 +201,7 @@ def _figures_by(day: date, condition, group_column) -> dict[int, tuple[int, date
 def _rollup_rows(places, totals, day: date, target: Decimal, condition, group_column) -> list[ProgressRow]:
     today = _figures_by(day, condition, group_column)
     yesterday = _figures_by(day - timedelta(days=1), condition, group_column)
-    earlier = _figures_by(day - timedelta(days=PROJECTION_DAYS), condition, group_column)
+    earlier = _figures_by(day - timedelta(days=PROJECTION_DAYS + 1), condition, group_column)
     zero = (0, None, dict.fromkeys(FIGURES, 0))
     rows = []
     for place in places:
@@ -280,19 +315,48 @@ def _part_figures(day: date, part_condition: ColumnElement[bool]) -> dict[int, D
     return {r.part_id: r for r in reports}
 
 
-def _part_digitized(day: date, part_condition: ColumnElement[bool]) -> dict[int, int]:
-    latest = _latest_report_days(day, part_condition)
-    return dict(
-        db.session.execute(
-            select(DailyReport.part_id, DailyReport.digitized).join(
-                latest, and_(DailyReport.part_id == latest.c.part_id, DailyReport.report_date == latest.c.day)
-            )
-        ).all()
+def _part_digitized_on(
+    days: list[date], part_condition: ColumnElement[bool]
+) -> dict[int, list[tuple[int, bool]]]:
+    """Each part's (digitized, reported that very day) as of each of `days`, in one grouped query:
+    the latest report on or before each day is found by conditional aggregation, then joined."""
+    latest = (
+        select(
+            DailyReport.part_id,
+            *(
+                func.max(case((DailyReport.report_date <= day, DailyReport.report_date))).label(f"latest{k}")
+                for k, day in enumerate(days)
+            ),
+            *(
+                func.max(case((DailyReport.report_date == day, 1), else_=0)).label(f"on{k}")
+                for k, day in enumerate(days)
+            ),
+        )
+        .join(Part, Part.id == DailyReport.part_id)
+        .where(DailyReport.report_date <= max(days), part_condition)
+        .group_by(DailyReport.part_id)
+        .subquery()
     )
+    reports = [aliased(DailyReport) for _ in days]
+    stmt = select(
+        latest.c.part_id,
+        *(report.digitized for report in reports),
+        *(latest.c[f"on{k}"] for k in range(len(days))),
+    )
+    for k, report in enumerate(reports):
+        stmt = stmt.outerjoin(
+            report, and_(report.part_id == latest.c.part_id, report.report_date == latest.c[f"latest{k}"])
+        )
+    result = {}
+    n = len(days)
+    for part_id, *values in db.session.execute(stmt):
+        result[part_id] = [(int(values[k] or 0), bool(values[n + k])) for k in range(n)]
+    return result
 
 
 def part_rows(day: date, target: Decimal, part_condition: ColumnElement[bool]) -> list[ProgressRow]:
-    """One row per part in scope, with its BLO (name, mobile) in `extra`."""
+    """One row per part in scope, with its BLO (name, mobile) in `extra`; `extra["before"]` holds
+    the part's (digitized, reported) of yesterday and the day before, for the Calls list."""
     parts = db.session.execute(
         select(Part, Constituency.number, User.name, User.mobile)
         .join(Constituency, Part.constituency_id == Constituency.id)
@@ -301,11 +365,17 @@ def part_rows(day: date, target: Decimal, part_condition: ColumnElement[bool]) -
         .order_by(Constituency.number, Part.number)
     ).all()
     today = _part_figures(day, part_condition)
-    yesterday = _part_digitized(day - timedelta(days=1), part_condition)
-    earlier = _part_digitized(day - timedelta(days=PROJECTION_DAYS), part_condition)
+    before_days = [
+        day - timedelta(days=1),
+        day - timedelta(days=2),
+        day - timedelta(days=PROJECTION_DAYS + 1),
+    ]
+    before = _part_digitized_on(before_days, part_condition)
+    nothing = [(0, False)] * len(before_days)
     rows = []
     for part, ac_number, blo_name, blo_mobile in parts:
         report = today.get(part.id)
+        earlier = before.get(part.id, nothing)
         rows.append(
             ProgressRow(
                 id=part.id,
@@ -315,8 +385,8 @@ def part_rows(day: date, target: Decimal, part_condition: ColumnElement[bool]) -
                 blos=1 if part.blo_id else 0,
                 parts_reported=1 if report is not None and report.report_date == day else 0,
                 figures=report.figures() if report else dict.fromkeys(FIGURES, 0),
-                digitized_yesterday=yesterday.get(part.id, 0),
-                digitized_earlier=earlier.get(part.id, 0),
+                digitized_yesterday=earlier[0][0],
+                digitized_earlier=earlier[2][0],
                 day=day,
                 target=target,
                 last_report_at=report.updated_at
@@ -329,6 +399,7 @@ def part_rows(day: date, target: Decimal, part_condition: ColumnElement[bool]) -
                     "blo_mobile": blo_mobile,
                     "blo_id": part.blo_id,
                     "correction": bool(report and report.correction_reason),
+                    "before": earlier[:2],
                 },
             )
         )
@@ -337,23 +408,31 @@ def part_rows(day: date, target: Decimal, part_condition: ColumnElement[bool]) -
 
 
 def parts_needing_a_call(
-    day: date, target: Decimal, part_condition: ColumnElement[bool], days_running: int = 2
+    day: date, target: Decimal, part_condition: ColumnElement[bool]
 ) -> list[ProgressRow]:
-    """Parts whose daily pace was below target on each of the last `days_running` days,
-    the furthest behind first. A day without a report counts as no progress that day."""
-    digitized = [_part_digitized(day - timedelta(days=k), part_condition) for k in range(days_running + 1)]
-    rows = part_rows(day, target, part_condition)
+    """Parts below the day's target on each of the last 2 days, the furthest behind first.
+
+    The day's target is what is still possible (see ProgressRow.target_forms): a finished part is
+    never called, and one that cleared its last forms met the target. A day without a report counts
+    as no progress that day; `extra["paces"]` holds, newest first, each day's pace (None: no report).
+    """
     needing = []
-    for row in rows:
-        if not row.electors or row.digitized >= row.electors:
+    for row in part_rows(day, target, part_condition):
+        if not row.electors or row.finished:
             continue
-        paces = [
-            (digitized[k].get(row.id, 0) - digitized[k + 1].get(row.id, 0)) * 100 / row.electors
-            for k in range(days_running)
-        ]
-        if all(p < float(target) for p in paces):
+        (yesterday, reported_yesterday), (day_before, _) = row.extra["before"]
+        days = [(row.digitized, row.reported, yesterday), (yesterday, reported_yesterday, day_before)]
+        shortfall, paces = 0.0, []
+        for digitized, reported, digitized_before in days:
+            goal = day_target(row.electors, digitized_before, target)
+            gained = digitized - digitized_before if reported else 0
+            if goal <= 0 or gained >= goal:
+                break
+            shortfall += (goal - gained) * 100 / row.electors
+            paces.append(gained * 100 / row.electors if reported else None)
+        else:
             row.extra["paces"] = paces
-            row.extra["shortfall"] = sum(float(target) - p for p in paces)
+            row.extra["shortfall"] = shortfall
             needing.append(row)
     needing.sort(key=lambda r: (-r.extra["shortfall"], r.digitized_percent or 0))
     return needing

@@ -64,6 +64,8 @@ def _table_page(template: str, rows, place, charts_condition=None, **context):
     total = total_row(rows, place)
     shown = sort_and_filter(rows, sort, filter_by, descending)
     page, size = page_arg(), current_app.config["PAGE_SIZE"]
+    if context.get("level") != "part":
+        page, size = 1, max(len(shown), 1)  # a ranking of districts or ACs is never split across pages
     return render(
         template,
         block="table",

@@ -145,7 +145,12 @@ def part(part_id: int):
         card.errors = _save(card, days)
     if card.errors:
         if card.lowered and not card.correction_reason:
-            card.errors["correction_reason"] = _("Say why the figure is lower, e.g. a recount of forms.")
+            if card.above_later:
+                card.errors["correction_reason"] = _(
+                    "Say why the figure is above the later report, e.g. that report was counted short."
+                )
+            else:
+                card.errors["correction_reason"] = _("Say why the figure is lower, e.g. a recount of forms.")
         return _render_part(card, days, status=422)
 
     saved = report_card(part, day, target)
@@ -183,6 +188,12 @@ def _save(card: ReportCard, days: list[date]) -> dict[str, str]:
 
 def _confirmation(card: ReportCard) -> str:
     progress = card.progress
+    if card.no_change:
+        return _(
+            "Saved at %(time)s as no change today: the figures are those of your report of %(day)s.",
+            time=format_time(card.saved_at, "short"),
+            day=format_day(card.previous.report_date, "d MMM"),
+        )
     return _(
         "Saved at %(time)s. Pace: %(pace)s of electors digitized (target %(target)s).",
         time=format_time(card.saved_at, "short"),

@@ -17,7 +17,7 @@ from app.extensions import db
 from app.models import FIGURES, Campaign, Constituency, DailyReport, Part, Role, User
 from app.progress.queries import ProgressRow
 from app.progress.rollups import recompute_constituency_days
-from app.reports.validation import lowered_figures, validate_figures
+from app.reports.validation import lowered_figures, raised_above_later, validate_figures
 
 
 class ReportError(ValueError):
@@ -58,6 +58,16 @@ def previous_report(part_id: int, day: date) -> DailyReport | None:
     )
 
 
+def next_report(part_id: int, day: date) -> DailyReport | None:
+    """The earliest report strictly after `day`: the figures a past day's must not rise above."""
+    return db.session.scalar(
+        select(DailyReport)
+        .where(DailyReport.part_id == part_id, DailyReport.report_date > day)
+        .order_by(DailyReport.report_date)
+        .limit(1)
+    )
+
+
 def submit_report(
     actor: User,
     part: Part,
@@ -73,12 +83,15 @@ def submit_report(
         raise ReportError({"__all__": _("Reports for this date are closed.")})
     previous = previous_report(part.id, day)
     previous_figures = previous.figures() if previous else None
+    later = next_report(part.id, day)
+    following = (later.report_date, later.figures()) if later else None
     reason = (correction_reason or "").strip() or None
-    errors = validate_figures(figures, part.electors, previous_figures, reason)
+    errors = validate_figures(figures, part.electors, previous_figures, reason, following)
     if errors:
         raise ReportError(errors)
     values = {name: int(figures[name]) for name in FIGURES}
     lowered = lowered_figures(values, previous_figures)
+    above_later = raised_above_later(values, following[1] if following else None)
 
     report = report_on(part.id, day)
     before = report.figures() if report else None
@@ -94,12 +107,16 @@ def submit_report(
         setattr(report, name, value)
     report.entered_by_id = actor.id
     report.on_behalf = actor.role != Role.BLO or part.blo_id != actor.id
-    report.correction_reason = reason if lowered else None
+    report.correction_reason = reason if lowered or above_later else None
     report.source = source
     db.session.flush()
     after = {**values, "report_date": day.isoformat(), "on_behalf": report.on_behalf}
-    if lowered:
+    if previous_figures == values:
+        after["no_change"] = True
+    if lowered or above_later:
         after["correction"] = {"figures": lowered, "reason": reason}
+        if above_later:
+            after["correction"]["above_later"] = {"figures": above_later, "day": following[0].isoformat()}
     audit.record(actor, "report.update" if before else "report.create", report, before, after)
     recompute_constituency_days([part.constituency_id], day)
     return report
@@ -120,6 +137,7 @@ class ReportCard:
     report: DailyReport | None  # the part's report of `day`, if saved
     previous: DailyReport | None  # the latest report before `day`
     target: Decimal
+    following: DailyReport | None = None  # the earliest report after `day` (a past day's form)
     values: dict[str, str] = field(default_factory=dict)
     errors: dict[str, str] = field(default_factory=dict)
     correction_reason: str = ""
@@ -129,6 +147,23 @@ class ReportCard:
         if not self.values and self.report is not None:
             self.values = {name: str(value) for name, value in self.report.figures().items()}
             self.correction_reason = self.report.correction_reason or ""
+        elif not self.values and self.previous is not None:
+            # The BLO changes only what moved since the last report; saved as is, it is "no change".
+            self.values = {name: str(value) for name, value in self.previous.figures().items()}
+
+    @property
+    def prefilled(self) -> bool:
+        """The form opens with the last report's figures: nothing saved for the day yet."""
+        return self.report is None and self.previous is not None
+
+    def as_last_report(self, name: str) -> bool:
+        """The figure as shown equals the last report's: marked so on the form."""
+        return self.previous is not None and self.figures[name] == getattr(self.previous, name)
+
+    @property
+    def no_change(self) -> bool:
+        """Every figure as in the last report: a deliberate "no change today"."""
+        return self.previous is not None and all(self.as_last_report(name) for name in FIGURES)
 
     @property
     def previous_figures(self) -> dict[str, int] | None:
@@ -153,12 +188,22 @@ class ReportCard:
         }
 
     @property
+    def following_rule(self) -> tuple[date, dict[str, int]] | None:
+        return (self.following.report_date, self.following.figures()) if self.following else None
+
+    @property
     def lowered(self) -> list[str]:
-        """Typed figures below the previous report: saving them needs a reason."""
+        """Typed figures below the previous report or above the next one: saving them needs a reason."""
         typed = set(FIGURES) - set(self.missing)
-        return [
-            name for name in lowered_figures(self.assumed_figures, self.previous_figures) if name in typed
-        ]
+        later = self.following.figures() if self.following else None
+        corrected = set(lowered_figures(self.assumed_figures, self.previous_figures))
+        corrected |= set(raised_above_later(self.assumed_figures, later))
+        return [name for name in FIGURES if name in corrected and name in typed]
+
+    @property
+    def above_later(self) -> bool:
+        later = self.following.figures() if self.following else None
+        return bool(set(raised_above_later(self.assumed_figures, later)) - set(self.missing))
 
     @property
     def needs_reason(self) -> bool:
@@ -194,7 +239,11 @@ class ReportCard:
     def live_errors(self) -> dict[str, str]:
         """The rules checked while typing: figures not typed yet count as unchanged and get no message."""
         errors = validate_figures(
-            self.assumed_figures, self.part.electors, self.previous_figures, self.correction_reason
+            self.assumed_figures,
+            self.part.electors,
+            self.previous_figures,
+            self.correction_reason,
+            self.following_rule,
         )
         typed = set(FIGURES) - set(self.missing)
         live = {name: message for name, message in errors.items() if name in typed}
@@ -227,7 +276,7 @@ def _whole_number(text: str | None) -> int | None:
 def report_cards(
     part_condition: ColumnElement[bool], day: date, target: Decimal, limit: int = 50
 ) -> list[ReportCard]:
-    """A card per part matching the condition, in three queries whatever the number of parts."""
+    """A card per part matching the condition, in four queries whatever the number of parts."""
     rows = db.session.execute(
         select(Part, Constituency.number, User)
         .join(Constituency, Part.constituency_id == Constituency.id)
@@ -261,6 +310,24 @@ def report_cards(
             )
         )
     }
+    earliest_after = (
+        select(DailyReport.part_id, func.min(DailyReport.report_date).label("day"))
+        .where(DailyReport.part_id.in_(ids), DailyReport.report_date > day)
+        .group_by(DailyReport.part_id)
+        .subquery()
+    )
+    following = {
+        report.part_id: report
+        for report in db.session.scalars(
+            select(DailyReport).join(
+                earliest_after,
+                and_(
+                    DailyReport.part_id == earliest_after.c.part_id,
+                    DailyReport.report_date == earliest_after.c.day,
+                ),
+            )
+        )
+    }
     return [
         ReportCard(
             part=part,
@@ -270,6 +337,7 @@ def report_cards(
             report=saved.get(part.id),
             previous=previous.get(part.id),
             target=target,
+            following=following.get(part.id),
         )
         for part, number, blo in rows
     ]

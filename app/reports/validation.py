@@ -7,9 +7,11 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
+from datetime import date
 
 from flask_babel import lazy_gettext as _l
 
+from app.formatting import day as format_day
 from app.models import ASD_FIGURES, FIGURES, MAPPING_FIGURES
 
 FIGURE_LABELS = {
@@ -36,8 +38,13 @@ def validate_figures(
     electors: int,
     previous: Mapping[str, int] | None = None,
     correction_reason: str | None = None,
+    following: tuple[date, Mapping[str, int]] | None = None,
 ) -> dict[str, str]:
-    """Return {figure: message} for every rule broken; empty when the figures are consistent."""
+    """Return {figure: message} for every rule broken; empty when the figures are consistent.
+
+    `previous` is the part's latest report before the day, `following` (day, figures) its next
+    report after it: cumulative figures fall in neither direction unless a reason is given.
+    """
     errors: dict[str, str] = {}
     for name in FIGURES:
         value = figures.get(name)
@@ -85,7 +92,26 @@ def validate_figures(
                         previous=previous[name],
                     )
                 )
+    if following and not (correction_reason or "").strip():
+        later_day, later = following
+        for name in raised_above_later(values, later):
+            if name not in errors:
+                errors[name] = str(
+                    _l(
+                        "Higher than the later report of %(day)s (%(later)s): that report would fall. "
+                        "Give a reason to correct it.",
+                        day=format_day(later_day, "d MMM"),
+                        later=later[name],
+                    )
+                )
     return errors
+
+
+def raised_above_later(figures: Mapping[str, int], later: Mapping[str, int] | None) -> list[str]:
+    """Figures above the part's next report: that later report would then be a fall."""
+    if not later:
+        return []
+    return [name for name in FIGURES if figures[name] > later.get(name, figures[name])]
 
 
 def lowered_figures(figures: Mapping[str, int], previous: Mapping[str, int] | None) -> list[str]:

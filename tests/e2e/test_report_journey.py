@@ -130,3 +130,58 @@ def test_before_the_cutoff_she_can_switch_to_yesterday(live_server, page, databa
     assert _shown_beside(card, "digitized") <= shown_today
     assert page.url == f"{live_server}/reports/"
     assert page.console_errors == []
+
+
+def _clear_today(app, login: str) -> None:
+    """No report yet today for the BLO's first part, so the form opens prefilled."""
+    from sqlalchemy import delete, select
+
+    from app.extensions import db
+    from app.models import DailyReport, Part, User
+    from app.progress.rollups import recompute_constituency_days
+    from app.timeutil import campaign_today
+
+    with app.app_context():
+        part = db.session.scalar(
+            select(Part).join(User, Part.blo_id == User.id).where(User.login == login).order_by(Part.number)
+        )
+        today = campaign_today()
+        db.session.execute(
+            delete(DailyReport).where(DailyReport.part_id == part.id, DailyReport.report_date == today)
+        )
+        recompute_constituency_days([part.constituency_id], today)
+        db.session.commit()
+        db.session.remove()
+
+
+def test_a_prefilled_report_changing_two_figures_takes_under_20_seconds(live_server, page):
+    """The BLO journey at 360 px, signed in beforehand: open, change two figures, save, confirmed."""
+    _clear_today(live_server.app, "blo.1.1")
+    _sign_in(page, live_server, "blo.1.1")
+
+    started = time.perf_counter()
+    page.goto(f"{live_server}/reports/")
+    card = page.locator("article.report-card").first
+    expect(card.get_by_text(re.compile("Filled in from your report of"))).to_be_visible()
+    distributed = card.locator("input[name='distributed']")
+    collected = card.locator("input[name='collected']")
+    distributed.fill(str(int(distributed.input_value()) + 2))
+    collected.fill(str(int(collected.input_value()) + 1))
+    card.get_by_role("button", name="Save the figures").click()
+    confirmation = page.get_by_role("status").filter(has_text="Saved at")
+    expect(confirmation).to_be_visible()
+    elapsed = time.perf_counter() - started
+    print(f"\nBLO journey (open, change two figures, save, confirmed) at 360 px: {elapsed:.2f} s")
+    assert elapsed < 20, f"the report took {elapsed:.1f} s"
+    expect(confirmation).not_to_contain_text("no change today")
+    assert page.console_errors == []
+
+
+def test_saving_the_prefilled_figures_says_no_change_today(live_server, page):
+    _clear_today(live_server.app, "blo.1.1")
+    _sign_in(page, live_server, "blo.1.1")
+    page.goto(f"{live_server}/reports/")
+    card = page.locator("article.report-card").first
+    expect(card.locator(".previous.as-last")).to_have_count(10)
+    card.get_by_role("button", name="Save the figures").click()
+    expect(page.get_by_role("status").filter(has_text="as no change today")).to_be_visible()
