@@ -15,7 +15,11 @@ from tests.test_authorization import MATRIX, _ids
 
 WRITES = ("INSERT", "UPDATE", "DELETE", "REPLACE", "CREATE", "DROP", "ALTER")
 GET_URLS = [
-    url for method, in_url, out_url, _, _ in MATRIX.values() if method == "GET" for url in (in_url, out_url) if url
+    url
+    for method, in_url, out_url, _, _ in MATRIX.values()
+    if method == "GET"
+    for url in (in_url, out_url)
+    if url
 ]
 
 
