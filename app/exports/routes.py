@@ -94,7 +94,7 @@ def table(table: str, fmt: str):
             condition = part_condition(scope, district, constituency)
             export = missing_export(narrowed_name(table, district, constituency), condition, day)
         else:
-            condition = part_condition(scope, district, constituency, whole_state_allowed=False)
+            condition = part_condition(scope, district, constituency)
             name = narrowed_name(table, district, constituency)
             builder = parts_export if table == "parts" else calls_export
             export = builder(name, condition, day, target)
