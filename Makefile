@@ -31,7 +31,9 @@ extract-messages: install
 run: install translations
 	$(FLASK) db upgrade
 	$(FLASK) seed-demo --scale $(SCALE) --if-empty
-	@echo "Serving at http://127.0.0.1:5000"
+	@echo "Serving at http://127.0.0.1:5000, with one job-queue consumer"
+	@trap 'kill $$consumer 2>/dev/null; wait $$consumer' EXIT INT TERM; \
+	$(VENV)/bin/huey_consumer app.worker.huey --workers 2 & consumer=$$!; \
 	$(FLASK) run --host 127.0.0.1 --port 5000
 
 lint: install-dev

@@ -33,7 +33,14 @@ def create_app(test_config: dict | None = None) -> Flask:
     # Before any blueprint adds its rules: every <int:...> in the app is a bounded id.
     app.url_map.converters["int"] = IdConverter
     db.init_app(app)
-    migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True, compare_type=True)
+    migrate.init_app(
+        app,
+        db,
+        directory=str(ROOT / "migrations"),
+        render_as_batch=True,
+        compare_type=True,
+        include_name=_not_the_queues_table,
+    )
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     # Not "strong": it ties the session to the IP address, and a phone on mobile data changes its IP
@@ -80,10 +87,16 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(imports_bp)
     app.register_blueprint(maps_bp)
 
-    from app import cli
+    from app import cli, tasks
 
     cli.init_app(app)
+    tasks.init_app(app)
     return app
+
+
+def _not_the_queues_table(name, type_, parent_names) -> bool:
+    """Alembic leaves alone the tables huey makes when QUEUE_URL is the app's PostgreSQL."""
+    return not (type_ == "table" and name.startswith("huey_"))
 
 
 def select_locale() -> str:

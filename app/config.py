@@ -39,8 +39,11 @@ class Config:
     PAGE_SIZE = 50
     # Uploads (imports) are refused early above this size, with the 413 page.
     MAX_CONTENT_LENGTH = 25 * 1024 * 1024
-    # Run import checks inline instead of in a background thread (tests, single-process tools).
-    IMPORTS_SYNC = _bool("IMPORTS_SYNC")
+    # The job queue (app/tasks.py): empty for an SQLite file under instance/, or sqlite:///…,
+    # redis://… or postgresql://… for consumers on several machines.
+    QUEUE_URL = os.environ.get("QUEUE_URL", "")
+    # Run each task at once inside the request that enqueues it (tests).
+    QUEUE_IMMEDIATE = _bool("QUEUE_IMMEDIATE")
 
     # Extra origins allowed to serve map tiles (space separated); empty on a closed network.
     MAP_TILE_URL = os.environ.get("MAP_TILE_URL", "")

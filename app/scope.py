@@ -15,7 +15,7 @@ from sqlalchemy import Select, false, or_, select, true
 from sqlalchemy.sql.elements import ColumnElement
 
 from app.extensions import db
-from app.models import Constituency, District, Part, Role, User
+from app.models import Constituency, District, Job, Part, Role, User
 
 
 @dataclass(frozen=True)
@@ -84,6 +84,14 @@ class Scope:
             ) & (User.role.in_(COLLECTOR_MANAGES))
         return false()
 
+    def job_filter(self) -> ColumnElement[bool]:
+        """Background jobs: a user's own; a collector's district's too; all for the state."""
+        if self.role == Role.STATE:
+            return true()
+        if self.role == Role.COLLECTOR:
+            return or_(Job.user_id == self.user.id, Job.district_id == self.user.district_id)
+        return Job.user_id == self.user.id
+
     # -- selects -------------------------------------------------------------------
     def districts(self) -> Select:
         return select(District).where(self.district_filter())
@@ -118,6 +126,9 @@ class Scope:
 
     def require_user(self, user_id: int) -> User:
         return self._require(User, user_id, self.user_filter())
+
+    def require_job(self, job_id: int) -> Job:
+        return self._require(Job, job_id, self.job_filter())
 
     # -- what the user may do --------------------------------------------------------
     def can_manage_roles(self) -> frozenset[Role]:

@@ -44,6 +44,7 @@ def make_app(database_url, extra: dict | None = None):
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True, **engine_options},
         "RATELIMIT_STORAGE_URI": "memory://",
         "PROPAGATE_TEST_ERRORS": False,
+        "QUEUE_IMMEDIATE": True,
     }
     config.update(extra or {})
     return create_app(config)

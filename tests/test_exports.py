@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import and_, func, select
 
 from app.extensions import db
-from app.models import Constituency, DailyReport, District, Part, User
+from app.models import Constituency, DailyReport, District, Job, JobStatus, Part, User
 from app.timeutil import campaign_today
 
 BOM = b"\xef\xbb\xbf"
@@ -184,9 +184,8 @@ def test_parts_export_is_scoped_and_the_state_must_narrow_it(app, client, auth):
     auth.logout()
 
     auth.login("state")
-    response = client.get("/exports/parts.csv")
-    assert response.status_code == 400
-    assert "Choose a district" in response.get_data(as_text=True)
+    response = client.get("/exports/parts.csv")  # the whole state: prepared on the queue
+    assert response.status_code == 200 and 'action="/exports/jobs"' in response.get_data(as_text=True)
     response = client.get(f"/exports/parts.xlsx?constituency_id={ids['ac1']}")
     assert "sir-parts-ac-1-" in response.headers["Content-Disposition"]
     _, _, rows = _sheet(response)
@@ -240,7 +239,7 @@ def test_a_part_that_never_reported_is_missing_without_a_last_date(app, client, 
 def test_calls_list_for_a_district(app, client, auth):
     ids = _ids(app)
     auth.login("state")
-    assert client.get("/exports/calls.csv").status_code == 400
+    assert 'name="table" value="calls"' in client.get("/exports/calls.csv").get_data(as_text=True)
     records = _records(client.get(f"/exports/calls.csv?district_id={ids['bhopal']}"))
     assert records and {r["AC no."] for r in records} <= {"1", "2"}
     shortfalls = [float(r["Shortfall against the target (percentage points)"]) for r in records]
@@ -313,3 +312,85 @@ def test_a_name_that_looks_like_a_formula_stays_text(app, client, auth):
     sheet, header, rows = _sheet(client.get("/exports/parts.xlsx"))
     cell = sheet.cell(row=2, column=header.index("BLO") + 1)
     assert cell.value == "=HYPERLINK(1)" and cell.data_type == "s"
+
+
+# -- the whole state's tables, on the queue -----------------------------------------------------
+
+
+def test_the_whole_states_parts_are_prepared_in_the_background_then_downloaded(app, client, auth, tmp_path):
+    app.config["EXPORTS_DIR"] = str(tmp_path)
+    auth.login("state")
+    token = auth.token("/exports/parts.xlsx")
+    response = client.post("/exports/jobs", data={"table": "parts", "fmt": "xlsx", "csrf_token": token})
+    assert response.status_code == 303
+    status_url = response.headers["Location"]
+    with app.app_context():
+        job = db.session.scalar(select(Job).order_by(Job.id.desc()))
+        assert (job.kind, job.status, job.params["table"]) == ("export", JobStatus.DONE, "parts")
+        assert (job.processed, job.total) == (2, 2)
+        parts = db.session.scalar(select(func.count(Part.id)))
+
+    page = client.get(status_url)
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200 and "<html" in html and "hx-trigger" not in html
+    assert f"/exports/jobs/{job.id}/file" in html
+    fragment = client.get(status_url, headers={"HX-Request": "true"})
+    html = fragment.get_data(as_text=True)
+    assert "<html" not in html and html.lstrip().startswith('<section id="export-job"')
+
+    download = client.get(f"/exports/jobs/{job.id}/file")
+    assert "sir-parts-" in download.headers["Content-Disposition"]
+    assert download.headers["Cache-Control"] == "private, no-store"
+    _, _, rows = _sheet(download)
+    assert len(rows) == parts and {r["AC no."] for r in rows} == {1, 2, 5, 6}
+    assert sum(r["Digitized"] for r in rows) == _latest_sum(app, "digitized", _today(app))
+
+
+def test_a_running_export_is_polled_and_others_cannot_see_it(app, client, auth):
+    with app.app_context():
+        state = db.session.scalar(select(User).where(User.login == "state"))
+        job = Job(
+            kind="export",
+            status=JobStatus.RUNNING,
+            user_id=state.id,
+            total=2,
+            processed=1,
+            params={"table": "parts", "fmt": "csv", "day": "2025-11-20", "locale": "en"},
+        )
+        db.session.add(job)
+        db.session.commit()
+        job_id = job.id
+    auth.login("state")
+    html = client.get(f"/exports/jobs/{job_id}", headers={"HX-Request": "true"}).get_data(as_text=True)
+    assert 'hx-trigger="every 2s"' in html and '<progress value="1" max="2">' in html
+    assert client.get(f"/exports/jobs/{job_id}/file").status_code == 404  # not ready yet
+    assert client.get("/exports/jobs/999999").status_code == 404
+    token = auth.token("/exports/parts.csv")
+    assert (
+        client.post("/exports/jobs", data={"table": "users", "fmt": "csv", "csrf_token": token}).status_code
+        == 422
+    )
+    assert (
+        client.post(
+            "/exports/jobs", data={"table": "parts", "fmt": "csv", "date": "2999-01-01", "csrf_token": token}
+        ).status_code
+        == 422
+    )
+    auth.logout()
+    auth.login("collector.bhopal")
+    assert client.get(f"/exports/jobs/{job_id}").status_code == 403
+
+
+def test_a_failed_export_says_so(app, client, auth, monkeypatch):
+    def broken(*args, **kwargs):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr("app.exports.tasks.write", broken)
+    auth.login("state")
+    token = auth.token("/exports/parts.csv")
+    response = client.post("/exports/jobs", data={"table": "calls", "fmt": "csv", "csrf_token": token})
+    html = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "could not be prepared" in html and "hx-trigger" not in html
+    with app.app_context():
+        job = db.session.scalar(select(Job).order_by(Job.id.desc()))
+        assert job.status == JobStatus.FAILED and job.error == "disk full" and job.finished_at is not None

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-import threading
 from datetime import datetime, timedelta
 
 import pytest
@@ -12,7 +11,18 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.imports import parsing
-from app.models import FIGURES, AuditEntry, Constituency, ConstituencyDay, DailyReport, ImportJob, Part, User
+from app.models import (
+    FIGURES,
+    AuditEntry,
+    Constituency,
+    ConstituencyDay,
+    DailyReport,
+    ImportJob,
+    Job,
+    JobStatus,
+    Part,
+    User,
+)
 from app.reports.validation import validate_figures
 from app.timeutil import campaign_today
 
@@ -49,8 +59,7 @@ HINDI = [
 
 
 @pytest.fixture(autouse=True)
-def imports_inline(app, tmp_path):
-    app.config["IMPORTS_SYNC"] = True
+def imports_dir(app, tmp_path):
     app.config["IMPORTS_DIR"] = str(tmp_path / "imports")
 
 
@@ -484,22 +493,25 @@ def test_apply_refused_as_fragment_for_htmx(app, client, auth):
     assert "has errors and cannot be applied" in html
 
 
-def test_background_thread_checks_and_applies(app, client, auth):
-    app.config["IMPORTS_SYNC"] = False
+def test_each_run_is_a_queue_job_that_ends_done(app, client, auth):
+    """The check and the apply each run as a Job (immediate mode here), linked from the import."""
     auth.login("collector.bhopal")
-
-    def wait():
-        for thread in threading.enumerate():
-            if thread.name.startswith("import-job-"):
-                thread.join(timeout=30)
-
     _upload(client, auth, _csv(_good_rows(app)))
-    wait()
     job = _job(app)
-    assert job.status == "checked", job.summary
+    with app.app_context():
+        check = db.session.get(Job, job.job_id)
+        assert (check.kind, check.status, check.params["import_id"]) == (
+            "import.check",
+            JobStatus.DONE,
+            job.id,
+        )
+        assert check.user.login == "collector.bhopal" and check.district_id == job.district_id
     _apply(client, auth, job.id)
-    wait()
-    assert _job(app, job.id).status == "applied"
+    job = _job(app, job.id)
+    with app.app_context():
+        run = db.session.get(Job, job.job_id)
+        assert job.status == "applied" and run.id != check.id
+        assert (run.kind, run.status, run.total, run.processed) == ("import.apply", JobStatus.DONE, 3, 3)
 
 
 def test_jobs_are_scoped_to_the_district(app, client, auth):
@@ -584,39 +596,54 @@ def test_services_report_progress_and_take_any_scope(app, tmp_path, monkeypatch)
         assert (job.processed_rows, job.total_rows, job.summary) == (2, 3, {"phase": "checking"})
 
 
-def test_a_job_cut_off_by_a_restart_stops_waiting(app, client, auth):
-    """A job left "checking" (its thread died with the server) is closed when its page is opened."""
+def test_a_job_cut_off_by_a_crash_is_closed_by_the_periodic_task(app, client, auth):
+    """A run whose consumer died (heartbeat stale) is marked failed by the closer, not by a page view."""
     from datetime import timedelta
 
     from app.models import District, ImportJob, User
+    from app.tasks import close_cut_off_jobs
     from app.timeutil import utcnow
 
     with app.app_context():
         collector = db.session.scalar(select(User).where(User.login == "collector.bhopal"))
         bhopal = db.session.scalar(select(District.id).where(District.name_en == "Bhopal"))
-        job = ImportJob(
-            user_id=collector.id,
-            district_id=bhopal,
-            filename="big.csv",
-            stored_path="/nonexistent",
-            status="checking",
-            created_at=utcnow() - timedelta(hours=2),
-        )
-        fresh = ImportJob(
-            user_id=collector.id,
-            district_id=bhopal,
-            filename="new.csv",
-            stored_path="/nonexistent",
-            status="checking",
-            created_at=utcnow(),
-        )
-        db.session.add_all([job, fresh])
+        ids = {}
+        for name, beat in (("big.csv", utcnow() - timedelta(hours=2)), ("new.csv", utcnow())):
+            run = Job(
+                kind="import.check",
+                status=JobStatus.RUNNING,
+                user_id=collector.id,
+                district_id=bhopal,
+                params={"locale": "en"},
+                updated_at=beat,
+            )
+            db.session.add(run)
+            db.session.flush()
+            job = ImportJob(
+                user_id=collector.id,
+                district_id=bhopal,
+                filename=name,
+                stored_path="/nonexistent",
+                status="checking",
+                job_id=run.id,
+            )
+            db.session.add(job)
+            db.session.flush()
+            run.params = {"locale": "en", "import_id": job.id}
+            ids[name] = (job.id, run.id)
         db.session.commit()
-        job_id, fresh_id = job.id, fresh.id
     auth.login("collector.bhopal")
-    html = client.get(f"/imports/{job_id}").get_data(as_text=True)
+    stale_id, fresh_id = ids["big.csv"][0], ids["new.csv"][0]
+    assert 'hx-trigger="every' in client.get(f"/imports/{stale_id}").get_data(as_text=True)
+    with app.app_context():
+        assert db.session.get(ImportJob, stale_id).status == "checking"  # the page view wrote nothing
+
+    close_cut_off_jobs.call_local()
+    html = client.get(f"/imports/{stale_id}").get_data(as_text=True)
     assert "interrupted" in html and 'hx-trigger="every' not in html
     assert 'hx-trigger="every' in client.get(f"/imports/{fresh_id}").get_data(as_text=True)
     with app.app_context():
-        assert db.session.get(ImportJob, job_id).status == "failed"
+        assert db.session.get(ImportJob, stale_id).status == "failed"
+        assert db.session.get(Job, ids["big.csv"][1]).status == JobStatus.FAILED
         assert db.session.get(ImportJob, fresh_id).status == "checking"
+        assert db.session.get(Job, ids["new.csv"][1]).status == JobStatus.RUNNING

@@ -285,9 +285,15 @@ def test_calls_list_shows_who_has_been_talked_to_today(app, client, auth):
 
 
 def test_a_new_day_starts_from_yesterdays_figures_with_nobody_reported(app):
-    """The first read of a day carries every AC forward; the first report of the day then counts."""
+    """Before the periodic task carries the ACs forward, readers of the new day read the frontier's
+    rows without writing; the task then gives every AC the day's row; the first report counts."""
     from app.models import ConstituencyDay, RollupFrontier
-    from app.progress.rollups import carry_forward
+    from app.progress.tasks import carry_days_forward
+
+    def rows_on(day):
+        return db.session.scalar(
+            select(func.count()).select_from(ConstituencyDay).where(ConstituencyDay.day == day)
+        )
 
     with app.app_context():
         today = campaign_today()
@@ -299,17 +305,15 @@ def test_a_new_day_starts_from_yesterdays_figures_with_nobody_reported(app):
         districts = district_rows(today, Decimal(10), true())
         assert total_row(districts).figures == direct_sums(today) == direct_sums(today - timedelta(days=1))
         assert sum(d.parts_reported for d in districts) == 0
-        rows_today = db.session.scalar(
-            select(func.count()).select_from(ConstituencyDay).where(ConstituencyDay.day == today)
-        )
-        carry_forward(today)  # a second reader changes nothing
-        assert (
-            db.session.scalar(
-                select(func.count()).select_from(ConstituencyDay).where(ConstituencyDay.day == today)
-            )
-            == rows_today
-            == 4
-        )
+        assert rows_on(today) == 0  # the read wrote nothing
+
+        carry_days_forward.call_local()
+        carry_days_forward.call_local()  # a second run changes nothing
+        assert rows_on(today) == 4
+        assert db.session.get(RollupFrontier, 1).dense_through == today
+        districts = district_rows(today, Decimal(10), true())
+        assert total_row(districts).figures == direct_sums(today)
+        assert sum(d.parts_reported for d in districts) == 0
 
         part = db.session.scalar(
             select(Part).join(User, Part.blo_id == User.id).where(User.login == "blo.1.1")
@@ -322,3 +326,46 @@ def test_a_new_day_starts_from_yesterdays_figures_with_nobody_reported(app):
         districts = district_rows(today, Decimal(10), true())
         assert sum(d.parts_reported for d in districts) == 1
         assert total_row(districts).figures == direct_sums(today)
+
+
+def test_days_beyond_the_roll_up_frontier_read_right_without_the_periodic_task(app):
+    """Two days past the frontier, with reports on each from different ACs: every reader agrees
+    with the reports, and only parts that reported that very day count as reported."""
+    from app.models import ConstituencyDay, RollupFrontier
+    from app.progress.queries import digitized_series
+
+    with app.app_context():
+        today = campaign_today()
+        frontier = today - timedelta(days=2)
+        db.session.execute(DailyReport.__table__.delete().where(DailyReport.report_date > frontier))
+        db.session.execute(ConstituencyDay.__table__.delete().where(ConstituencyDay.day > frontier))
+        db.session.get(RollupFrontier, 1).dense_through = frontier
+        db.session.commit()
+        for login, day in (("blo.1.1", today - timedelta(days=1)), ("blo.5.1", today)):
+            part = db.session.scalar(
+                select(Part).join(User, Part.blo_id == User.id).where(User.login == login)
+            )
+            previous = db.session.scalar(
+                select(DailyReport)
+                .where(DailyReport.part_id == part.id)
+                .order_by(DailyReport.report_date.desc())
+            )
+            figures = {**previous.figures(), "digitized": previous.digitized + 7}
+            figures["collected"] = max(figures["collected"], figures["digitized"])
+            figures["distributed"] = max(figures["distributed"], figures["collected"])
+            submit_report(db.session.get(User, part.blo_id), part, day, figures)
+            db.session.commit()
+        writes = db.session.scalar(select(func.count()).select_from(ConstituencyDay))
+
+        for back, reported in ((2, None), (1, 1), (0, 1)):
+            day = today - timedelta(days=back)
+            districts = district_rows(day, Decimal(10), true())
+            assert total_row(districts).figures == direct_sums(day), day
+            if reported is not None:
+                assert sum(d.parts_reported for d in districts) == reported
+            acs = constituency_rows(day, Decimal(10), true())
+            assert total_row(acs).figures == direct_sums(day)
+        series = digitized_series(frontier - timedelta(days=3), today, true())
+        assert [total for _, total in series] == [direct_sums(day)["digitized"] for day, _ in series]
+        assert series[-1][1] > series[-3][1]
+        assert db.session.scalar(select(func.count()).select_from(ConstituencyDay)) == writes

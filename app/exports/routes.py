@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from pathlib import Path
 
-from flask import Response, abort, request
+from flask import Response, abort, request, send_file, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -27,8 +29,10 @@ from app.exports.services import (
     parts_export,
     write,
 )
+from app.exports.tasks import BUILDERS, start_export
+from app.htmx import redirect_to, render
 from app.inputs import int_arg
-from app.models import Role
+from app.models import JobStatus, Role
 from app.scope import current_scope
 from app.timeutil import campaign_today
 
@@ -68,6 +72,8 @@ def table(table: str, fmt: str):
         return render_error(400, str(error))
     district = scope.require_district(district_id) if district_id is not None else None
     constituency = scope.require_constituency(constituency_id) if constituency_id is not None else None
+    if table in BUILDERS and district is None and constituency is None and scope.sees_whole_state:
+        return render("exports/prepare.html", table=table, fmt=fmt, day=day)
     target = _target()
     try:
         if table == "districts":
@@ -80,7 +86,7 @@ def table(table: str, fmt: str):
             condition = part_condition(scope, district, constituency)
             export = missing_export(narrowed_name(table, district, constituency), condition, day)
         else:
-            condition = part_condition(scope, district, constituency, whole_state_allowed=False)
+            condition = part_condition(scope, district, constituency)
             name = narrowed_name(table, district, constituency)
             builder = parts_export if table == "parts" else calls_export
             export = builder(name, condition, day, target)
@@ -98,3 +104,51 @@ def bulletin(fmt: str):
     except ExportError as error:
         return render_error(400, str(error))
     return _download(bulletin_export(scope, day, _target()), fmt)
+
+
+# -- the whole state's part-level tables, built on the queue ----------------------------------
+
+
+@bp.route("/jobs", methods=["POST"])
+@allow(Role.STATE)
+def start():
+    table, fmt = request.form.get("table"), request.form.get("fmt")
+    if table not in BUILDERS or fmt not in CONTENT_TYPES:
+        return render_error(422, _("Choose a table (parts or calls) and a format (csv or xlsx)."))
+    try:
+        day = parse_day(request.form.get("date"), campaign_today())
+    except ExportError as error:
+        return render_error(422, str(error))
+    job = start_export(current_scope().user, table, fmt, day, str(get_locale()))
+    return redirect_to(url_for("exports.job", job_id=job.id))
+
+
+def _export_job(job_id: int):
+    job = current_scope().require_job(job_id)
+    if job.kind != "export":
+        abort(404)
+    return job
+
+
+@bp.route("/jobs/<int:job_id>")
+@allow(Role.STATE)
+def job(job_id: int):
+    """The export's progress, polled while it runs, then its download link."""
+    return render("exports/job.html", block="job", job=_export_job(job_id))
+
+
+@bp.route("/jobs/<int:job_id>/file")
+@allow(Role.STATE)
+def download(job_id: int):
+    job = _export_job(job_id)
+    if job.status != JobStatus.DONE or not Path(job.result["path"]).is_file():
+        abort(404)
+    fmt = job.params["fmt"]
+    response = send_file(
+        job.result["path"],
+        mimetype=CONTENT_TYPES[fmt],
+        as_attachment=True,
+        download_name=job.result["filename"],
+    )
+    response.headers["Cache-Control"] = "private, no-store"  # BLOs' mobile numbers
+    return response

@@ -178,24 +178,14 @@ def constituencies_export(scope: Scope, district: District, day: date, target: D
 
 
 def part_condition(
-    scope: Scope,
-    district: District | None = None,
-    constituency: Constituency | None = None,
-    whole_state_allowed: bool = True,
+    scope: Scope, district: District | None = None, constituency: Constituency | None = None
 ) -> ColumnElement[bool]:
-    """The user's parts, narrowed to a district or an AC; the whole state only where allowed."""
+    """The user's parts, narrowed to a district or an AC (the whole state's go through the queue)."""
     condition = scope.part_filter()
     if district is not None:
         condition = condition & (Part.district_id == district.id)
     if constituency is not None:
         condition = condition & (Part.constituency_id == constituency.id)
-    if district is None and constituency is None and scope.sees_whole_state and not whole_state_allowed:
-        raise ExportError(
-            _(
-                "The whole state has too many parts for one file. "
-                "Choose a district (district_id) or an AC (constituency_id)."
-            )
-        )
     return condition
 
 

@@ -22,23 +22,19 @@ from app.imports.services import (
     RevertError,
     UploadError,
     can_revert,
-    close_if_interrupted,
     create_job,
-    launch,
     recent_jobs,
     refusal,
     require_job,
     revert_import,
-    run_apply,
-    run_check,
     sample_csv,
     start_apply,
     store_upload,
 )
+from app.imports.tasks import start_run
 from app.inputs import page_arg
 from app.models import Role
 from app.scope import current_scope
-from app.timeutil import utcnow
 
 ERRORS_PER_PAGE = 50
 STATUS_LABELS = {
@@ -88,8 +84,7 @@ def index():
             form.file.errors.append(str(error))
         else:
             job = create_job(current_scope(), upload.filename, path)
-            db.session.commit()
-            launch(run_check, job.id, str(get_locale()))
+            start_run(job, "check", current_scope().user, str(get_locale()))
             return redirect_to(url_for("imports.status", job_id=job.id))
     db.session.rollback()
     return _index_page(form, 422)
@@ -98,10 +93,7 @@ def index():
 @bp.route("/<int:job_id>")
 @allow(Role.COLLECTOR)
 def status(job_id: int):
-    job = require_job(current_scope(), job_id)
-    if close_if_interrupted(job, utcnow()):
-        db.session.commit()
-    return _status_page(job)
+    return _status_page(require_job(current_scope(), job_id))
 
 
 def _status_page(job, status: int = 200, notice: str | None = None) -> Response:
@@ -145,8 +137,7 @@ def apply(job_id: int):
             return _status_page(job, 422, notice=message)
         flash(message, "error")
         return redirect_to(url_for("imports.status", job_id=job.id))
-    db.session.commit()
-    launch(run_apply, job.id, current_scope().user.id, str(get_locale()))
+    start_run(job, "apply", current_scope().user, str(get_locale()))
     return redirect_to(url_for("imports.status", job_id=job.id))
 
 

@@ -8,7 +8,6 @@ figures may have moved since the dry run) and writes every change in one transac
 
 from __future__ import annotations
 
-import threading
 import uuid
 from collections import defaultdict
 from collections.abc import Callable, Iterable
@@ -37,7 +36,7 @@ from app.imports.parsing import (
     extension,
     parse_file,
 )
-from app.models import FIGURES, AuditEntry, Constituency, DailyReport, ImportJob, Part, Role, User
+from app.models import FIGURES, AuditEntry, Constituency, DailyReport, ImportJob, Job, Part, Role, User
 from app.progress.rollups import recompute_constituency_days
 from app.reports.validation import lowered_figures, raised_above_later, validate_figures
 from app.scope import Scope
@@ -670,7 +669,7 @@ def refusal(job: ImportJob) -> str:
     return _("This file has errors and cannot be applied. Fix the file and upload it again.")
 
 
-# -- running a job: inline in tests, in a thread otherwise -------------------------------------
+# -- running a job: on the queue (app/imports/tasks.py) -----------------------------------------
 
 
 def _progress_writer(job_id: int) -> Progress:
@@ -682,11 +681,20 @@ def _progress_writer(job_id: int) -> Progress:
         if phase == state["phase"] and done - state["done"] < PROGRESS_EVERY and done != total:
             return
         summary = {"phase": phase}
+        imports = ImportJob.__table__
         with db.engine.begin() as connection:
             connection.execute(
-                update(ImportJob.__table__)
-                .where(ImportJob.__table__.c.id == job_id)
+                update(imports)
+                .where(imports.c.id == job_id)
                 .values(processed_rows=done, total_rows=total, summary=summary)
+            )
+            connection.execute(  # the queue job's progress and heartbeat
+                update(Job.__table__)
+                .where(
+                    Job.__table__.c.id
+                    == select(imports.c.job_id).where(imports.c.id == job_id).scalar_subquery()
+                )
+                .values(processed=done, total=total, updated_at=utcnow())
             )
         state.update(phase=phase, done=done)
 
@@ -808,17 +816,20 @@ def _finish(job: ImportJob, status: str, *, errors: list, summary: dict, total: 
     job.finished_at = utcnow()
 
 
-STALE_AFTER = timedelta(minutes=30)
-
-
-def close_if_interrupted(job: ImportJob, now: datetime) -> bool:
-    """A job still "running" long after it started was cut off (a restart kills its thread):
-    mark it failed, so its page stops waiting. Its writes were one transaction, so nothing half-saved."""
-    if job.status not in RUNNING or job.created_at > now - STALE_AFTER:
-        return False
-    message = _("The import was interrupted before it finished. Nothing was changed. Upload the file again.")
-    _finish(job, "failed", errors=job.errors or [], summary={**(job.summary or {}), "message": message})
-    return True
+def close_interrupted(run_ids: list[int]) -> None:
+    """Imports whose queue job was cut off (its consumer died) stop waiting: marked failed, in the
+    uploader's language. Their writes were one transaction, so nothing was half-saved."""
+    stmt = (
+        select(ImportJob, Job.params)
+        .join(Job, ImportJob.job_id == Job.id)
+        .where(ImportJob.job_id.in_(run_ids), ImportJob.status.in_(RUNNING))
+    )
+    for job, params in db.session.execute(stmt).all():
+        with force_locale((params or {}).get("locale") or current_app.config["BABEL_DEFAULT_LOCALE"]):
+            message = _(
+                "The import was interrupted before it finished. Nothing was changed. Upload the file again."
+            )
+        _finish(job, "failed", errors=job.errors or [], summary={**(job.summary or {}), "message": message})
 
 
 def _fail(job_id: int, stage: str) -> None:
@@ -832,28 +843,6 @@ def _fail(job_id: int, stage: str) -> None:
     message = _("The import stopped because of an error on the server. Nothing was changed.")
     _finish(job, "failed", errors=job.errors or [], summary={**(job.summary or {}), "message": message})
     db.session.commit()
-
-
-def launch(task: Callable[..., None], *args) -> threading.Thread | None:
-    """Run a job's task in a background thread, or inline when IMPORTS_SYNC is set (tests)."""
-    app = current_app._get_current_object()
-    if app.config.get("IMPORTS_SYNC"):
-        try:
-            task(*args)
-        except Exception:  # noqa: BLE001 - already recorded on the job as failed
-            return None
-        return None
-
-    def work() -> None:
-        with app.app_context():
-            try:
-                task(*args)
-            except Exception:  # noqa: BLE001, S110 - already logged and recorded on the job as failed
-                pass
-
-    thread = threading.Thread(target=work, name=f"import-job-{args[0]}", daemon=True)
-    thread.start()
-    return thread
 
 
 # -- the sample file -------------------------------------------------------------------------

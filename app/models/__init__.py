@@ -1,5 +1,6 @@
 from app.models.audit import AuditEntry
 from app.models.campaign import Campaign
+from app.models.jobs import Job, JobStatus
 from app.models.places import Constituency, District, Part
 from app.models.progress import (
     ASD_FIGURES,
@@ -28,6 +29,8 @@ __all__ = [
     "Difficulty",
     "District",
     "ImportJob",
+    "Job",
+    "JobStatus",
     "Part",
     "ReviewKind",
     "RollupFrontier",

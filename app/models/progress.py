@@ -101,7 +101,8 @@ class RollupFrontier(db.Model):
     """The day through which every AC with a roll-up has a row for each day (one row, id 1).
 
     Readers then find a day's figures with an equality lookup instead of searching each AC's
-    latest row; app/progress/rollups.carry_forward() moves it on when a new day is first read.
+    latest row; the periodic task progress.tasks.carry_days_forward moves it on, and readers of a
+    day beyond it fall back to each AC's latest row since the frontier.
     """
 
     __tablename__ = "rollup_frontier"
@@ -178,5 +179,7 @@ class ImportJob(db.Model):
     summary: Mapped[dict | None] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     finished_at: Mapped[datetime | None]
+    # The queue's job of the current run (the check, then the apply).
+    job_id: Mapped[int | None] = mapped_column(ForeignKey("jobs.id"))
 
     user: Mapped[User] = relationship()

@@ -6,4 +6,4 @@ bp = Blueprint("progress", __name__, url_prefix="/progress")
 # Progress macros tell "not reported yet today" from "not reported that day".
 bp.app_template_global("today_of_campaign")(campaign_today)
 
-from app.progress import routes  # noqa: E402,F401
+from app.progress import routes, tasks  # noqa: E402,F401

@@ -18,7 +18,7 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from app.extensions import db
 from app.models import FIGURES, Constituency, ConstituencyDay, DailyReport, District, Part, User
-from app.progress.rollups import carry_forward
+from app.progress.rollups import dense_through
 
 PROJECTION_DAYS = 3
 
@@ -169,23 +169,46 @@ def rank_rows(rows: list[ProgressRow]) -> None:
 
 
 def _carried_forward(day: date, condition: ColumnElement[bool], group_column) -> Select:
-    """Sum of the ACs' roll-ups of `day`, grouped by `group_column` (each AC has a row every day
-    from its first report on, see rollups.carry_forward)."""
+    """Sum of the ACs' roll-ups of `day`, grouped by `group_column`.
+
+    Through the frontier every AC has a row each day from its first report on, so the day is an
+    equality lookup. Beyond it (the periodic carry_days_forward has not run yet) each AC's latest
+    row since the frontier stands in, counting its parts reported only on that very day.
+    """
     cd = ConstituencyDay
+    frontier = dense_through()
+    if frontier is not None and day <= frontier:
+        return (
+            select(
+                group_column,
+                func.sum(cd.parts_reported),
+                func.max(cd.last_report_at),
+                *(func.sum(getattr(cd, name)).label(name) for name in FIGURES),
+            )
+            .where(cd.day == day, condition)
+            .group_by(group_column)
+        )
+    since = [cd.day <= day] if frontier is None else [cd.day.between(frontier, day)]
+    latest = (
+        select(cd.constituency_id, func.max(cd.day).label("day"))
+        .where(condition, *since)
+        .group_by(cd.constituency_id)
+        .subquery()
+    )
+    that_day = cd.day == day
     return (
         select(
             group_column,
-            func.sum(cd.parts_reported),
-            func.max(cd.last_report_at),
-            *(func.sum(getattr(cd, name)) for name in FIGURES),
+            func.sum(case((that_day, cd.parts_reported), else_=0)),
+            func.max(case((that_day, cd.last_report_at))),
+            *(func.sum(getattr(cd, name)).label(name) for name in FIGURES),
         )
-        .where(cd.day == day, condition)
+        .join(latest, and_(cd.constituency_id == latest.c.constituency_id, cd.day == latest.c.day))
         .group_by(group_column)
     )
 
 
 def _figures_by(day: date, condition, group_column) -> dict[int, tuple[int, datetime | None, dict]]:
-    carry_forward(day)
     result = {}
     for key, reported, last_at, *sums in db.session.execute(_carried_forward(day, condition, group_column)):
         if isinstance(last_at, str):  # SQLite returns max() of datetimes as text
@@ -439,17 +462,23 @@ def parts_needing_a_call(
 
 
 def digitized_series(start: date, end: date, condition: ColumnElement[bool]) -> list[tuple[date, int]]:
-    """Cumulative digitized per day from start to end for the ACs matching `condition`:
-    one grouped query of at most one row per day, whatever the number of ACs or parts."""
-    carry_forward(end)
+    """Cumulative digitized per day from start to end for the ACs matching `condition`: one
+    grouped query through the roll-up frontier, then one per day beyond it (usually none)."""
+    frontier = dense_through()
+    through = start - timedelta(days=1) if frontier is None else min(end, frontier)
     totals = {
         _as_date(day): int(total or 0)
         for day, total in db.session.execute(
             select(ConstituencyDay.day, func.sum(ConstituencyDay.digitized))
-            .where(condition, ConstituencyDay.day.between(start, end))
+            .where(condition, ConstituencyDay.day.between(start, through))
             .group_by(ConstituencyDay.day)
         )
     }
+    day = max(start, through + timedelta(days=1))
+    while day <= end:
+        by_district = _carried_forward(day, condition, ConstituencyDay.district_id).subquery()
+        totals[day] = int(db.session.scalar(select(func.sum(by_district.c.digitized))) or 0)
+        day += timedelta(days=1)
     series, day = [], start
     while day <= end:
         series.append((day, totals.get(day, 0)))  # no row yet: no AC had reported by then

@@ -69,8 +69,8 @@ def carry_forward(through: date) -> None:
     """Give every AC that has a roll-up a row for each day up to `through`.
 
     A new day's row repeats the AC's figures of the day before, with no part reported yet; the
-    first report of the day rewrites it. Runs once a day (afterwards one primary-key read) and
-    commits at once, so call it only where nothing else is pending: the read paths.
+    first report of the day rewrites it. The periodic task progress.tasks.carry_days_forward runs
+    it (afterwards one primary-key read); it commits at once.
     """
     frontier = dense_through()
     if frontier is not None and frontier >= through:

@@ -1,0 +1,56 @@
+"""One row for every piece of background work: the page polls it, the queue carries only its id."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from sqlalchemy import JSON, Enum, ForeignKey, Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.extensions import db
+from app.models.users import User
+from app.timeutil import utcnow
+
+
+class JobStatus(enum.StrEnum):
+    QUEUED = "queued"
+    RUNNING = "running"
+    DONE = "done"
+    FAILED = "failed"
+
+
+class Job(db.Model):
+    """A background job: who asked (and so whose scope), how far it got, and what came of it.
+
+    `updated_at` is the heartbeat: a running job whose heartbeat stops was cut off by a crash,
+    and the periodic closer marks it failed (app/tasks.py).
+    """
+
+    __tablename__ = "jobs"
+    __table_args__ = (Index("ix_jobs_status_updated_at", "status", "updated_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    status: Mapped[JobStatus] = mapped_column(
+        Enum(JobStatus, native_enum=False, length=16, values_callable=lambda e: [m.value for m in e]),
+        default=JobStatus.QUEUED,
+    )
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    district_id: Mapped[int | None] = mapped_column(ForeignKey("districts.id"), index=True)
+    # What the task needs besides the job itself (a table name, a locale, an import's id).
+    params: Mapped[dict] = mapped_column(JSON, default=dict)
+    total: Mapped[int] = mapped_column(default=0)
+    processed: Mapped[int] = mapped_column(default=0)
+    result: Mapped[dict | None] = mapped_column(JSON)
+    error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    started_at: Mapped[datetime | None]
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    finished_at: Mapped[datetime | None]
+
+    user: Mapped[User] = relationship()
+
+    @property
+    def running(self) -> bool:
+        return self.status in (JobStatus.QUEUED, JobStatus.RUNNING)
