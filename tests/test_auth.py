@@ -272,6 +272,18 @@ def test_signing_out_ends_the_remembered_sign_in_too(app):
     assert not _signed_in(client)
 
 
+def test_signing_out_ends_a_copied_cookie_and_the_other_phones(app):
+    client = _sign_in(app, "blo.1.1", remember=True)
+    phone = _sign_in(app, "blo.1.1", remember=True, addr="127.0.0.2")
+    copied = app.test_client()
+    copied.set_cookie("session", client.get_cookie("session").value)
+    assert _signed_in(copied)
+    client.post("/auth/logout", data={"csrf_token": csrf_token(client, "/")})
+    assert not _signed_in(copied)
+    assert not _signed_in(phone)
+    assert not _signed_in(_remembered_only(app, phone))
+
+
 def test_an_old_cookie_without_the_session_token_is_sent_to_sign_in(app):
     """Cookies issued before session tokens carried the bare id: they ask for one more sign-in."""
     client = _sign_in(app, "blo.1.1")

@@ -61,7 +61,10 @@ def login_rate_limited():
 @bp.route("/logout", methods=["POST"])
 @allow(ALL_ROLES)
 def logout():
-    audit.record(current_user, "user.sign_out", current_user._get_current_object())
+    """Sign out everywhere: a copied session or remember cookie must not outlive the sign-out."""
+    user = current_user._get_current_object()
+    user.end_sessions()
+    audit.record(user, "user.sign_out", user)
     db.session.commit()
     logout_user()
     flash(_("You have signed out."), "info")
