@@ -9,7 +9,7 @@ from sqlalchemy import select
 from app.extensions import db
 from app.models import FIGURES, AuditEntry, ConstituencyDay, DailyReport
 from app.progress.rollups import recompute_constituency_days
-from tests.test_imports import (  # noqa: F401 - imports_inline is an autouse fixture
+from tests.test_imports import (  # noqa: F401 - imports_dir is an autouse fixture
     ENGLISH,
     _apply,
     _csv,
@@ -20,7 +20,7 @@ from tests.test_imports import (  # noqa: F401 - imports_inline is an autouse fi
     _row,
     _today,
     _upload,
-    imports_inline,
+    imports_dir,
 )
 
 
