@@ -16,7 +16,7 @@ from app import audit
 from app.extensions import db
 from app.models import FIGURES, Campaign, Constituency, DailyReport, Part, Role, User
 from app.progress.queries import ProgressRow
-from app.progress.rollups import recompute_constituency_days
+from app.progress.rollups import add_report_change, lock_report_writes
 from app.reports.validation import lowered_figures, validate_figures
 
 
@@ -43,8 +43,11 @@ def open_days(campaign: Campaign | None, now: datetime) -> list[date]:
 
 
 def report_on(part_id: int, day: date) -> DailyReport | None:
+    """As saved now, even when the session already holds it: the roll-up change is taken from it."""
     return db.session.scalar(
-        select(DailyReport).where(DailyReport.part_id == part_id, DailyReport.report_date == day)
+        select(DailyReport)
+        .where(DailyReport.part_id == part_id, DailyReport.report_date == day)
+        .execution_options(populate_existing=True)
     )
 
 
@@ -80,6 +83,7 @@ def submit_report(
     values = {name: int(figures[name]) for name in FIGURES}
     lowered = lowered_figures(values, previous_figures)
 
+    lock_report_writes(part, day)
     report = report_on(part.id, day)
     before = report.figures() if report else None
     if report is None:
@@ -101,7 +105,7 @@ def submit_report(
     if lowered:
         after["correction"] = {"figures": lowered, "reason": reason}
     audit.record(actor, "report.update" if before else "report.create", report, before, after)
-    recompute_constituency_days([part.constituency_id], day)
+    add_report_change(part, day, before, values, report.updated_at)
     return report
 
 
