@@ -201,21 +201,28 @@ def add_report_change(
     is the new figures less those the part showed that day before (that report, else its latest
     earlier one); it holds from `day` up to the part's next later report.
     """
+    report = DailyReport
+    around = db.session.execute(
+        select(report.report_date, *(getattr(report, name) for name in FIGURES)).where(
+            report.part_id == part.id,
+            report.report_date.in_(
+                [
+                    select(func.max(report.report_date))
+                    .where(report.part_id == part.id, report.report_date < day)
+                    .scalar_subquery(),
+                    select(func.min(report.report_date))
+                    .where(report.part_id == part.id, report.report_date > day)
+                    .scalar_subquery(),
+                ]
+            ),
+        )
+    ).all()
+    earlier = [row[1:] for row in around if _as_date(row[0]) < day]
+    next_day = next((_as_date(row[0]) for row in around if _as_date(row[0]) > day), None)
     shown = before
     if shown is None:
-        earlier = db.session.execute(
-            select(*(getattr(DailyReport, name) for name in FIGURES))
-            .where(DailyReport.part_id == part.id, DailyReport.report_date < day)
-            .order_by(DailyReport.report_date.desc())
-            .limit(1)
-        ).first()
-        shown = dict(zip(FIGURES, earlier, strict=True)) if earlier else dict.fromkeys(FIGURES, 0)
+        shown = dict(zip(FIGURES, earlier[0], strict=True)) if earlier else dict.fromkeys(FIGURES, 0)
     delta = {name: int(after[name]) - int(shown[name]) for name in FIGURES}
-    next_day = db.session.scalar(
-        select(func.min(DailyReport.report_date)).where(
-            DailyReport.part_id == part.id, DailyReport.report_date > day
-        )
-    )
     _ensure_rows(part.constituency_id, part.district_id, day)
     cd = ConstituencyDay
     on_day = cd.day == day
@@ -239,19 +246,22 @@ def _missing_rows(constituency_id: int, day: date) -> tuple[date, date, bool]:
     The AC's rows run without a gap from its first report: a report before them, or after its
     last row, needs the days in between; and through the frontier, which readers look up directly.
     """
-    frontier = db.session.scalar(select(RollupFrontier.dense_through))
     cd = ConstituencyDay
-    first, last = db.session.execute(
-        select(func.min(cd.day), func.max(cd.day)).where(cd.constituency_id == constituency_id)
+    frontier = select(RollupFrontier.dense_through).where(RollupFrontier.id == 1).scalar_subquery()
+    through = case((frontier > day, frontier), else_=literal(day, db.Date))
+    first, last, present, frontier = db.session.execute(
+        select(
+            func.min(cd.day),
+            func.max(cd.day),
+            func.count(case((and_(cd.day >= day, cd.day <= through), 1))),
+            frontier,
+        ).where(cd.constituency_id == constituency_id)
     ).one()
-    last = _as_date(last)
+    last, frontier = _as_date(last), _as_date(frontier)
     low = last + timedelta(days=1) if last is not None and last < day else day
     high = max(day, frontier) if frontier else day
     if first is None or last < day:
         return low, high, True
-    present = db.session.scalar(
-        select(func.count()).where(cd.constituency_id == constituency_id, cd.day.between(low, high))
-    )
     return low, high, present < (high - low).days + 1
 
 
