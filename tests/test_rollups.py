@@ -14,6 +14,7 @@ from app.models import FIGURES, Constituency, ConstituencyDay, DailyReport, Part
 from app.progress.rollups import carry_forward, dense_through, recompute_constituency_days, set_dense_through
 from app.reports.services import submit_report
 from app.timeutil import campaign_today
+from tests.conftest import AuthActions
 
 
 def figures_at(level: int) -> dict[str, int]:
@@ -239,3 +240,76 @@ def test_concurrent_posts_to_one_ac_equal_a_full_recount(app):
         )
         assert reported == len(parts)
         assert assert_equals_full_recount() > 0
+
+
+def _raise_digitized(part_login: str = "blo.1.1", by: int = 5) -> None:
+    """Save today's report of a BLO's part with a few more forms digitized."""
+    part = db.session.scalar(select(Part).join(User, Part.blo_id == User.id).where(User.login == part_login))
+    latest = db.session.scalar(
+        select(DailyReport)
+        .where(DailyReport.part_id == part.id)
+        .order_by(DailyReport.report_date.desc())
+        .limit(1)
+    )
+    submit_report(db.session.get(User, part.blo_id), part, campaign_today(), rising(latest.figures(), by))
+    db.session.commit()
+
+
+def test_the_state_table_is_rendered_once_per_change_of_the_figures(app, client, auth, monkeypatch):
+    """A second view of the same figures is served from the cache (the queries are not run again);
+    a report saved is on the very next view, exactly as a fresh rendering shows it."""
+    import app.progress.routes as routes
+
+    auth.login("state")
+    first = client.get("/progress/state")
+    assert first.status_code == 200
+
+    def not_again(*args, **kwargs):
+        raise AssertionError("the state table was computed again for the same figures")
+
+    monkeypatch.setattr(routes, "district_rows", not_again)
+    assert client.get("/progress/state").data == first.data
+    monkeypatch.undo()
+
+    with app.test_request_context():
+        _raise_digitized()
+    after = client.get("/progress/state")
+    assert after.status_code == 200 and after.data != first.data
+    routes._state_tables.clear()
+    assert client.get("/progress/state").data == after.data
+
+
+def test_the_cached_state_table_follows_language_query_and_fragment(app, client, auth):
+    auth.login("state")
+    page = client.get("/progress/state")
+    fragment = client.get("/progress/state", headers={"HX-Request": "true"})
+    assert b"<html" in page.data and b"<html" not in fragment.data
+    assert b'id="table"' in page.data and b'id="table"' in fragment.data
+    assert client.get("/progress/state", headers={"HX-Request": "true"}).data == fragment.data
+    assert client.get("/progress/state?sort=name").data != page.data
+    in_hindi = app.test_client()
+    AuthActions(in_hindi).login("state", lang="hi")
+    hindi = in_hindi.get("/progress/state")
+    assert "राज्य".encode() in hindi.data and hindi.data != page.data
+
+
+def test_a_state_table_cached_for_one_officer_shows_another_nothing_of_the_first(app, client, auth):
+    """The table is the whole state's, the same for every state officer; the page around it is the
+    officer's own: a second officer's page carries their own session's CSRF token, not the first's."""
+    import re
+
+    from app.models import Role
+
+    with app.app_context():
+        other = User(login="state.2", name="Second Officer", mobile="9000000002", role=Role.STATE)
+        other.set_password("sir-demo-2025")
+        db.session.add(other)
+        db.session.commit()
+    second = app.test_client()
+    auth.login("state")
+    AuthActions(second).login("state.2")
+    pages = [c.get("/progress/state").data.decode() for c in (client, second)]
+    tokens = [set(re.findall(r'name="csrf_token" value="([^"]+)"', page)) for page in pages]
+    assert all(len(found) == 1 for found in tokens) and tokens[0] != tokens[1]
+    tables = [page[page.index('<div id="table">') :] for page in pages]
+    assert tables[0] == tables[1]
