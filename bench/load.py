@@ -61,8 +61,13 @@ def run(
     rate: float | None = None,
     expect: int = 200,
     on_response: Callable[[int, list[tuple[str, str]]], None] | None = None,
+    late_after: float = 10.0,
 ) -> Result:
-    """Send every request once over `connections` threads and wait for all the answers."""
+    """Send every request once over `connections` threads and wait for all the answers.
+
+    At a `rate`, a request that could not be sent within `late_after` seconds of its planned
+    start is not sent and counts as an error, so an overloaded server cannot stretch the run.
+    """
     lock = threading.Lock()
     position = iter(range(len(requests)))
     latencies, statuses, bodies = [], {}, []
@@ -80,6 +85,11 @@ def run(
             wait = planned - time.perf_counter()
             if wait > 0:
                 time.sleep(wait)
+            elif rate and -wait > late_after:
+                with lock:
+                    statuses[0] = statuses.get(0, 0) + 1
+                    errors += 1
+                continue
             try:
                 status, headers, body = send(host, port, requests[index])
             except OSError:
