@@ -85,7 +85,11 @@ class DailyReport(Figures, db.Model):
 
 class ConstituencyDay(Figures, db.Model):
     __tablename__ = "constituency_days"
-    __table_args__ = (Index("ix_constituency_days_district_day", "district_id", "day"),)
+    __table_args__ = (
+        Index("ix_constituency_days_district_day", "district_id", "day"),
+        # The newest stamp is the figures' version (app/progress/queries.figures_version).
+        Index("ix_constituency_days_last_report_at", "last_report_at"),
+    )
 
     constituency_id: Mapped[int] = mapped_column(ForeignKey("constituencies.id"), primary_key=True)
     day: Mapped[date] = mapped_column(primary_key=True, index=True)

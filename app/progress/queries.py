@@ -504,3 +504,19 @@ def part_series(part_id: int, start: date, end: date) -> list[tuple[date, int | 
         series.append((day, reports.get(day)))
         day += timedelta(days=1)
     return series
+
+
+def figures_version() -> tuple:
+    """What the state's figures depend on, in two index lookups and a sum of the ACs' totals:
+    every report or import written stamps the roll-up rows it changes with the time of writing,
+    and electors, parts and BLOs are the ACs' totals."""
+    cd, ac = ConstituencyDay, Constituency
+    stamp = select(func.max(cd.last_report_at)).scalar_subquery()
+    latest_day = select(func.max(cd.day)).scalar_subquery()
+    return tuple(
+        db.session.execute(
+            select(
+                stamp, latest_day, func.sum(ac.electors), func.sum(ac.parts_count), func.sum(ac.blos_count)
+            )
+        ).one()
+    )

@@ -1,11 +1,21 @@
-"""Keeping the per-AC daily roll-ups and the AC totals right, in the caller's transaction."""
+"""Keeping the per-AC daily roll-ups and the AC totals right, in the caller's transaction.
+
+A report adds its change to its AC's rows (add_report_change); imports and the seed recount whole
+ACs (recompute_constituency_days), which is also the reference the incremental path must equal.
+
+Writers of one AC run side by side on PostgreSQL: each holds the AC row FOR KEY SHARE and adds its
+delta with `col = col + :delta`, which commutes. Whatever copies figures into new roll-up rows (a
+writer creating rows, carry_forward, a recount) holds the AC row FOR UPDATE instead, so it waits
+for every delta in flight and none lands while it copies. On SQLite a writer takes the database
+write lock (BEGIN IMMEDIATE) before it reads, which serialises all of this.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from datetime import date, timedelta
+from collections.abc import Iterable, Mapping
+from datetime import date, datetime, timedelta
 
-from sqlalchemy import and_, case, delete, exists, func, insert, literal, null, select
+from sqlalchemy import and_, case, delete, exists, func, insert, literal, null, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased
 
@@ -44,6 +54,7 @@ def recompute_constituency_days(constituency_ids: Iterable[int], from_day: date)
     ids = sorted(set(constituency_ids))
     if not ids:
         return
+    _lock_constituencies(ids, exclusive=True)
     last_report_day = db.session.scalar(
         select(func.max(DailyReport.report_date)).where(DailyReport.constituency_id.in_(ids))
     )
@@ -75,6 +86,12 @@ def carry_forward(through: date) -> None:
     frontier = dense_through()
     if frontier is not None and frontier >= through:
         return
+    if _is_postgresql():
+        _lock_constituencies(None, exclusive=True)
+        frontier = db.session.scalar(select(RollupFrontier.dense_through))
+        if frontier is not None and frontier >= through:
+            db.session.rollback()
+            return
     start = frontier or db.session.scalar(select(func.min(ConstituencyDay.day)))
     if start is None:
         return
@@ -113,9 +130,13 @@ def set_dense_through(day: date) -> None:
         frontier.dense_through = day
 
 
+def _is_postgresql() -> bool:
+    return db.session.get_bind().dialect.name == "postgresql"
+
+
 def _dialect_insert():
     """The dialect's INSERT, for ON CONFLICT DO NOTHING: two first readers of a day may race."""
-    if db.session.get_bind().dialect.name == "postgresql":
+    if _is_postgresql():
         from sqlalchemy.dialects.postgresql import insert as dialect_insert
     else:
         from sqlalchemy.dialects.sqlite import insert as dialect_insert
@@ -146,3 +167,160 @@ def _rollup_select(constituency_ids: list[int], day: date):
         .join(latest, and_(report.part_id == latest.c.part_id, report.report_date == latest.c.latest))
         .group_by(report.constituency_id)
     )
+
+
+# -- the incremental path of one report ------------------------------------------------------
+
+
+def lock_report_writes(part: Part, day: date) -> None:
+    """Take the locks a report of `part` on `day` needs, before its current figures are read.
+
+    Call it before reading the part's report of the day, so that two saves of one part (a double
+    tap) apply their changes one after the other, each against what the other saved.
+    """
+    if not _is_postgresql():
+        connection = db.session.connection()
+        if not connection.connection.dbapi_connection.in_transaction:
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
+        return
+    missing = _missing_rows(part.constituency_id, day)[2]
+    _lock_constituencies([part.constituency_id], exclusive=missing)
+    db.session.execute(select(Part.id).where(Part.id == part.id).with_for_update())
+
+
+def add_report_change(
+    part: Part,
+    day: date,
+    before: Mapping[str, int] | None,
+    after: Mapping[str, int],
+    written_at: datetime,
+) -> None:
+    """Add a part's change on `day` to its AC's roll-ups, after lock_report_writes.
+
+    `before` is the part's report of that day as it was (None when the report is new). The change
+    is the new figures less those the part showed that day before (that report, else its latest
+    earlier one); it holds from `day` up to the part's next later report.
+    """
+    report = DailyReport
+    around = db.session.execute(
+        select(report.report_date, *(getattr(report, name) for name in FIGURES)).where(
+            report.part_id == part.id,
+            report.report_date.in_(
+                [
+                    select(func.max(report.report_date))
+                    .where(report.part_id == part.id, report.report_date < day)
+                    .scalar_subquery(),
+                    select(func.min(report.report_date))
+                    .where(report.part_id == part.id, report.report_date > day)
+                    .scalar_subquery(),
+                ]
+            ),
+        )
+    ).all()
+    earlier = [row[1:] for row in around if _as_date(row[0]) < day]
+    next_day = next((_as_date(row[0]) for row in around if _as_date(row[0]) > day), None)
+    shown = before
+    if shown is None:
+        shown = dict(zip(FIGURES, earlier[0], strict=True)) if earlier else dict.fromkeys(FIGURES, 0)
+    delta = {name: int(after[name]) - int(shown[name]) for name in FIGURES}
+    _ensure_rows(part.constituency_id, part.district_id, day)
+    cd = ConstituencyDay
+    on_day = cd.day == day
+    stamp = literal(written_at, db.DateTime)
+    values = {name: getattr(cd, name) + delta[name] for name in FIGURES if delta[name]}
+    values["last_report_at"] = case(
+        (on_day & (cd.last_report_at.is_(None) | (cd.last_report_at < stamp)), stamp),
+        else_=cd.last_report_at,
+    )
+    if before is None:
+        values["parts_reported"] = cd.parts_reported + case((on_day, 1), else_=0)
+    statement = update(cd).where(cd.constituency_id == part.constituency_id, cd.day >= day)
+    if next_day is not None:
+        statement = statement.where(cd.day < next_day)
+    db.session.execute(statement.values(values).execution_options(synchronize_session=False))
+
+
+def _missing_rows(constituency_id: int, day: date) -> tuple[date, date, bool]:
+    """The days a report of `day` needs rows for (lo, hi), and whether any of them is missing.
+
+    The AC's rows run without a gap from its first report: a report before them, or after its
+    last row, needs the days in between; and through the frontier, which readers look up directly.
+    """
+    cd = ConstituencyDay
+    frontier = select(RollupFrontier.dense_through).where(RollupFrontier.id == 1).scalar_subquery()
+    through = case((frontier > day, frontier), else_=literal(day, db.Date))
+    first, last, present, frontier = db.session.execute(
+        select(
+            func.min(cd.day),
+            func.max(cd.day),
+            func.count(case((and_(cd.day >= day, cd.day <= through), 1))),
+            frontier,
+        ).where(cd.constituency_id == constituency_id)
+    ).one()
+    last, frontier = _as_date(last), _as_date(frontier)
+    low = last + timedelta(days=1) if last is not None and last < day else day
+    high = max(day, frontier) if frontier else day
+    if first is None or last < day:
+        return low, high, True
+    return low, high, present < (high - low).days + 1
+
+
+def _ensure_rows(constituency_id: int, district_id: int, day: date) -> None:
+    """Create the missing rows among those a report of `day` needs, each with the figures of the
+    AC's nearest earlier row (zero before its first), no part reported yet: what a recount gives
+    before this report is added."""
+    low, high, missing = _missing_rows(constituency_id, day)
+    if not missing:
+        return
+    _lock_constituencies([constituency_id], exclusive=True)
+    cd = ConstituencyDay
+    columns = [cd.day, *(getattr(cd, name) for name in FIGURES)]
+    earlier = db.session.execute(
+        select(*columns)
+        .where(cd.constituency_id == constituency_id, cd.day < low)
+        .order_by(cd.day.desc())
+        .limit(1)
+    ).first()
+    present = {
+        _as_date(row[0]): row[1:]
+        for row in db.session.execute(
+            select(*columns).where(cd.constituency_id == constituency_id, cd.day.between(low, high))
+        )
+    }
+    carried = tuple(earlier[1:]) if earlier else (0,) * len(FIGURES)
+    rows, current = [], low
+    while current <= high:
+        if current in present:
+            carried = tuple(present[current])
+        else:
+            rows.append(
+                {
+                    "constituency_id": constituency_id,
+                    "day": current,
+                    "district_id": district_id,
+                    "parts_reported": 0,
+                    "last_report_at": None,
+                    **dict(zip(FIGURES, carried, strict=True)),
+                }
+            )
+        current += timedelta(days=1)
+    if rows:
+        db.session.execute(_dialect_insert()(ConstituencyDay).on_conflict_do_nothing(), rows)
+
+
+def _lock_constituencies(constituency_ids: list[int] | None, *, exclusive: bool) -> None:
+    """On PostgreSQL, hold these ACs' rows (all when None): FOR UPDATE to copy roll-up figures,
+    FOR KEY SHARE to add a delta. SQLite writers hold the database lock already."""
+    if not _is_postgresql():
+        return
+    query = select(Constituency.id).order_by(Constituency.id)
+    if constituency_ids is not None:
+        query = query.where(Constituency.id.in_(constituency_ids))
+    db.session.execute(query.with_for_update(read=not exclusive, key_share=not exclusive))
+
+
+def _as_date(value) -> date | None:
+    """SQLite answers min()/max() of dates as text."""
+    if value is None or isinstance(value, date):
+        return value
+    return date.fromisoformat(str(value))

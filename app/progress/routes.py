@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
-from flask import abort, current_app, redirect, request, url_for
+import threading
+
+from cachetools import TTLCache
+from flask import abort, current_app, make_response, redirect, request, url_for
+from flask_babel import get_locale
 from flask_login import current_user
+from jinja2_fragments.flask import render_block
 
 from app.access import OFFICERS, PLACE_VIEWERS, allow
 from app.campaign.services import current_campaign
@@ -17,6 +22,7 @@ from app.progress import bp
 from app.progress.queries import (
     constituency_rows,
     district_rows,
+    figures_version,
     part_rows,
     part_series,
     parts_needing_a_call,
@@ -56,7 +62,7 @@ def _table_options():
     return campaign, day, sort, filter_by, descending
 
 
-def _table_page(template: str, rows, place, charts_condition=None, **context):
+def _table_context(rows, place, charts_condition=None, **context) -> dict:
     campaign, day, sort, filter_by, descending = _table_options()
     cumulative, pace = (None, None)
     if charts_condition is not None and not is_partial():
@@ -66,9 +72,7 @@ def _table_page(template: str, rows, place, charts_condition=None, **context):
     page, size = page_arg(), current_app.config["PAGE_SIZE"]
     if context.get("level") != "part":
         page, size = 1, max(len(shown), 1)  # a ranking of districts or ACs is never split across pages
-    return render(
-        template,
-        block="table",
+    return dict(
         rows=shown[(page - 1) * size : page * size],
         shown_count=len(shown),
         page=page,
@@ -88,6 +92,10 @@ def _table_page(template: str, rows, place, charts_condition=None, **context):
     )
 
 
+def _table_page(template: str, rows, place, charts_condition=None, **context):
+    return render(template, block="table", **_table_context(rows, place, charts_condition, **context))
+
+
 @bp.route("/")
 @allow(OFFICERS | {Role.BLO})
 def index():
@@ -102,13 +110,59 @@ def index():
     return redirect(url_for("progress.parts"))
 
 
+# The state table as rendered, per figures version, day, language and query: the same for every
+# state officer, whose scope is the whole state. Process memory, so a GET never writes. The TTL
+# bounds what the version cannot see: on PostgreSQL a write stamped earlier may commit later.
+STATE_TABLE_SECONDS = 30
+_state_tables: TTLCache = TTLCache(maxsize=128, ttl=STATE_TABLE_SECONDS)
+_state_tables_lock = threading.Lock()
+
+
 @bp.route("/state")
 @allow(Role.STATE)
 def state():
-    campaign, day, *_ = _table_options()
-    rows = district_rows(day, target_of(campaign), current_scope().district_filter())
-    return _table_page(
-        "progress/state.html", rows, None, current_scope().constituency_filter(), level="district"
+    """Rendering 55 districts costs far more than reading them: the table is rendered once per
+    change of the figures. Its "as of" time is that of the figures it shows."""
+    campaign, day, sort, filter_by, descending = _table_options()
+    scope = current_scope()
+    key = (
+        figures_version(),
+        day,
+        campaign_today(),
+        str(get_locale()),
+        is_partial(),
+        tuple(sorted(request.args.items(multi=True))),
+        scope.role,
+        scope.sees_whole_state,
+        campaign
+        and (
+            campaign.id,
+            campaign.daily_target_percent,
+            campaign.enumeration_start,
+            campaign.enumeration_end,
+        ),
+    )
+    with _state_tables_lock:
+        table = _state_tables.get(key)
+    if table is None:
+        rows = district_rows(day, target_of(campaign), scope.district_filter())
+        context = _table_context(rows, None, scope.constituency_filter(), level="district")
+        table = render_block("progress/state.html", "table", **context)
+        with _state_tables_lock:
+            _state_tables[key] = table
+    if is_partial():
+        response = make_response(table)
+        response.vary.add("HX-Request")
+        return response
+    return render(
+        "progress/state.html",
+        table=table,
+        day=day,
+        today=campaign_today(),
+        campaign=campaign,
+        sort=sort,
+        filter_by=filter_by,
+        descending=descending,
     )
 
 

@@ -16,7 +16,7 @@ from app import audit
 from app.extensions import db
 from app.models import FIGURES, Campaign, Constituency, DailyReport, Part, Role, User
 from app.progress.queries import ProgressRow
-from app.progress.rollups import recompute_constituency_days
+from app.progress.rollups import add_report_change, lock_report_writes
 from app.reports.validation import lowered_figures, raised_above_later, validate_figures
 
 
@@ -43,8 +43,11 @@ def open_days(campaign: Campaign | None, now: datetime) -> list[date]:
 
 
 def report_on(part_id: int, day: date) -> DailyReport | None:
+    """As saved now, even when the session already holds it: the roll-up change is taken from it."""
     return db.session.scalar(
-        select(DailyReport).where(DailyReport.part_id == part_id, DailyReport.report_date == day)
+        select(DailyReport)
+        .where(DailyReport.part_id == part_id, DailyReport.report_date == day)
+        .execution_options(populate_existing=True)
     )
 
 
@@ -81,6 +84,7 @@ def submit_report(
     """Create or update the part's report for the day. Raises ReportError; writes nothing then."""
     if allowed_days is not None and day not in allowed_days:
         raise ReportError({"__all__": _("Reports for this date are closed.")})
+    lock_report_writes(part, day)
     previous = previous_report(part.id, day)
     previous_figures = previous.figures() if previous else None
     later = next_report(part.id, day)
@@ -118,7 +122,7 @@ def submit_report(
         if above_later:
             after["correction"]["above_later"] = {"figures": above_later, "day": following[0].isoformat()}
     audit.record(actor, "report.update" if before else "report.create", report, before, after)
-    recompute_constituency_days([part.constituency_id], day)
+    add_report_change(part, day, before, values, report.updated_at)
     return report
 
 
