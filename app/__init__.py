@@ -11,7 +11,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
 from app.config import INSTANCE_DIR, Config
-from app.extensions import babel, csrf, db, limiter, login_manager, migrate
+from app.extensions import babel, compress, csrf, db, limiter, login_manager, migrate
 from app.extensions import htmx as htmx_extension
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -40,6 +40,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
     htmx_extension.init_app(app)
     limiter.init_app(app)
+    compress.init_app(app)
 
     from app import errors, formatting, security
     from app.access import enforce_declared_access
