@@ -41,6 +41,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     htmx_extension.init_app(app)
     limiter.init_app(app)
     compress.init_app(app)
+    app.after_request(compress_client_errors)
 
     from app import errors, formatting, security
     from app.access import enforce_declared_access
@@ -78,6 +79,17 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     cli.init_app(app)
     return app
+
+
+def compress_client_errors(response):
+    """Flask-Compress leaves 4xx answers alone, but a 422 form with its messages is an everyday htmx
+    answer on a phone: let it compress those too, keeping the status."""
+    if 400 <= response.status_code < 500 and request.method != "HEAD":
+        status = response.status_code
+        response.status_code = 200
+        response = compress.after_request(response)
+        response.status_code = status
+    return response
 
 
 def select_locale() -> str:
