@@ -11,7 +11,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
 from app.config import INSTANCE_DIR, Config
-from app.extensions import babel, csrf, db, limiter, login_manager, migrate
+from app.extensions import babel, compress, csrf, db, limiter, login_manager, migrate
 from app.extensions import htmx as htmx_extension
 from app.inputs import IdConverter
 
@@ -54,6 +54,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
     htmx_extension.init_app(app)
     limiter.init_app(app)
+    compress.init_app(app)
+    app.after_request(compress_client_errors)
 
     from app import errors, formatting, security
     from app.access import enforce_declared_access
@@ -97,6 +99,17 @@ def create_app(test_config: dict | None = None) -> Flask:
 def _not_the_queues_table(name, type_, parent_names) -> bool:
     """Alembic leaves alone the tables huey makes when QUEUE_URL is the app's PostgreSQL."""
     return not (type_ == "table" and name.startswith("huey_"))
+
+
+def compress_client_errors(response):
+    """Flask-Compress leaves 4xx answers alone, but a 422 form with its messages is an everyday htmx
+    answer on a phone: let it compress those too, keeping the status."""
+    if 400 <= response.status_code < 500 and request.method != "HEAD":
+        status = response.status_code
+        response.status_code = 200
+        response = compress.after_request(response)
+        response.status_code = status
+    return response
 
 
 def select_locale() -> str:

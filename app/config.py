@@ -50,3 +50,8 @@ class Config:
     MAP_TILE_ATTRIBUTION = os.environ.get("MAP_TILE_ATTRIBUTION", "")
     # Static files are cached for a day; vendored files carry their version in the name.
     SEND_FILE_MAX_AGE_DEFAULT = 86400
+    # Pages, fragments and static files go out compressed (Flask-Compress): brotli, else gzip.
+    # Brotli level 6 packs Pico and htmx smaller than gzip at about 2 ms each; static files are streamed.
+    COMPRESS_ALGORITHM = ["br", "gzip"]
+    COMPRESS_ALGORITHM_STREAMING = ["br", "gzip"]
+    COMPRESS_BR_LEVEL = 6

@@ -20,7 +20,7 @@ from app.formatting import lang
 from app.models import Campaign, Constituency, ConstituencyDay, DailyReport, Part
 from app.progress.queries import digitized_series
 
-# Digitized % bands of the map, lowest first: (lower bound, CSS class). Colours live in maps.css.
+# Digitized % bands of the map, lowest first: (lower bound, CSS class). Colours live in static/css/app.css.
 BANDS = ((0, "band-0"), (25, "band-25"), (50, "band-50"), (75, "band-75"), (90, "band-90"))
 NO_REPORT_BAND = "band-none"
 

@@ -1,9 +1,9 @@
 /*
- * Progress charts drawn with Chart.js 4 (static/vendor/chart-4.6.1.umd.min.js, loaded before this file).
+ * Progress charts drawn with Chart.js 4 (static/vendor/chart-4.6.1.umd.min.js; static/js/on-demand.js loads both).
  *
  * Every <canvas class="progress-chart" data-chart='{...}'> on the page is drawn on load and after
  * each htmx swap (htmx:afterSettle). Put the canvas in a <div class="chart-box"> (fixed height in
- * static/css/maps.css); templates/maps/_macros.html chart(data, title) writes both. The data:
+ * static/css/app.css); templates/maps/_macros.html chart(data, title) writes both. The data:
  *
  *   {
  *     "kind": "cumulative" | "pace",

@@ -1,5 +1,5 @@
 /*
- * Map of parts with Leaflet 1.9.4 (static/vendor/leaflet-1.9.4, loaded before this file).
+ * Map of parts with Leaflet 1.9.4 (static/vendor/leaflet-1.9.4; static/js/on-demand.js loads both).
  *
  * Each <div class="part-map" data-points-url="..."> is drawn on load and after htmx swaps:
  *   data-points-url       JSON endpoint (maps.data): {points: [{id, lat, lon, label, name, pct, band,
@@ -9,7 +9,7 @@
  *   data-lang             "hi" | "en", for numbers
  *   data-labels           translated strings: digitized, reported, missing, never, open, empty, error
  * The status line is the <p class="map-status"> beside the map. Colours come from CSS classes
- * (band-0 … band-90, band-none in static/css/maps.css), so the legend and the markers agree.
+ * (band-0 … band-90, band-none in static/css/app.css), so the legend and the markers agree.
  */
 (function () {
   "use strict";

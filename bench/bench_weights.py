@@ -1,0 +1,49 @@
+"""Page weights at state scale, on the wire in Chromium: a BLO's report page, an officer's home, htmx."""
+
+from __future__ import annotations
+
+import threading
+
+from werkzeug.serving import make_server
+
+from bench.harness import report
+from bench.page_weights import (
+    blo_report_interactions,
+    first_load_kb,
+    fragments_kb,
+    officer_table_interactions,
+    signed_in_page,
+    watch,
+)
+from tests.e2e.conftest import ARGS, CHROMIUM
+
+
+def run(bench) -> None:
+    from playwright.sync_api import sync_playwright
+
+    from app.seed import DEMO_PASSWORD
+
+    server = make_server("127.0.0.1", 0, bench.app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    base = f"http://127.0.0.1:{server.server_port}"
+    try:
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+            page = signed_in_page(browser, base, "blo.1.1", DEMO_PASSWORD)
+            traffic = watch(page)
+            report("page_weight_blo_report_kb", first_load_kb(page, traffic, f"{base}/reports/"), "KB")
+            fragments = fragments_kb(blo_report_interactions(page))
+            page.context.close()
+
+            page = signed_in_page(browser, base, "collector.bhopal", DEMO_PASSWORD)
+            traffic = watch(page)
+            report("page_weight_officer_home_kb", first_load_kb(page, traffic, f"{base}/"), "KB")
+            page.goto(f"{base}/progress/")
+            fragments += fragments_kb(officer_table_interactions(page))
+            page.context.close()
+            browser.close()
+        report("page_weight_htmx_max_kb", max(size for _, size in fragments), "KB")
+    finally:
+        server.shutdown()
+        thread.join(timeout=5)

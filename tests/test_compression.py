@@ -1,0 +1,29 @@
+"""Pages, fragments and static files go out compressed (Flask-Compress), with Vary kept right."""
+
+
+def test_pages_go_out_compressed(app, client, auth):
+    auth.login("blo.1.1")
+    for path in ("/reports/", "/static/vendor/pico-2.1.1.min.css", "/static/vendor/htmx-2.0.11.min.js"):
+        response = client.get(path, headers={"Accept-Encoding": "gzip, deflate, br"})
+        assert response.headers["Content-Encoding"] == "br", path
+        assert "Accept-Encoding" in response.headers["Vary"]
+        gzipped = client.get(path, headers={"Accept-Encoding": "gzip"})
+        assert gzipped.headers["Content-Encoding"] == "gzip"
+        assert len(gzipped.get_data()) < len(client.get(path).get_data()) / 2
+    fragment = client.post(
+        "/reports/parts/1/check",
+        data={"csrf_token": auth.token()},
+        headers={"HX-Request": "true", "Accept-Encoding": "br"},
+    )
+    assert fragment.status_code == 200 and fragment.headers["Content-Encoding"] == "br"
+    assert {"HX-Request", "Accept-Encoding"} <= {v.strip() for v in fragment.headers["Vary"].split(",")}
+
+
+def test_a_refused_form_goes_out_compressed_with_its_status(app, client, auth):
+    auth.login("blo.1.1")
+    response = client.post(
+        "/reports/parts/1",
+        data={"csrf_token": auth.token()},
+        headers={"HX-Request": "true", "Accept-Encoding": "br"},
+    )
+    assert response.status_code == 422 and response.headers["Content-Encoding"] == "br"
