@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+from functools import lru_cache
 from pathlib import Path
 
 from flask import Flask, request, session
@@ -93,7 +95,25 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     cli.init_app(app)
     tasks.init_app(app)
+    app.url_defaults(_static_stamp)
     return app
+
+
+@lru_cache(maxsize=512)
+def _file_stamp(path: str) -> str:
+    try:
+        return hashlib.blake2s(Path(path).read_bytes(), digest_size=4).hexdigest()
+    except OSError:
+        return "0"
+
+
+def _static_stamp(endpoint: str, values: dict) -> None:
+    """Static URLs carry a stamp of the file's content: after a release, a browser's day-long cache
+    of app.css or a script can never serve the old file under the same address."""
+    if endpoint == "static" and "filename" in values and "v" not in values:
+        from flask import current_app
+
+        values["v"] = _file_stamp(str(Path(current_app.static_folder) / values["filename"]))
 
 
 def _not_the_queues_table(name, type_, parent_names) -> bool:

@@ -1,6 +1,7 @@
 """Pages, fragments and static files go out compressed (Flask-Compress), with Vary kept right."""
 
 import re
+from pathlib import Path
 
 
 def _blo_part_url(client) -> str:
@@ -34,3 +35,15 @@ def test_a_refused_form_goes_out_compressed_with_its_status(app, client, auth):
         headers={"HX-Request": "true", "Accept-Encoding": "br"},
     )
     assert response.status_code == 422 and response.headers["Content-Encoding"] == "br"
+
+
+def test_static_addresses_change_with_the_file_content(app, client, auth):
+    """A release that changes app.css gives it a new address, so no browser keeps the old one."""
+    from app import _file_stamp
+
+    html = client.get("/auth/login").get_data(as_text=True)
+    stamp = re.search(r'css/app\.css\?v=([0-9a-f]{8})"', html)
+    assert stamp, "app.css is linked without a content stamp"
+    path = str(Path(app.static_folder) / "css" / "app.css")
+    assert stamp[1] == _file_stamp(path)
+    assert client.get(f"/static/css/app.css?v={stamp[1]}").status_code == 200
