@@ -107,13 +107,11 @@ class Scope:
 
     # -- one object ----------------------------------------------------------------
     def _require(self, model, object_id: int, condition: ColumnElement[bool]):
-        obj = db.session.get(model, object_id)
-        if obj is None:
-            abort(404)
-        allowed = db.session.scalar(select(model.id).where(model.id == object_id, condition))
-        if allowed is None:
-            abort(403)
-        return obj
+        """One query when allowed (the everyday case); 404 or 403 is told apart only on refusal."""
+        obj = db.session.scalar(select(model).where(model.id == object_id, condition))
+        if obj is not None:
+            return obj
+        abort(404 if db.session.get(model, object_id) is None else 403)
 
     def require_district(self, district_id: int) -> District:
         return self._require(District, district_id, self.district_filter())

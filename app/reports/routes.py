@@ -153,7 +153,7 @@ def part(part_id: int):
                 card.errors["correction_reason"] = _("Say why the figure is lower, e.g. a recount of forms.")
         return _render_part(card, days, status=422)
 
-    saved = report_card(part, day, target)
+    saved = card
     saved.saved_at = utcnow()
     if not is_partial():
         flash(_confirmation(saved), "success")
@@ -162,18 +162,25 @@ def part(part_id: int):
 
 
 def _save(card: ReportCard, days: list[date]) -> dict[str, str]:
-    """Save the card's figures and commit; the errors to show when refused (nothing saved then)."""
+    """Save the card's figures and commit; the errors to show when refused (nothing saved then).
+
+    On success the card becomes the saved one in place: the objects it holds are kept as written
+    (not expired by the commit), so the answer needs no second read of the part and its reports.
+    """
     for attempt in (1, 2):
         try:
-            submit_report(
+            report = submit_report(
                 current_user,
                 card.part,
                 card.day,
                 card.figures,
                 correction_reason=card.correction_reason,
                 allowed_days=days,
+                neighbours=(card.previous, card.following),
             )
+            db.session().expire_on_commit = False
             db.session.commit()
+            card.show_saved(report)
             return {}
         except ReportError as error:
             db.session.rollback()

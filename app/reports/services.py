@@ -80,14 +80,21 @@ def submit_report(
     correction_reason: str | None = None,
     allowed_days: list[date] | None = None,
     source: str = "form",
+    neighbours: tuple[DailyReport | None, DailyReport | None] | None = None,
 ) -> DailyReport:
-    """Create or update the part's report for the day. Raises ReportError; writes nothing then."""
+    """Create or update the part's report for the day. Raises ReportError; writes nothing then.
+
+    `neighbours` are the part's reports just before and just after the day when the caller has
+    read them already (the form's card); they only feed the rules. The roll-up change is computed
+    from fresh reads under the write lock whatever is passed.
+    """
     if allowed_days is not None and day not in allowed_days:
         raise ReportError({"__all__": _("Reports for this date are closed.")})
     lock_report_writes(part, day)
-    previous = previous_report(part.id, day)
+    if neighbours is None:
+        neighbours = previous_report(part.id, day), next_report(part.id, day)
+    previous, later = neighbours
     previous_figures = previous.figures() if previous else None
-    later = next_report(part.id, day)
     following = (later.report_date, later.figures()) if later else None
     reason = (correction_reason or "").strip() or None
     errors = validate_figures(figures, part.electors, previous_figures, reason, following)
@@ -154,6 +161,13 @@ class ReportCard:
         elif not self.values and self.previous is not None:
             # The BLO changes only what moved since the last report; saved as is, it is "no change".
             self.values = {name: str(value) for name, value in self.previous.figures().items()}
+
+    def show_saved(self, report: DailyReport) -> None:
+        """The card as a fresh read would give it right after `report` was saved."""
+        self.report = report
+        self.values = {name: str(value) for name, value in report.figures().items()}
+        self.correction_reason = report.correction_reason or ""
+        self.errors = {}
 
     @property
     def prefilled(self) -> bool:
