@@ -153,6 +153,7 @@ class ReportCard:
     errors: dict[str, str] = field(default_factory=dict)
     correction_reason: str = ""
     saved_at: datetime | None = None  # set right after a save: the confirmation shows it
+    _read: tuple[dict[str, str], dict[str, int | None]] | None = field(default=None, init=False, repr=False)
 
     def __post_init__(self):
         if not self.values and self.report is not None:
@@ -189,7 +190,11 @@ class ReportCard:
 
     @property
     def figures(self) -> dict[str, int | None]:
-        return {name: _whole_number(self.values.get(name)) for name in FIGURES}
+        """The typed values read as numbers; read again only when the values change (the form asks
+        for them for every field)."""
+        if self._read is None or self._read[0] != self.values:
+            self._read = (dict(self.values), {name: _whole_number(self.values.get(name)) for name in FIGURES})
+        return self._read[1]
 
     @property
     def missing(self) -> list[str]:
