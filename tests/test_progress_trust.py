@@ -14,28 +14,17 @@ from sqlalchemy import func, select, true
 
 from app.extensions import db
 from app.models import FIGURES, DailyReport, District, Part, User
-from app.progress.queries import ProgressRow, district_rows, part_rows, parts_needing_a_call, total_row
+from app.progress.queries import district_rows, part_rows, parts_needing_a_call, total_row
 from app.reports.services import submit_report
 from app.timeutil import campaign_today
 from tests.conftest import make_app, reset_database
+from tests.test_progress import _row as progress_row
 
 IST = ZoneInfo("Asia/Kolkata")
 
 
 def _row(electors, digitized, yesterday, earlier=0, reported=1):
-    return ProgressRow(
-        id=0,
-        place=None,
-        electors=electors,
-        parts=1,
-        blos=1,
-        parts_reported=reported,
-        figures={**dict.fromkeys(FIGURES, 0), "digitized": digitized},
-        digitized_yesterday=yesterday,
-        digitized_earlier=earlier,
-        day=date(2025, 11, 20),
-        target=Decimal(10),
-    )
+    return progress_row(electors, digitized, yesterday, earlier, reported)
 
 
 def test_a_day_without_any_report_has_no_pace_rather_than_zero():
