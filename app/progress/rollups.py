@@ -21,6 +21,7 @@ from sqlalchemy.orm import aliased
 
 from app.extensions import db
 from app.models import FIGURES, Constituency, ConstituencyDay, DailyReport, Part, RollupFrontier
+from app.sqlite_writes import begin_immediate
 
 
 def refresh_constituency_totals(constituency_ids: Iterable[int] | None = None) -> None:
@@ -179,9 +180,7 @@ def lock_report_writes(part: Part, day: date) -> None:
     tap) apply their changes one after the other, each against what the other saved.
     """
     if not _is_postgresql():
-        connection = db.session.connection()
-        if not connection.connection.dbapi_connection.in_transaction:
-            connection.exec_driver_sql("BEGIN IMMEDIATE")
+        begin_immediate(db.session())
         return
     missing = _missing_rows(part.constituency_id, day)[2]
     _lock_constituencies([part.constituency_id], exclusive=missing)
@@ -191,37 +190,20 @@ def lock_report_writes(part: Part, day: date) -> None:
 def add_report_change(
     part: Part,
     day: date,
-    before: Mapping[str, int] | None,
+    shown: Mapping[str, int],
     after: Mapping[str, int],
     written_at: datetime,
+    *,
+    next_day: date | None,
+    new: bool,
 ) -> None:
     """Add a part's change on `day` to its AC's roll-ups, after lock_report_writes.
 
-    `before` is the part's report of that day as it was (None when the report is new). The change
-    is the new figures less those the part showed that day before (that report, else its latest
-    earlier one); it holds from `day` up to the part's next later report.
+    `shown` is what the part showed that day before this report: that day's report, else its
+    latest earlier one, zeros before its first. The change (after less shown) holds from `day` up
+    to `next_day`, the part's next later report (None when there is none). `new` tells that the
+    part had no report of that day, so the day counts one more part reported.
     """
-    report = DailyReport
-    around = db.session.execute(
-        select(report.report_date, *(getattr(report, name) for name in FIGURES)).where(
-            report.part_id == part.id,
-            report.report_date.in_(
-                [
-                    select(func.max(report.report_date))
-                    .where(report.part_id == part.id, report.report_date < day)
-                    .scalar_subquery(),
-                    select(func.min(report.report_date))
-                    .where(report.part_id == part.id, report.report_date > day)
-                    .scalar_subquery(),
-                ]
-            ),
-        )
-    ).all()
-    earlier = [row[1:] for row in around if _as_date(row[0]) < day]
-    next_day = next((_as_date(row[0]) for row in around if _as_date(row[0]) > day), None)
-    shown = before
-    if shown is None:
-        shown = dict(zip(FIGURES, earlier[0], strict=True)) if earlier else dict.fromkeys(FIGURES, 0)
     delta = {name: int(after[name]) - int(shown[name]) for name in FIGURES}
     _ensure_rows(part.constituency_id, part.district_id, day)
     cd = ConstituencyDay
@@ -232,7 +214,7 @@ def add_report_change(
         (on_day & (cd.last_report_at.is_(None) | (cd.last_report_at < stamp)), stamp),
         else_=cd.last_report_at,
     )
-    if before is None:
+    if new:
         values["parts_reported"] = cd.parts_reported + case((on_day, 1), else_=0)
     statement = update(cd).where(cd.constituency_id == part.constituency_id, cd.day >= day)
     if next_day is not None:

@@ -27,16 +27,19 @@ from app.reports import bp
 from app.reports.services import (
     ReportCard,
     ReportError,
+    ReportsAround,
     find_part,
     open_days,
     parts_without_report,
+    read_figures,
     report_card,
     report_cards,
     submit_report,
+    unreadable,
 )
 from app.reports.validation import FIGURE_LABELS
 from app.scope import current_scope
-from app.timeutil import campaign_now, utcnow
+from app.timeutil import campaign_now
 
 REPORTERS = frozenset({Role.BLO, Role.SUPERVISOR, Role.ERO, Role.COLLECTOR})
 DEFAULT_TARGET = Decimal(10)
@@ -76,8 +79,7 @@ def _default_day(days: list[date]) -> date:
 def _posted_card(part: Part, day: date, target: Decimal) -> ReportCard:
     """The part's card with the figures as posted, kept as typed."""
     card = report_card(part, day, target)
-    card.values = {name: request.form.get(name, "")[:20] for name in FIGURES}
-    card.correction_reason = request.form.get("correction_reason", "")[:1000].strip()
+    card.values, card.correction_reason = _posted()
     return card
 
 
@@ -139,11 +141,12 @@ def part(part_id: int):
         card = _posted_card(part, _default_day(days), target)
         card.errors = {"__all__": refused}
         return _render_part(card, days, status=422)
-    card = _posted_card(part, day, target)
-    card.errors = card.input_errors
-    if not card.errors:
-        card.errors = _save(card, days)
-    if card.errors:
+    values, reason = _posted()
+    errors = unreadable(values, reason)
+    saved = None if errors else _save(part, day, read_figures(values), reason, days, errors)
+    if saved is None:
+        card = _posted_card(part, day, target)
+        card.errors = errors
         if card.lowered and not card.correction_reason:
             if card.above_later:
                 card.errors["correction_reason"] = _(
@@ -153,44 +156,58 @@ def part(part_id: int):
                 card.errors["correction_reason"] = _("Say why the figure is lower, e.g. a recount of forms.")
         return _render_part(card, days, status=422)
 
-    saved = card
-    saved.saved_at = utcnow()
+    card = ReportCard(
+        part=part,
+        constituency_number=None,
+        blo=None,
+        day=day,
+        report=saved.current,
+        previous=saved.previous,
+        target=target,
+        following=saved.following,
+    )
+    card.saved_at = saved.current.updated_at
     if not is_partial():
-        flash(_confirmation(saved), "success")
+        flash(_confirmation(card), "success")
         return redirect_to(url_for("reports.part", part_id=part.id, report_date=day.isoformat()))
-    return _render_part(saved, days, confirmation=_confirmation(saved))
+    # The form stays as typed, which is what was saved: the answer is the confirmation, the check
+    # and the marks beside the fields, not the whole card again.
+    response = _render_part(card, days, block="saved", confirmation=_confirmation(card))
+    response.headers["HX-Retarget"] = f"#check-{part.id}"
+    response.headers["HX-Reswap"] = "innerHTML"
+    return response
 
 
-def _save(card: ReportCard, days: list[date]) -> dict[str, str]:
-    """Save the card's figures and commit; the errors to show when refused (nothing saved then).
+def _posted() -> tuple[dict[str, str], str]:
+    """The figures and the reason as typed (bounded: a pasted essay is cut, then refused)."""
+    values = {name: request.form.get(name, "")[:20] for name in FIGURES}
+    return values, request.form.get("correction_reason", "")[:1000].strip()
 
-    On success the card becomes the saved one in place: the objects it holds are kept as written
-    (not expired by the commit), so the answer needs no second read of the part and its reports.
-    """
+
+def _save(
+    part: Part, day: date, figures: dict[str, int | None], reason: str, days: list[date], errors: dict
+) -> ReportsAround | None:
+    """Save the figures and commit: the reports around the day as saved, or None with `errors`
+    filled with what to show (nothing is saved then)."""
     for attempt in (1, 2):
         try:
-            report = submit_report(
-                current_user,
-                card.part,
-                card.day,
-                card.figures,
-                correction_reason=card.correction_reason,
-                allowed_days=days,
-                neighbours=(card.previous, card.following),
+            saved = submit_report(
+                current_user, part, day, figures, correction_reason=reason, allowed_days=days
             )
+            # The part, the user and the campaign stay loaded for the answer: nothing else wrote them.
             db.session().expire_on_commit = False
             db.session.commit()
-            card.show_saved(report)
-            return {}
+            return saved
         except ReportError as error:
             db.session.rollback()
-            return dict(error.errors)
+            errors.update(error.errors)
+            return None
         except IntegrityError:
             # Two first saves of the same day at once (a double tap): the second one updates.
             db.session.rollback()
             if attempt == 2:
                 raise
-    return {}
+    return None
 
 
 def _confirmation(card: ReportCard) -> str:

@@ -8,7 +8,7 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from flask_babel import gettext as _
-from sqlalchemy import and_, func, select
+from sqlalchemy import and_, func, insert, literal, select, update
 from sqlalchemy.orm import joinedload
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -18,6 +18,7 @@ from app.models import FIGURES, Campaign, Constituency, DailyReport, Part, Role,
 from app.progress.queries import ProgressRow
 from app.progress.rollups import add_report_change, lock_report_writes
 from app.reports.validation import lowered_figures, raised_above_later, validate_figures
+from app.timeutil import utcnow
 
 
 class ReportError(ValueError):
@@ -42,15 +43,6 @@ def open_days(campaign: Campaign | None, now: datetime) -> list[date]:
     return days
 
 
-def report_on(part_id: int, day: date) -> DailyReport | None:
-    """As saved now, even when the session already holds it: the roll-up change is taken from it."""
-    return db.session.scalar(
-        select(DailyReport)
-        .where(DailyReport.part_id == part_id, DailyReport.report_date == day)
-        .execution_options(populate_existing=True)
-    )
-
-
 def previous_report(part_id: int, day: date) -> DailyReport | None:
     """The latest report strictly before `day`: the figures today's must not fall below."""
     return db.session.scalar(
@@ -61,14 +53,31 @@ def previous_report(part_id: int, day: date) -> DailyReport | None:
     )
 
 
-def next_report(part_id: int, day: date) -> DailyReport | None:
-    """The earliest report strictly after `day`: the figures a past day's must not rise above."""
-    return db.session.scalar(
-        select(DailyReport)
-        .where(DailyReport.part_id == part_id, DailyReport.report_date > day)
-        .order_by(DailyReport.report_date)
-        .limit(1)
-    )
+@dataclass
+class ReportsAround:
+    """A part's reports just before a day, of the day itself and just after it, as saved now.
+
+    They are transient copies (not in the session), read with one statement: a report's rules and
+    roll-up change need the three of them, and the save writes with plain statements.
+    """
+
+    previous: DailyReport | None
+    current: DailyReport | None
+    following: DailyReport | None
+
+
+def reports_around(part_id: int, day: date) -> ReportsAround:
+    table = DailyReport.__table__
+    mine = table.c.part_id == part_id
+    before = select(func.max(table.c.report_date)).where(mine, table.c.report_date < day).scalar_subquery()
+    after = select(func.min(table.c.report_date)).where(mine, table.c.report_date > day).scalar_subquery()
+    found = {"previous": None, "current": None, "following": None}
+    for row in db.session.execute(
+        select(table).where(mine, table.c.report_date.in_([before, literal(day, db.Date), after]))
+    ).mappings():
+        when = row["report_date"]
+        found["current" if when == day else "previous" if when < day else "following"] = DailyReport(**row)
+    return ReportsAround(**found)
 
 
 def submit_report(
@@ -80,21 +89,19 @@ def submit_report(
     correction_reason: str | None = None,
     allowed_days: list[date] | None = None,
     source: str = "form",
-    neighbours: tuple[DailyReport | None, DailyReport | None] | None = None,
-) -> DailyReport:
+) -> ReportsAround:
     """Create or update the part's report for the day. Raises ReportError; writes nothing then.
 
-    `neighbours` are the part's reports just before and just after the day when the caller has
-    read them already (the form's card); they only feed the rules. The roll-up change is computed
-    from fresh reads under the write lock whatever is passed.
+    Everything is read once, under the write lock (lock_report_writes), so that two saves of one
+    part apply one after the other. Returns the reports around the day, `current` as just saved.
+    The writes are plain INSERT/UPDATE statements, not the ORM's flush: this is the peak path.
     """
     if allowed_days is not None and day not in allowed_days:
         raise ReportError({"__all__": _("Reports for this date are closed.")})
     lock_report_writes(part, day)
-    if neighbours is None:
-        neighbours = previous_report(part.id, day), next_report(part.id, day)
-    previous, later = neighbours
-    previous_figures = previous.figures() if previous else None
+    around = reports_around(part.id, day)
+    previous_figures = around.previous.figures() if around.previous else None
+    later = around.following
     following = (later.report_date, later.figures()) if later else None
     reason = (correction_reason or "").strip() or None
     errors = validate_figures(figures, part.electors, previous_figures, reason, following)
@@ -104,33 +111,39 @@ def submit_report(
     lowered = lowered_figures(values, previous_figures)
     above_later = raised_above_later(values, following[1] if following else None)
 
-    report = report_on(part.id, day)
-    before = report.figures() if report else None
-    if report is None:
-        report = DailyReport(
-            part_id=part.id,
-            constituency_id=part.constituency_id,
-            district_id=part.district_id,
-            report_date=day,
-        )
-        db.session.add(report)
-    for name, value in values.items():
-        setattr(report, name, value)
-    report.entered_by_id = actor.id
-    report.on_behalf = actor.role != Role.BLO or part.blo_id != actor.id
-    report.correction_reason = reason if lowered or above_later else None
-    report.source = source
-    db.session.flush()
-    after = {**values, "report_date": day.isoformat(), "on_behalf": report.on_behalf}
+    current = around.current
+    before = current.figures() if current else None
+    now = utcnow()
+    written = {
+        **values,
+        "entered_by_id": actor.id,
+        "on_behalf": actor.role != Role.BLO or part.blo_id != actor.id,
+        "correction_reason": reason if lowered or above_later else None,
+        "source": source,
+        "updated_at": now,
+    }
+    table = DailyReport.__table__
+    place = {"part_id": part.id, "constituency_id": part.constituency_id, "district_id": part.district_id}
+    if current is not None:
+        db.session.execute(update(table).where(table.c.id == current.id).values(written))
+        report_id, created_at = current.id, current.created_at
+    else:
+        result = db.session.execute(insert(table).values(**place, report_date=day, created_at=now, **written))
+        report_id, created_at = result.inserted_primary_key[0], now
+    saved = DailyReport(id=report_id, report_date=day, created_at=created_at, **place, **written)
+    after = {**values, "report_date": day.isoformat(), "on_behalf": written["on_behalf"]}
     if previous_figures == values:
         after["no_change"] = True
     if lowered or above_later:
         after["correction"] = {"figures": lowered, "reason": reason}
         if above_later:
             after["correction"]["above_later"] = {"figures": above_later, "day": following[0].isoformat()}
-    audit.record(actor, "report.update" if before else "report.create", report, before, after)
-    add_report_change(part, day, before, values, report.updated_at)
-    return report
+    audit.insert_now(actor, "report.update" if before else "report.create", saved, before, after)
+    shown = before or previous_figures or dict.fromkeys(FIGURES, 0)
+    add_report_change(
+        part, day, shown, values, now, next_day=later.report_date if later else None, new=current is None
+    )
+    return ReportsAround(around.previous, saved, later)
 
 
 # -- what the report pages show ---------------------------------------------------------------
@@ -142,7 +155,7 @@ class ReportCard:
     and what the user typed (kept as text so that a refused form comes back as typed)."""
 
     part: Part
-    constituency_number: int
+    constituency_number: int | None  # None on the answer to a save, which shows no header
     blo: User | None
     day: date
     report: DailyReport | None  # the part's report of `day`, if saved
@@ -162,13 +175,6 @@ class ReportCard:
         elif not self.values and self.previous is not None:
             # The BLO changes only what moved since the last report; saved as is, it is "no change".
             self.values = {name: str(value) for name, value in self.previous.figures().items()}
-
-    def show_saved(self, report: DailyReport) -> None:
-        """The card as a fresh read would give it right after `report` was saved."""
-        self.report = report
-        self.values = {name: str(value) for name, value in report.figures().items()}
-        self.correction_reason = report.correction_reason or ""
-        self.errors = {}
 
     @property
     def prefilled(self) -> bool:
@@ -193,7 +199,7 @@ class ReportCard:
         """The typed values read as numbers; read again only when the values change (the form asks
         for them for every field)."""
         if self._read is None or self._read[0] != self.values:
-            self._read = (dict(self.values), {name: _whole_number(self.values.get(name)) for name in FIGURES})
+            self._read = (dict(self.values), read_figures(self.values))
         return self._read[1]
 
     @property
@@ -276,18 +282,31 @@ class ReportCard:
     @property
     def input_errors(self) -> dict[str, str]:
         """What could not be read at all: text where a whole number belongs, a reason too long."""
-        errors = {
-            name: _("Enter a whole number, like 250.")
-            for name in FIGURES
-            if (self.values.get(name) or "").strip() and self.figures[name] is None
-        }
-        if len(self.correction_reason) > REASON_MAX:
-            errors["correction_reason"] = _("Keep the reason under %(count)s characters.", count=REASON_MAX)
-        return errors
+        return unreadable(self.values, self.correction_reason, self.figures)
 
 
 _WHOLE_NUMBER = re.compile(r"^-?\d{1,9}$")  # \d also matches Devanagari digits, which int() reads
 REASON_MAX = 300
+
+
+def read_figures(values: dict[str, str]) -> dict[str, int | None]:
+    """The figures as typed, read as whole numbers (None where empty or not a number)."""
+    return {name: _whole_number(values.get(name)) for name in FIGURES}
+
+
+def unreadable(
+    values: dict[str, str], reason: str, figures: dict[str, int | None] | None = None
+) -> dict[str, str]:
+    """What could not be read at all: text where a whole number belongs, a reason too long."""
+    figures = read_figures(values) if figures is None else figures
+    errors = {
+        name: _("Enter a whole number, like 250.")
+        for name in FIGURES
+        if (values.get(name) or "").strip() and figures[name] is None
+    }
+    if len(reason) > REASON_MAX:
+        errors["correction_reason"] = _("Keep the reason under %(count)s characters.", count=REASON_MAX)
+    return errors
 
 
 def _whole_number(text: str | None) -> int | None:
