@@ -3,7 +3,7 @@
 Each builder answers an `Export`: translated column labels with a kind, and rows of plain values
 (percentages in percentage points, 12.5 = 12.5 %). The writers turn it into bytes: CSV keeps
 numbers bare so a spreadsheet reads them as numbers; XLSX stores percentages as fractions with a
-percent format. The figures come from app/progress/queries.py, a handful of grouped queries.
+percent format. The figures come from app/figures/queries.py, a handful of grouped queries.
 """
 
 from __future__ import annotations
@@ -24,11 +24,8 @@ from openpyxl.utils import get_column_letter
 from sqlalchemy.sql.elements import ColumnElement
 
 from app.extensions import db
-from app.formatting import day as format_day
-from app.formatting import lang
-from app.inputs import parse_iso_day
-from app.models import ASD_FIGURES, MAPPING_FIGURES, Constituency, District, Part
-from app.progress.queries import (
+from app.figures.models import ASD_FIGURES, MAPPING_FIGURES
+from app.figures.queries import (
     ProgressRow,
     constituency_rows,
     district_rows,
@@ -36,8 +33,12 @@ from app.progress.queries import (
     parts_needing_a_call,
     total_row,
 )
+from app.figures.rules import FIGURE_LABELS
+from app.formatting import day as format_day
+from app.formatting import lang
+from app.inputs import parse_iso_day
+from app.models import Constituency, District, Part
 from app.progress.services import last_report_days, missing_parts
-from app.reports.validation import FIGURE_LABELS
 from app.scope import Scope
 
 TEXT, INTEGER, PERCENT, DATE = "text", "integer", "percent", "date"

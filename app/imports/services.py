@@ -24,9 +24,14 @@ from sqlalchemy.orm import joinedload
 from sqlalchemy.sql.elements import ColumnElement
 
 from app import audit
+from app.campaign.clock import campaign_day_of, campaign_today
 from app.campaign.services import current_campaign
 from app.extensions import db
+from app.figures.models import FIGURES, DailyReport
+from app.figures.rollups import recompute_constituency_days
+from app.figures.rules import lowered_figures, raised_above_later, validate_figures
 from app.formatting import number
+from app.imports.models import ImportJob
 from app.imports.parsing import (
     EXTENSIONS,
     PROGRESS_EVERY,
@@ -36,11 +41,9 @@ from app.imports.parsing import (
     extension,
     parse_file,
 )
-from app.models import FIGURES, AuditEntry, Constituency, DailyReport, ImportJob, Job, Part, Role, User
-from app.progress.rollups import recompute_constituency_days
-from app.reports.validation import lowered_figures, raised_above_later, validate_figures
+from app.models import AuditEntry, Constituency, Job, Part, Role, User
 from app.scope import Scope
-from app.timeutil import campaign_day_of, campaign_today, utcnow
+from app.timeutil import utcnow
 
 MAX_BYTES = 20 * 1024 * 1024
 SAMPLE_SIZE = 20

@@ -11,15 +11,10 @@ from flask_login import current_user
 from jinja2_fragments.flask import render_block
 
 from app.access import OFFICERS, PLACE_VIEWERS, allow
+from app.campaign.clock import campaign_today
 from app.campaign.services import current_campaign
 from app.extensions import db
-from app.htmx import is_partial, render
-from app.inputs import int_arg, page_arg
-from app.maps.services import area_charts, cumulative_chart, pace_chart
-from app.models import Constituency, District, Part, Role
-from app.places.services import page_of
-from app.progress import bp
-from app.progress.queries import (
+from app.figures.queries import (
     constituency_rows,
     district_rows,
     figures_version,
@@ -28,6 +23,12 @@ from app.progress.queries import (
     parts_needing_a_call,
     total_row,
 )
+from app.htmx import is_partial, render
+from app.inputs import int_arg, page_arg
+from app.models import Constituency, District, Part, Role
+from app.places.services import page_of
+from app.progress import bp
+from app.progress.charts import area_charts, cumulative_chart, pace_chart
 from app.progress.services import (
     FILTERS,
     SORTS,
@@ -42,7 +43,6 @@ from app.progress.services import (
 )
 from app.reviews.services import latest_reviews
 from app.scope import current_scope
-from app.timeutil import campaign_today
 
 
 def _table_options():

@@ -10,9 +10,10 @@ from sqlalchemy import Select, and_, func, select
 from sqlalchemy.sql.elements import ColumnElement
 
 from app.extensions import db
+from app.figures.models import DailyReport
+from app.figures.queries import ProgressRow
 from app.inputs import parse_iso_day
-from app.models import Campaign, Constituency, DailyReport, Part, User
-from app.progress.queries import ProgressRow
+from app.models import Campaign, Constituency, Part, User
 
 SORTS = ("rank", "name", "pace", "missing", "finish", "electors")
 FILTERS = ("all", "behind", "missing")

@@ -14,10 +14,11 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from app import audit
 from app.extensions import db
-from app.models import FIGURES, Campaign, Constituency, DailyReport, Part, Role, User
-from app.progress.queries import ProgressRow
-from app.progress.rollups import add_report_change, lock_report_writes
-from app.reports.validation import lowered_figures, raised_above_later, validate_figures
+from app.figures.models import FIGURES, DailyReport
+from app.figures.queries import ProgressRow
+from app.figures.rollups import add_report_change, lock_report_writes
+from app.figures.rules import lowered_figures, raised_above_later, validate_figures
+from app.models import Campaign, Constituency, Part, Role, User
 
 
 class ReportError(ValueError):

@@ -20,8 +20,9 @@ from sqlalchemy.sql.elements import ColumnElement
 from app import audit
 from app.extensions import db
 from app.formatting import number
-from app.models import BloReview, Constituency, Difficulty, District, Part, ReviewKind, Role, User
+from app.models import Constituency, District, Part, Role, User
 from app.places.services import parts_query
+from app.reviews.models import BloReview, Difficulty, ReviewKind
 from app.scope import Scope
 
 # Who records reviews: the state office watches but does not call BLOs itself.

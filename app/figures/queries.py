@@ -17,8 +17,9 @@ from sqlalchemy.orm import aliased
 from sqlalchemy.sql.elements import ColumnElement
 
 from app.extensions import db
-from app.models import FIGURES, Constituency, ConstituencyDay, DailyReport, District, Part, User
-from app.progress.rollups import dense_through
+from app.figures.models import FIGURES, ConstituencyDay, DailyReport
+from app.figures.rollups import dense_through
+from app.models import Constituency, District, Part, User
 
 PROJECTION_DAYS = 3
 

@@ -20,7 +20,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased
 
 from app.extensions import db
-from app.models import FIGURES, Constituency, ConstituencyDay, DailyReport, Part, RollupFrontier
+from app.figures.models import FIGURES, ConstituencyDay, DailyReport, RollupFrontier
+from app.models import Constituency, Part
 
 
 def refresh_constituency_totals(constituency_ids: Iterable[int] | None = None) -> None:
