@@ -11,16 +11,9 @@ from sqlalchemy import and_, func, select, true
 from app.campaign.clock import campaign_today
 from app.extensions import db
 from app.figures.models import FIGURES, DailyReport
-from app.figures.queries import (
-    ProgressRow,
-    constituency_rows,
-    district_rows,
-    part_rows,
-    parts_needing_a_call,
-    rank_rows,
-    total_row,
-)
+from app.figures.queries import constituency_rows, district_rows, part_rows, parts_needing_a_call, total_row
 from app.figures.rollups import recompute_constituency_days
+from app.figures.rows import ProgressRow, rank_rows
 from app.models import Constituency, District, Part, User
 from app.reports.services import submit_report
 
@@ -235,10 +228,10 @@ def test_calls_list_is_ordered_by_how_far_behind(app, client, auth):
             Decimal(10),
             Part.district_id.in_(select(District.id).where(District.name_en == "Bhopal")),
         )
-        shortfalls = [r.extra["shortfall"] for r in needing]
+        shortfalls = [r.shortfall for r in needing]
         assert shortfalls == sorted(shortfalls, reverse=True)
         for r in needing:
-            assert all(p is None or p < 10 for p in r.extra["paces"])
+            assert all(p is None or p < 10 for p in r.paces)
     auth.login("collector.bhopal")
     html = client.get("/progress/calls").get_data(as_text=True)
     assert f"{len(needing)} BLOs to call." in html

@@ -127,3 +127,18 @@ def test_no_threads_in_app():
             if any(module.split(".")[0] in ("threading", "_thread") for module in modules):
                 users.append(name)
     assert users == []
+
+
+def test_the_figures_import_no_feature():
+    """reports, imports, progress, exports and maps read the figures; the figures read only the
+    shared tables below them."""
+    below = ("app.extensions", "app.formatting", "app.timeutil", "app.models", "app.figures")
+    graph = import_graph()
+    upward = {
+        (name, target)
+        for name, targets in graph.items()
+        if name.startswith("app.figures")
+        for target in targets
+        if not target.startswith(below)
+    }
+    assert graph["app.figures.queries"] and upward == set()

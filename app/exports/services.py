@@ -25,14 +25,8 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from app.extensions import db
 from app.figures.models import ASD_FIGURES, MAPPING_FIGURES
-from app.figures.queries import (
-    ProgressRow,
-    constituency_rows,
-    district_rows,
-    part_rows,
-    parts_needing_a_call,
-    total_row,
-)
+from app.figures.queries import constituency_rows, district_rows, part_rows, parts_needing_a_call, total_row
+from app.figures.rows import ProgressRow
 from app.figures.rules import FIGURE_LABELS
 from app.formatting import day as format_day
 from app.formatting import lang
@@ -249,11 +243,11 @@ def _part_columns() -> list[Column]:
 def _part_cells(row, language: str) -> list:
     """The cells that name a part and its BLO, matching _part_columns()."""
     return [
-        row.extra["ac_number"],
+        row.line.ac_number,
         row.place.number,
         row.place.name(language),
-        row.extra["blo_name"],
-        row.extra["blo_mobile"],
+        row.line.blo_name,
+        row.line.blo_mobile,
     ]
 
 
@@ -289,8 +283,8 @@ def calls_export(name: str, condition: ColumnElement[bool], day: date, target: D
             row.electors,
             row.digitized,
             row.digitized_percent,
-            *row.extra["paces"][:2],
-            row.extra["shortfall"],
+            *row.paces[:2],
+            row.shortfall,
         ]
         for row in rows
     ]
@@ -430,10 +424,3 @@ def _slug(name: str) -> str:
 def _sheet_title(title: str) -> str:
     """Excel's rules: at most 31 characters, none of []:*?/\\."""
     return re.sub(r"[\[\]:*?/\\]", " ", title)[:31] or "Sheet"
-
-
-def _as_date(value) -> date | None:
-    """SQLite may answer a scalar subquery's max() of dates as text."""
-    if value is None or isinstance(value, date):
-        return value
-    return date.fromisoformat(str(value)[:10])

@@ -6,11 +6,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import and_, select
 from sqlalchemy.sql.elements import ColumnElement
 
 from app.extensions import db
 from app.figures.models import DailyReport
+from app.figures.selects import latest_report_days
 from app.models import Constituency, Part
 
 # Digitized % bands of the map, lowest first: (lower bound, CSS class). Colours live in static/css/app.css.
@@ -71,12 +72,7 @@ def map_points(
         area_part = Part.district_id == district_id
     else:
         raise ValueError("map_points needs a district or a constituency")
-    latest = (
-        select(DailyReport.part_id, func.max(DailyReport.report_date).label("day"))
-        .where(area_report, DailyReport.report_date <= day)
-        .group_by(DailyReport.part_id)
-        .subquery()
-    )
+    latest = latest_report_days(day, area_report)
     rows = db.session.execute(
         select(
             Part.id,
