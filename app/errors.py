@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask, request
+from flask import Flask
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
@@ -50,10 +50,6 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
-        if error.code == 429 and request.endpoint == "auth.login":
-            from app.auth.routes import login_rate_limited
-
-            return login_rate_limited()
         if isinstance(error, BadArgument):
             return render_error(400, error.message)
         return render_error(error.code or 500)

@@ -24,8 +24,8 @@ from werkzeug.security import generate_password_hash
 
 from app import timeutil
 from app.extensions import db
+from app.figures.rollups import refresh_constituency_totals
 from app.models import Campaign, Constituency, District, Part, Role, User
-from app.progress.rollups import refresh_constituency_totals
 from app.seed_history import demo_campaign_dates, seed_history
 
 DATA = Path(__file__).resolve().parent / "data" / "mp_districts.csv"

@@ -14,8 +14,9 @@ import numpy as np
 from sqlalchemy import func, insert, select
 
 from app.extensions import db
-from app.models import FIGURES, ConstituencyDay, DailyReport, Part
-from app.progress.rollups import recompute_constituency_days, set_dense_through
+from app.figures.models import FIGURES, ConstituencyDay, DailyReport
+from app.figures.rollups import recompute_constituency_days, set_dense_through
+from app.models import Part
 
 HISTORY_DAYS = 45
 CORRECTION_REASON = "Recount of forms at the booth: double entry removed"

@@ -12,7 +12,9 @@ import time
 
 from sqlalchemy import and_, func, select, text
 
-from app.models import FIGURES, Constituency, DailyReport, ImportJob, Part, User
+from app.figures.models import FIGURES, DailyReport
+from app.imports.models import ImportJob
+from app.models import Constituency, Part, User
 from bench.harness import report
 
 
@@ -62,9 +64,9 @@ def _write_state_file(path, today) -> int:
 
 
 def run(bench) -> None:
+    from app.campaign.clock import campaign_today
     from app.extensions import db
     from app.imports.services import run_apply, run_check, start_apply
-    from app.timeutil import campaign_today
 
     app = _app_for_import(bench)
     with app.app_context():

@@ -28,9 +28,9 @@ def _rollup_queries(app):
 
     from sqlalchemy import true
 
+    from app.campaign.clock import campaign_today
     from app.campaign.services import current_campaign
-    from app.progress.queries import digitized_series, district_rows
-    from app.timeutil import campaign_today
+    from app.figures.queries import digitized_series, district_rows
 
     def run_queries():
         with app.test_request_context():

@@ -8,10 +8,11 @@ from bench.harness import report
 
 
 def run(bench) -> None:
+    from app.campaign.clock import campaign_today
     from app.extensions import db
-    from app.models import ASD_FIGURES, FIGURES, Constituency, Part
+    from app.figures.models import ASD_FIGURES, FIGURES
+    from app.models import Constituency, Part
     from app.reports.services import previous_report
-    from app.timeutil import campaign_today
 
     with bench.app.app_context():
         part_id = db.session.scalar(

@@ -89,8 +89,9 @@ def _reporting_blos(url: str) -> list[tuple[str, int, dict[str, int]]]:
 
     from app import create_app
     from app.extensions import db
-    from app.models import FIGURES, DailyReport, Part, User
-    from app.reports.validation import elector_tolerance
+    from app.figures.models import FIGURES, DailyReport
+    from app.figures.rules import elector_tolerance
+    from app.models import Part, User
     from app.seed import DEMO_PASSWORD
 
     app = create_app({"SQLALCHEMY_DATABASE_URI": url})
@@ -174,7 +175,7 @@ class Posts:
 
 def _rising(figures: dict[str, int], step: int) -> dict[str, int]:
     """`step` more forms digitized, collected and distributed as far as the rules need."""
-    from app.models import ASD_FIGURES
+    from app.figures.models import ASD_FIGURES
 
     raised = dict(figures)
     asd = sum(figures[name] for name in ASD_FIGURES)

@@ -5,7 +5,8 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from app.extensions import db
-from app.models import ImportJob, User
+from app.imports.models import ImportJob
+from app.models import User
 
 COLLECTOR = {"collector"}
 

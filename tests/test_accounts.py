@@ -148,7 +148,7 @@ def test_assigning_a_blo_to_a_part_without_one_updates_the_ac_totals(app, client
         )
         part.blo_id = None
         db.session.commit()
-        from app.progress.rollups import refresh_constituency_totals
+        from app.figures.rollups import refresh_constituency_totals
 
         refresh_constituency_totals([part.constituency_id])
         db.session.commit()

@@ -9,7 +9,8 @@ import pytest
 from sqlalchemy import func, select
 
 from app.extensions import db
-from app.models import AuditEntry, BloReview, Constituency, District, Part, User
+from app.models import AuditEntry, Constituency, District, Part, User
+from app.reviews.models import BloReview
 
 HUGE = "99999999999999999999"  # beyond SQLite's 64-bit integers
 ODD_NUMBERS = [HUGE, "2147483648", "²", "١", "٣٤", "1e3", "-1", "0x10"]

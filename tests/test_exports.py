@@ -10,9 +10,10 @@ import openpyxl
 import pytest
 from sqlalchemy import and_, func, select
 
+from app.campaign.clock import campaign_today
 from app.extensions import db
-from app.models import Constituency, DailyReport, District, Job, JobStatus, Part, User
-from app.timeutil import campaign_today
+from app.figures.models import DailyReport
+from app.models import Constituency, District, Job, JobStatus, Part, User
 
 BOM = b"\xef\xbb\xbf"
 

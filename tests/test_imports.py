@@ -9,22 +9,13 @@ import pytest
 from openpyxl import Workbook
 from sqlalchemy import func, select
 
+from app.campaign.clock import campaign_today
 from app.extensions import db
+from app.figures.models import FIGURES, ConstituencyDay, DailyReport
+from app.figures.rules import validate_figures
 from app.imports import parsing
-from app.models import (
-    FIGURES,
-    AuditEntry,
-    Constituency,
-    ConstituencyDay,
-    DailyReport,
-    ImportJob,
-    Job,
-    JobStatus,
-    Part,
-    User,
-)
-from app.reports.validation import validate_figures
-from app.timeutil import campaign_today
+from app.imports.models import ImportJob
+from app.models import AuditEntry, Constituency, Job, JobStatus, Part, User
 
 ENGLISH = [
     "AC number",
@@ -600,7 +591,8 @@ def test_a_job_cut_off_by_a_crash_is_closed_by_the_periodic_task(app, client, au
     """A run whose consumer died (heartbeat stale) is marked failed by the closer, not by a page view."""
     from datetime import timedelta
 
-    from app.models import District, ImportJob, User
+    from app.imports.models import ImportJob
+    from app.models import District, User
     from app.tasks import close_cut_off_jobs
     from app.timeutil import utcnow
 

@@ -7,8 +7,9 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import select
 
 from app.extensions import db
-from app.models import FIGURES, AuditEntry, ConstituencyDay, DailyReport
-from app.progress.rollups import recompute_constituency_days
+from app.figures.models import FIGURES, ConstituencyDay, DailyReport
+from app.figures.rollups import recompute_constituency_days
+from app.models import AuditEntry
 from tests.test_imports import (  # noqa: F401 - imports_dir is an autouse fixture
     ENGLISH,
     _apply,

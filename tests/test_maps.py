@@ -10,10 +10,12 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import delete, func, select
 
+from app.campaign.clock import campaign_today
 from app.extensions import db
-from app.maps.services import band, cumulative_chart, pace_chart
-from app.models import Constituency, DailyReport, District, Part
-from app.timeutil import campaign_today
+from app.figures.models import DailyReport
+from app.maps.services import band
+from app.models import Constituency, District, Part
+from app.progress.charts import cumulative_chart, pace_chart
 
 
 def _district_id(app, name: str) -> int:

@@ -7,9 +7,9 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import event
 
+from app.campaign.clock import campaign_today
 from app.extensions import db
-from app.models import RollupFrontier
-from app.timeutil import campaign_today
+from app.figures.models import RollupFrontier
 from tests.conftest import LOGINS, csrf_token, make_app, reset_database
 from tests.test_authorization import MATRIX, _ids
 

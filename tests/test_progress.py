@@ -8,20 +8,14 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import and_, func, select, true
 
+from app.campaign.clock import campaign_today
 from app.extensions import db
-from app.models import FIGURES, Constituency, DailyReport, District, Part, User
-from app.progress.queries import (
-    ProgressRow,
-    constituency_rows,
-    district_rows,
-    part_rows,
-    parts_needing_a_call,
-    rank_rows,
-    total_row,
-)
-from app.progress.rollups import recompute_constituency_days
+from app.figures.models import FIGURES, DailyReport
+from app.figures.queries import constituency_rows, district_rows, part_rows, parts_needing_a_call, total_row
+from app.figures.rollups import recompute_constituency_days
+from app.figures.rows import ProgressRow, rank_rows
+from app.models import Constituency, District, Part, User
 from app.reports.services import submit_report
-from app.timeutil import campaign_today
 
 
 def direct_sums(day, condition=true()):
@@ -234,10 +228,10 @@ def test_calls_list_is_ordered_by_how_far_behind(app, client, auth):
             Decimal(10),
             Part.district_id.in_(select(District.id).where(District.name_en == "Bhopal")),
         )
-        shortfalls = [r.extra["shortfall"] for r in needing]
+        shortfalls = [r.shortfall for r in needing]
         assert shortfalls == sorted(shortfalls, reverse=True)
         for r in needing:
-            assert all(p is None or p < 10 for p in r.extra["paces"])
+            assert all(p is None or p < 10 for p in r.paces)
     auth.login("collector.bhopal")
     html = client.get("/progress/calls").get_data(as_text=True)
     assert f"{len(needing)} BLOs to call." in html
@@ -287,7 +281,7 @@ def test_calls_list_shows_who_has_been_talked_to_today(app, client, auth):
 def test_a_new_day_starts_from_yesterdays_figures_with_nobody_reported(app):
     """Before the periodic task carries the ACs forward, readers of the new day read the frontier's
     rows without writing; the task then gives every AC the day's row; the first report counts."""
-    from app.models import ConstituencyDay, RollupFrontier
+    from app.figures.models import ConstituencyDay, RollupFrontier
     from app.progress.tasks import carry_days_forward
 
     def rows_on(day):
@@ -331,8 +325,8 @@ def test_a_new_day_starts_from_yesterdays_figures_with_nobody_reported(app):
 def test_days_beyond_the_roll_up_frontier_read_right_without_the_periodic_task(app):
     """Two days past the frontier, with reports on each from different ACs: every reader agrees
     with the reports, and only parts that reported that very day count as reported."""
-    from app.models import ConstituencyDay, RollupFrontier
-    from app.progress.queries import digitized_series
+    from app.figures.models import ConstituencyDay, RollupFrontier
+    from app.figures.queries import digitized_series
 
     with app.app_context():
         today = campaign_today()

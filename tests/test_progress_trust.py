@@ -12,11 +12,12 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import func, select, true
 
+from app.campaign.clock import campaign_today
 from app.extensions import db
-from app.models import FIGURES, DailyReport, District, Part, User
-from app.progress.queries import district_rows, part_rows, parts_needing_a_call, total_row
+from app.figures.models import FIGURES, DailyReport
+from app.figures.queries import district_rows, part_rows, parts_needing_a_call, total_row
+from app.models import District, Part, User
 from app.reports.services import submit_report
-from app.timeutil import campaign_today
 from tests.conftest import make_app, reset_database
 from tests.test_progress import _row as progress_row
 
@@ -71,7 +72,7 @@ def _write(part, day, digitized):
 
 
 def test_the_calls_list_leaves_out_finished_parts_and_those_that_cleared_what_was_left(app):
-    from app.progress.rollups import recompute_constituency_days
+    from app.figures.rollups import recompute_constituency_days
 
     with app.app_context():
         today = campaign_today()
@@ -226,7 +227,7 @@ def test_submitting_a_report_turns_missing_into_a_pace(app):
                 DailyReport.part_id == part.id, DailyReport.report_date == today
             )
         )
-        from app.progress.rollups import recompute_constituency_days
+        from app.figures.rollups import recompute_constituency_days
 
         recompute_constituency_days([part.constituency_id], today)
         db.session.commit()

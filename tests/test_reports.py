@@ -9,11 +9,12 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import delete, func, select
 
+from app.campaign.clock import campaign_today
 from app.extensions import db
-from app.models import FIGURES, AuditEntry, Campaign, Constituency, ConstituencyDay, DailyReport, Part, User
-from app.progress.rollups import recompute_constituency_days
+from app.figures.models import FIGURES, ConstituencyDay, DailyReport
+from app.figures.rollups import recompute_constituency_days
+from app.models import AuditEntry, Campaign, Constituency, Part, User
 from app.reports.services import previous_report
-from app.timeutil import campaign_today
 
 
 def _part_id(app, ac: int, number: int) -> int:

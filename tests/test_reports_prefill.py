@@ -9,11 +9,12 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import delete, select
 
+from app.campaign.clock import campaign_today
 from app.extensions import db
-from app.models import AuditEntry, Constituency, DailyReport, Part
-from app.progress.rollups import recompute_constituency_days
+from app.figures.models import DailyReport
+from app.figures.rollups import recompute_constituency_days
+from app.models import AuditEntry, Constituency, Part
 from app.reports.services import previous_report
-from app.timeutil import campaign_today
 from tests.test_reports import _advance, _field_error, _post, _reports
 
 

@@ -7,10 +7,11 @@ from datetime import date, timedelta
 
 from sqlalchemy import event, func, select
 
+from app.campaign.clock import campaign_today
 from app.extensions import db
-from app.models import AuditEntry, BloReview, Constituency, Difficulty, District, Part, ReviewKind, User
+from app.models import AuditEntry, Constituency, District, Part, User
+from app.reviews.models import BloReview, Difficulty, ReviewKind
 from app.reviews.services import latest_reviews
-from app.timeutil import campaign_today
 
 
 def _part_id(app, ac: int, number: int) -> int:

@@ -9,11 +9,12 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import delete, select
 
+from app.campaign.clock import campaign_today
 from app.extensions import db
-from app.models import FIGURES, Constituency, ConstituencyDay, DailyReport, Part, RollupFrontier, User
-from app.progress.rollups import carry_forward, dense_through, recompute_constituency_days, set_dense_through
+from app.figures.models import FIGURES, ConstituencyDay, DailyReport, RollupFrontier
+from app.figures.rollups import carry_forward, dense_through, recompute_constituency_days, set_dense_through
+from app.models import Constituency, Part, User
 from app.reports.services import submit_report
-from app.timeutil import campaign_today
 from tests.conftest import AuthActions
 
 

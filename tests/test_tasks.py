@@ -16,7 +16,8 @@ from sqlalchemy.engine import make_url
 
 from app import tasks
 from app.extensions import db
-from app.models import ImportJob, Job, JobStatus
+from app.imports.models import ImportJob
+from app.models import Job, JobStatus
 from tests.conftest import AuthActions, make_app, reset_database
 from tests.test_imports import _csv, _good_rows, _upload
 

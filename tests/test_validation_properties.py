@@ -1,12 +1,12 @@
-"""Property tests of the consistency rules (DOMAIN.md) in app/reports/validation.py."""
+"""Property tests of the consistency rules (DOMAIN.md) in app/figures/rules.py."""
 
 from __future__ import annotations
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from app.models import ASD_FIGURES, FIGURES, MAPPING_FIGURES
-from app.reports.validation import elector_tolerance, lowered_figures, validate_figures
+from app.figures.models import ASD_FIGURES, FIGURES, MAPPING_FIGURES
+from app.figures.rules import elector_tolerance, lowered_figures, validate_figures
 
 electors_counts = st.integers(min_value=0, max_value=1500)
 

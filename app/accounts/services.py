@@ -12,8 +12,8 @@ from sqlalchemy.exc import IntegrityError
 
 from app import audit
 from app.extensions import db
+from app.figures.rollups import refresh_constituency_totals
 from app.models import Constituency, Part, Role, User
-from app.progress.rollups import refresh_constituency_totals
 from app.scope import Scope
 
 

@@ -9,6 +9,7 @@ from app.access import ALL_ROLES, allow, public
 from app.auth import bp
 from app.auth.forms import ChangePasswordForm, LoginForm
 from app.auth.services import authenticate, change_password, set_locale
+from app.errors import render_error
 from app.extensions import db, limiter
 from app.htmx import redirect_to, render
 from app.inputs import local_path
@@ -52,7 +53,11 @@ def login():
     return render("auth/login.html", form=form, status=422 if form.errors else 200)
 
 
-def login_rate_limited():
+@bp.errorhandler(429)
+def too_many_attempts(error):
+    """Too many failed sign-ins: the sign-in page again, saying why, not the generic error page."""
+    if request.endpoint != "auth.login":
+        return render_error(429)
     form = LoginForm()
     form.password.errors = [_("Too many failed sign-ins. Please wait a few minutes before trying again.")]
     return render("auth/login.html", form=form, status=429)

@@ -11,6 +11,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.access import OFFICERS, allow
+from app.campaign.clock import campaign_today
 from app.campaign.services import current_campaign
 from app.errors import render_error
 from app.exports import bp
@@ -34,7 +35,6 @@ from app.htmx import redirect_to, render
 from app.inputs import int_arg
 from app.models import JobStatus, Role
 from app.scope import current_scope
-from app.timeutil import campaign_today
 
 # Who may download which table; the scope then decides which rows they get.
 TABLE_ROLES = {

@@ -3,7 +3,7 @@
 Each builder answers an `Export`: translated column labels with a kind, and rows of plain values
 (percentages in percentage points, 12.5 = 12.5 %). The writers turn it into bytes: CSV keeps
 numbers bare so a spreadsheet reads them as numbers; XLSX stores percentages as fractions with a
-percent format. The figures come from app/progress/queries.py, a handful of grouped queries.
+percent format. The figures come from app/figures/queries.py, a handful of grouped queries.
 """
 
 from __future__ import annotations
@@ -24,20 +24,15 @@ from openpyxl.utils import get_column_letter
 from sqlalchemy.sql.elements import ColumnElement
 
 from app.extensions import db
+from app.figures.models import ASD_FIGURES, MAPPING_FIGURES
+from app.figures.queries import constituency_rows, district_rows, part_rows, parts_needing_a_call, total_row
+from app.figures.rows import ProgressRow
+from app.figures.rules import FIGURE_LABELS
 from app.formatting import day as format_day
 from app.formatting import lang
 from app.inputs import parse_iso_day
-from app.models import ASD_FIGURES, MAPPING_FIGURES, Constituency, District, Part
-from app.progress.queries import (
-    ProgressRow,
-    constituency_rows,
-    district_rows,
-    part_rows,
-    parts_needing_a_call,
-    total_row,
-)
+from app.models import Constituency, District, Part
 from app.progress.services import last_report_days, missing_parts
-from app.reports.validation import FIGURE_LABELS
 from app.scope import Scope
 
 TEXT, INTEGER, PERCENT, DATE = "text", "integer", "percent", "date"
@@ -248,11 +243,11 @@ def _part_columns() -> list[Column]:
 def _part_cells(row, language: str) -> list:
     """The cells that name a part and its BLO, matching _part_columns()."""
     return [
-        row.extra["ac_number"],
+        row.line.ac_number,
         row.place.number,
         row.place.name(language),
-        row.extra["blo_name"],
-        row.extra["blo_mobile"],
+        row.line.blo_name,
+        row.line.blo_mobile,
     ]
 
 
@@ -288,8 +283,8 @@ def calls_export(name: str, condition: ColumnElement[bool], day: date, target: D
             row.electors,
             row.digitized,
             row.digitized_percent,
-            *row.extra["paces"][:2],
-            row.extra["shortfall"],
+            *row.paces[:2],
+            row.shortfall,
         ]
         for row in rows
     ]
@@ -429,10 +424,3 @@ def _slug(name: str) -> str:
 def _sheet_title(title: str) -> str:
     """Excel's rules: at most 31 characters, none of []:*?/\\."""
     return re.sub(r"[\[\]:*?/\\]", " ", title)[:31] or "Sheet"
-
-
-def _as_date(value) -> date | None:
-    """SQLite may answer a scalar subquery's max() of dates as text."""
-    if value is None or isinstance(value, date):
-        return value
-    return date.fromisoformat(str(value)[:10])

@@ -21,7 +21,7 @@ from typing import Any
 
 from flask_babel import gettext as _
 
-from app.models import FIGURES
+from app.figures.models import FIGURES
 
 MAX_ROWS = 250_000
 MAX_ERRORS_KEPT = 1000

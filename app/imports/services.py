@@ -24,9 +24,15 @@ from sqlalchemy.orm import joinedload
 from sqlalchemy.sql.elements import ColumnElement
 
 from app import audit
+from app.campaign.clock import campaign_day_of, campaign_today
 from app.campaign.services import current_campaign
 from app.extensions import db
+from app.figures.models import FIGURES, DailyReport
+from app.figures.rollups import recompute_constituency_days
+from app.figures.rules import lowered_figures, raised_above_later, validate_figures
+from app.figures.selects import as_date, latest_reports
 from app.formatting import number
+from app.imports.models import ImportJob
 from app.imports.parsing import (
     EXTENSIONS,
     PROGRESS_EVERY,
@@ -36,11 +42,9 @@ from app.imports.parsing import (
     extension,
     parse_file,
 )
-from app.models import FIGURES, AuditEntry, Constituency, DailyReport, ImportJob, Job, Part, Role, User
-from app.progress.rollups import recompute_constituency_days
-from app.reports.validation import lowered_figures, raised_above_later, validate_figures
+from app.models import AuditEntry, Constituency, Job, Part, Role, User
 from app.scope import Scope
-from app.timeutil import campaign_day_of, campaign_today, utcnow
+from app.timeutil import utcnow
 
 MAX_BYTES = 20 * 1024 * 1024
 SAMPLE_SIZE = 20
@@ -281,13 +285,9 @@ def _earliest_after(day: date, *conditions) -> dict[int, tuple[date, dict[str, i
         and_(DailyReport.part_id == earliest.c.part_id, DailyReport.report_date == earliest.c.earliest),
     )
     return {
-        row[0]: (_as_date(row[1]), dict(zip(FIGURES, row[2:], strict=True)))
+        row[0]: (as_date(row[1]), dict(zip(FIGURES, row[2:], strict=True)))
         for row in db.session.execute(stmt)
     }
-
-
-def _as_date(value) -> date:
-    return value if isinstance(value, date) else date.fromisoformat(str(value))
 
 
 def _reports_before(
@@ -310,15 +310,9 @@ def _reports_before(
 
 
 def _latest_before(day: date, *conditions) -> dict[int, tuple[date, dict[str, int]]]:
-    latest = (
-        select(DailyReport.part_id, func.max(DailyReport.report_date).label("latest"))
-        .where(DailyReport.report_date < day, *conditions)
-        .group_by(DailyReport.part_id)
-        .subquery()
-    )
-    stmt = select(
+    stmt = latest_reports(day - timedelta(days=1), and_(*conditions)).with_only_columns(
         DailyReport.part_id, DailyReport.report_date, *(getattr(DailyReport, n) for n in FIGURES)
-    ).join(latest, and_(DailyReport.part_id == latest.c.part_id, DailyReport.report_date == latest.c.latest))
+    )
     return {row[0]: (row[1], dict(zip(FIGURES, row[2:], strict=True))) for row in db.session.execute(stmt)}
 
 
@@ -569,7 +563,7 @@ def revert_import(job: ImportJob, actor: User) -> dict[str, int]:
             )
         )
     ids = {
-        (part_id, _as_date(day)): report_id
+        (part_id, as_date(day)): report_id
         for report_id, part_id, day in db.session.execute(
             select(DailyReport.id, DailyReport.part_id, DailyReport.report_date).where(
                 DailyReport.part_id.in_(part_ids),
@@ -858,19 +852,11 @@ def sample_rows(scope: Scope, limit: int = 5) -> list[list]:
         .limit(limit)
     ).all()
     ids = [p[0] for p in parts]
-    latest = (
-        select(DailyReport.part_id, func.max(DailyReport.report_date).label("latest"))
-        .where(DailyReport.part_id.in_(ids))
-        .group_by(DailyReport.part_id)
-        .subquery()
-    )
+    latest = latest_reports(None, DailyReport.part_id.in_(ids))
     figures = {
         row[0]: list(row[1:])
         for row in db.session.execute(
-            select(DailyReport.part_id, *(getattr(DailyReport, n) for n in FIGURES)).join(
-                latest,
-                and_(DailyReport.part_id == latest.c.part_id, DailyReport.report_date == latest.c.latest),
-            )
+            latest.with_only_columns(DailyReport.part_id, *(getattr(DailyReport, n) for n in FIGURES))
         )
     }
     today = campaign_today().isoformat()

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from app.extensions import db
+from app.imports.models import ImportJob
 from app.imports.services import close_interrupted, run_apply, run_check
-from app.models import ImportJob, Job, User
+from app.models import Job, User
 from app.tasks import create_job, job_task
 
 

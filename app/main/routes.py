@@ -5,6 +5,7 @@ from flask_login import current_user
 from sqlalchemy import text
 
 from app.access import ALL_ROLES, allow, public
+from app.campaign.clock import campaign_today
 from app.campaign.services import current_campaign
 from app.extensions import db, limiter
 from app.htmx import render
@@ -13,7 +14,6 @@ from app.main.services import accounts_by_role, progress_summary, scope_summary
 from app.models import Part, Role
 from app.progress.services import target_of
 from app.scope import current_scope
-from app.timeutil import campaign_today
 
 
 @bp.route("/")

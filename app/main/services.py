@@ -7,8 +7,9 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 
 from app.extensions import db
+from app.figures.queries import constituency_rows, district_rows, part_rows, total_row
+from app.figures.rows import ProgressRow
 from app.models import Part, Role, User
-from app.progress.queries import ProgressRow, constituency_rows, district_rows, part_rows, total_row
 from app.scope import Scope
 
 

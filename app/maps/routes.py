@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 from sqlalchemy import and_
 
 from app.access import OFFICERS, allow
+from app.campaign.clock import campaign_today
 from app.campaign.services import current_campaign
 from app.errors import render_error
 from app.extensions import db
@@ -16,10 +17,10 @@ from app.formatting import lang
 from app.htmx import render
 from app.inputs import int_arg, parse_iso_day
 from app.maps import bp
-from app.maps.services import BANDS, area_charts, map_points, points_json
+from app.maps.services import BANDS, map_points, points_json
 from app.models import Constituency
+from app.progress.charts import area_charts
 from app.scope import current_scope
-from app.timeutil import campaign_today
 
 
 class BadDate(ValueError):

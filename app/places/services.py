@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from sqlalchemy import Select, func, or_, select
 
 from app.extensions import db
+from app.figures.selects import part_lines
 from app.models import Constituency, District, Part, User
 from app.scope import Scope
 
@@ -77,13 +78,7 @@ _AC_PART = re.compile(r"^\s*(\d{1,3})\s*[-/ ]\s*(\d{1,4})\s*$")
 
 def parts_query(scope: Scope, q: str = "", constituency: Constituency | None = None) -> Select:
     """Parts in scope matching a search: a name, a building, a number, or "AC-part" (152-12)."""
-    stmt = (
-        select(Part, Constituency.number, User.name, User.mobile)
-        .join(Constituency, Part.constituency_id == Constituency.id)
-        .outerjoin(User, Part.blo_id == User.id)
-        .where(scope.part_filter())
-        .order_by(Constituency.number, Part.number)
-    )
+    stmt = part_lines(scope.part_filter())
     if constituency is not None:
         stmt = stmt.where(Part.constituency_id == constituency.id)
     q = q.strip()

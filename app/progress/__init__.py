@@ -1,6 +1,6 @@
 from flask import Blueprint
 
-from app.timeutil import campaign_today
+from app.campaign.clock import campaign_today
 
 bp = Blueprint("progress", __name__, url_prefix="/progress")
 # Progress macros tell "not reported yet today" from "not reported that day".

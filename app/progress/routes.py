@@ -2,24 +2,18 @@
 
 from __future__ import annotations
 
-import threading
+import time
 
-from cachetools import TTLCache
 from flask import abort, current_app, make_response, redirect, request, url_for
 from flask_babel import get_locale
 from flask_login import current_user
 from jinja2_fragments.flask import render_block
 
 from app.access import OFFICERS, PLACE_VIEWERS, allow
+from app.campaign.clock import campaign_today
 from app.campaign.services import current_campaign
 from app.extensions import db
-from app.htmx import is_partial, render
-from app.inputs import int_arg, page_arg
-from app.maps.services import area_charts, cumulative_chart, pace_chart
-from app.models import Constituency, District, Part, Role
-from app.places.services import page_of
-from app.progress import bp
-from app.progress.queries import (
+from app.figures.queries import (
     constituency_rows,
     district_rows,
     figures_version,
@@ -28,6 +22,12 @@ from app.progress.queries import (
     parts_needing_a_call,
     total_row,
 )
+from app.htmx import is_partial, render
+from app.inputs import int_arg, page_arg
+from app.models import Constituency, District, Part, Role
+from app.places.services import page_of
+from app.progress import bp
+from app.progress.charts import area_charts, cumulative_chart, pace_chart
 from app.progress.services import (
     FILTERS,
     SORTS,
@@ -42,7 +42,6 @@ from app.progress.services import (
 )
 from app.reviews.services import latest_reviews
 from app.scope import current_scope
-from app.timeutil import campaign_today
 
 
 def _table_options():
@@ -113,9 +112,12 @@ def index():
 # The state table as rendered, per figures version, day, language and query: the same for every
 # state officer, whose scope is the whole state. Process memory, so a GET never writes. The TTL
 # bounds what the version cannot see: on PostgreSQL a write stamped earlier may commit later.
+# A plain dict of key → (expiry, table): each get, set and clear is one dict operation, which
+# CPython keeps consistent under the dev server's threads; two requests missing the same key at
+# once both render the table, and the second one's is kept.
 STATE_TABLE_SECONDS = 30
-_state_tables: TTLCache = TTLCache(maxsize=128, ttl=STATE_TABLE_SECONDS)
-_state_tables_lock = threading.Lock()
+STATE_TABLES_KEPT = 128
+_state_tables: dict[tuple, tuple[float, str]] = {}
 
 
 @bp.route("/state")
@@ -142,14 +144,14 @@ def state():
             campaign.enumeration_end,
         ),
     )
-    with _state_tables_lock:
-        table = _state_tables.get(key)
-    if table is None:
+    expires, table = _state_tables.get(key, (0.0, None))
+    if table is None or expires <= time.monotonic():
         rows = district_rows(day, target_of(campaign), scope.district_filter())
         context = _table_context(rows, None, scope.constituency_filter(), level="district")
         table = render_block("progress/state.html", "table", **context)
-        with _state_tables_lock:
-            _state_tables[key] = table
+        if len(_state_tables) >= STATE_TABLES_KEPT:
+            _state_tables.clear()
+        _state_tables[key] = (time.monotonic() + STATE_TABLE_SECONDS, table)
     if is_partial():
         response = make_response(table)
         response.vary.add("HX-Request")

@@ -6,13 +6,15 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from flask_babel import gettext as _
-from sqlalchemy import Select, and_, func, select
+from sqlalchemy import Select, and_, select
 from sqlalchemy.sql.elements import ColumnElement
 
 from app.extensions import db
+from app.figures.models import DailyReport
+from app.figures.rows import ProgressRow
+from app.figures.selects import latest_report_days, part_lines
 from app.inputs import parse_iso_day
-from app.models import Campaign, Constituency, DailyReport, Part, User
-from app.progress.queries import ProgressRow
+from app.models import Campaign, Part
 
 SORTS = ("rank", "name", "pace", "missing", "finish", "electors")
 FILTERS = ("all", "behind", "missing")
@@ -62,32 +64,22 @@ def sort_and_filter(
 
 def _name_key(row: ProgressRow):
     """Districts by name, ACs by number, parts by AC and part number."""
-    return (row.extra.get("ac_number", 0), getattr(row.place, "number", 0), getattr(row.place, "name_en", ""))
+    ac_number = row.line.ac_number if row.line else 0
+    return (ac_number, getattr(row.place, "number", 0), getattr(row.place, "name_en", ""))
 
 
 def missing_parts(day: date, condition: ColumnElement[bool]) -> Select:
     """Parts matching `condition` with no report on `day`, with their BLO, by AC and part number."""
     reported = select(DailyReport.part_id).where(DailyReport.report_date == day)
-    return (
-        select(Part, Constituency.number, User.name, User.mobile)
-        .join(Constituency, Part.constituency_id == Constituency.id)
-        .outerjoin(User, Part.blo_id == User.id)
-        .where(condition, Part.id.not_in(reported))
-        .order_by(Constituency.number, Part.number)
-    )
+    return part_lines(and_(condition, Part.id.not_in(reported)))
 
 
 def last_report_days(part_ids: list[int], before: date) -> dict[int, date]:
     """The last day each of these parts reported before `before` (one grouped query)."""
     if not part_ids:
         return {}
-    return dict(
-        db.session.execute(
-            select(DailyReport.part_id, func.max(DailyReport.report_date))
-            .where(DailyReport.part_id.in_(part_ids), DailyReport.report_date < before)
-            .group_by(DailyReport.part_id)
-        ).all()
-    )
+    latest = latest_report_days(before - timedelta(days=1), DailyReport.part_id.in_(part_ids))
+    return dict(db.session.execute(select(latest.c.part_id, latest.c.day)).all())
 
 
 def part_history(part_id: int, start: date, end: date) -> list[tuple[DailyReport, int | None]]:

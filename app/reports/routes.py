@@ -16,13 +16,16 @@ from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 
 from app.access import allow
+from app.campaign.clock import campaign_now
 from app.campaign.services import current_campaign
 from app.extensions import db
+from app.figures.models import FIGURES
+from app.figures.rules import FIGURE_LABELS
 from app.formatting import day as format_day
 from app.formatting import percent
 from app.htmx import is_partial, redirect_to, render
 from app.inputs import parse_iso_day
-from app.models import FIGURES, Part, Role
+from app.models import Part, Role
 from app.reports import bp
 from app.reports.services import (
     ReportCard,
@@ -37,9 +40,7 @@ from app.reports.services import (
     submit_report,
     unreadable,
 )
-from app.reports.validation import FIGURE_LABELS
 from app.scope import current_scope
-from app.timeutil import campaign_now
 
 REPORTERS = frozenset({Role.BLO, Role.SUPERVISOR, Role.ERO, Role.COLLECTOR})
 DEFAULT_TARGET = Decimal(10)
@@ -159,7 +160,7 @@ def part(part_id: int):
     card = ReportCard(
         part=part,
         constituency_number=None,
-        blo=None,
+        blo_name=None,
         day=day,
         report=saved.current,
         previous=saved.previous,

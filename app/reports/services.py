@@ -14,10 +14,12 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from app import audit
 from app.extensions import db
-from app.models import FIGURES, Campaign, Constituency, DailyReport, Part, Role, User
-from app.progress.queries import ProgressRow
-from app.progress.rollups import add_report_change, lock_report_writes
-from app.reports.validation import lowered_figures, raised_above_later, validate_figures
+from app.figures.models import FIGURES, DailyReport
+from app.figures.rollups import add_report_change, lock_report_writes
+from app.figures.rows import PartLine, ProgressRow
+from app.figures.rules import lowered_figures, raised_above_later, validate_figures
+from app.figures.selects import latest_reports, part_lines
+from app.models import Campaign, Constituency, Part, Role, User
 from app.timeutil import utcnow
 
 
@@ -156,7 +158,7 @@ class ReportCard:
 
     part: Part
     constituency_number: int | None  # None on the answer to a save, which shows no header
-    blo: User | None
+    blo_name: str | None
     day: date
     report: DailyReport | None  # the part's report of `day`, if saved
     previous: DailyReport | None  # the latest report before `day`
@@ -319,15 +321,8 @@ def report_cards(
     part_condition: ColumnElement[bool], day: date, target: Decimal, limit: int = 50
 ) -> list[ReportCard]:
     """A card per part matching the condition, in four queries whatever the number of parts."""
-    rows = db.session.execute(
-        select(Part, Constituency.number, User)
-        .join(Constituency, Part.constituency_id == Constituency.id)
-        .outerjoin(User, Part.blo_id == User.id)
-        .where(part_condition)
-        .order_by(Constituency.number, Part.number)
-        .limit(limit)
-    ).all()
-    ids = [part.id for part, _, _ in rows]
+    lines = [PartLine(*row) for row in db.session.execute(part_lines(part_condition).limit(limit))]
+    ids = [line.part.id for line in lines]
     if not ids:
         return []
     saved = {
@@ -338,18 +333,10 @@ def report_cards(
             .where(DailyReport.part_id.in_(ids), DailyReport.report_date == day)
         )
     }
-    latest = (
-        select(DailyReport.part_id, func.max(DailyReport.report_date).label("day"))
-        .where(DailyReport.part_id.in_(ids), DailyReport.report_date < day)
-        .group_by(DailyReport.part_id)
-        .subquery()
-    )
     previous = {
         report.part_id: report
         for report in db.session.scalars(
-            select(DailyReport).join(
-                latest, and_(DailyReport.part_id == latest.c.part_id, DailyReport.report_date == latest.c.day)
-            )
+            latest_reports(day - timedelta(days=1), DailyReport.part_id.in_(ids))
         )
     }
     earliest_after = (
@@ -372,16 +359,16 @@ def report_cards(
     }
     return [
         ReportCard(
-            part=part,
-            constituency_number=number,
-            blo=blo,
+            part=line.part,
+            constituency_number=line.ac_number,
+            blo_name=line.blo_name,
             day=day,
-            report=saved.get(part.id),
-            previous=previous.get(part.id),
+            report=saved.get(line.part.id),
+            previous=previous.get(line.part.id),
             target=target,
-            following=following.get(part.id),
+            following=following.get(line.part.id),
         )
-        for part, number, blo in rows
+        for line in lines
     ]
 
 
@@ -391,20 +378,13 @@ def report_card(part: Part, day: date, target: Decimal) -> ReportCard:
 
 def parts_without_report(
     part_condition: ColumnElement[bool], day: date, limit: int = 50
-) -> tuple[list[tuple[Part, int, str | None]], int]:
-    """Parts in scope with no report of `day` (part, AC number, BLO name), and how many in all."""
+) -> tuple[list[PartLine], int]:
+    """The lines of the parts in scope with no report of `day`, and how many in all."""
     reported = select(DailyReport.id).where(DailyReport.part_id == Part.id, DailyReport.report_date == day)
     condition = and_(part_condition, ~reported.exists())
-    rows = db.session.execute(
-        select(Part, Constituency.number, User.name)
-        .join(Constituency, Part.constituency_id == Constituency.id)
-        .outerjoin(User, Part.blo_id == User.id)
-        .where(condition)
-        .order_by(Constituency.number, Part.number)
-        .limit(limit)
-    ).all()
+    lines = [PartLine(*row) for row in db.session.execute(part_lines(condition).limit(limit))]
     total = db.session.scalar(select(func.count(Part.id)).where(condition))
-    return [tuple(row) for row in rows], int(total or 0)
+    return lines, int(total or 0)
 
 
 _AC_PART = re.compile(r"^\s*(\d{1,3})\s*[-/ ]\s*(\d{1,4})\s*$")

@@ -9,7 +9,7 @@ from wtforms import DateField, HiddenField, RadioField, SelectField, TextAreaFie
 from wtforms.validators import ValidationError
 
 from app.forms import Form
-from app.models import ReviewKind
+from app.reviews.models import ReviewKind
 from app.reviews.services import (
     DIFFICULTY_LABELS,
     KIND_LABELS,

@@ -9,12 +9,14 @@ from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 
 from app.access import OFFICERS, PLACE_VIEWERS, allow
+from app.campaign.clock import campaign_today
 from app.extensions import db
 from app.htmx import redirect_to, render
 from app.inputs import int_arg, local_path, page_arg
-from app.models import Constituency, Difficulty, District, ReviewKind
+from app.models import Constituency, District
 from app.reviews import bp
 from app.reviews.forms import ReviewForm
+from app.reviews.models import Difficulty, ReviewKind
 from app.reviews.services import (
     DIFFICULTY_LABELS,
     KIND_LABELS,
@@ -31,7 +33,6 @@ from app.reviews.services import (
     review_from_form,
 )
 from app.scope import Scope, current_scope
-from app.timeutil import campaign_today
 
 
 @bp.app_template_filter("review_kind_label")

@@ -19,9 +19,11 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from app import audit
 from app.extensions import db
+from app.figures.selects import part_lines
 from app.formatting import number
-from app.models import BloReview, Constituency, Difficulty, District, Part, ReviewKind, Role, User
+from app.models import Constituency, District, Part, Role, User
 from app.places.services import parts_query
+from app.reviews.models import BloReview, Difficulty, ReviewKind
 from app.scope import Scope
 
 # Who records reviews: the state office watches but does not call BLOs itself.
@@ -243,23 +245,23 @@ def not_contacted_query(scope: Scope, day: date, q: str = "", conditions=()) -> 
 
 
 def follow_ups_query(scope: Scope, today: date, conditions=()) -> Select:
-    """Rows (review, part, AC number, BLO name, BLO mobile, reviewer name) of the follow-ups due
+    """Rows (part, AC number, BLO name, BLO mobile, review, reviewer name) of the follow-ups due
     today or overdue, the oldest first. Only a part's latest review counts: a later review is the
     follow-up, and what it agreed replaces what was agreed before."""
     reviewer = aliased(User)
+    due = and_(
+        scope.part_filter(),
+        BloReview.follow_up_on.is_not(None),
+        BloReview.follow_up_on <= today,
+        _is_latest_of_its_part(),
+        *conditions,
+    )
     return (
-        select(BloReview, Part, Constituency.number, User.name, User.mobile, reviewer.name)
-        .join(Part, BloReview.part_id == Part.id)
-        .join(Constituency, Part.constituency_id == Constituency.id)
-        .outerjoin(User, Part.blo_id == User.id)
+        part_lines(due)
+        .add_columns(BloReview, reviewer.name.label("reviewer_name"))
+        .join(BloReview, BloReview.part_id == Part.id)
         .join(reviewer, BloReview.reviewer_id == reviewer.id)
-        .where(
-            scope.part_filter(),
-            BloReview.follow_up_on.is_not(None),
-            BloReview.follow_up_on <= today,
-            _is_latest_of_its_part(),
-            *conditions,
-        )
+        .order_by(None)
         .order_by(BloReview.follow_up_on, Constituency.number, Part.number)
     )
 

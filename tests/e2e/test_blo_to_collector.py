@@ -9,7 +9,8 @@ from playwright.sync_api import expect
 from sqlalchemy import select
 
 from app.extensions import db
-from app.models import FIGURES, Constituency, DailyReport, Part
+from app.figures.models import FIGURES, DailyReport
+from app.models import Constituency, Part
 from tests.e2e.conftest import shot
 from tests.e2e.test_report_journey import _shown_beside, _sign_in
 
@@ -18,7 +19,7 @@ pytestmark = pytest.mark.browser
 
 def _unreported_part_of_bhopal(app):
     """A Bhopal part with no report today, and its BLO's login."""
-    from app.timeutil import campaign_today
+    from app.campaign.clock import campaign_today
 
     with app.app_context():
         today = campaign_today()

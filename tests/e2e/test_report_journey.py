@@ -8,7 +8,7 @@ import time
 import pytest
 from playwright.sync_api import expect
 
-from app.models import FIGURES
+from app.figures.models import FIGURES
 from tests.e2e.conftest import ARTIFACTS, shot
 
 pytestmark = pytest.mark.browser
@@ -136,10 +136,11 @@ def _clear_today(app, login: str) -> None:
     """No report yet today for the BLO's first part, so the form opens prefilled."""
     from sqlalchemy import delete, select
 
+    from app.campaign.clock import campaign_today
     from app.extensions import db
-    from app.models import DailyReport, Part, User
-    from app.progress.rollups import recompute_constituency_days
-    from app.timeutil import campaign_today
+    from app.figures.models import DailyReport
+    from app.figures.rollups import recompute_constituency_days
+    from app.models import Part, User
 
     with app.app_context():
         part = db.session.scalar(

@@ -20,7 +20,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased
 
 from app.extensions import db
-from app.models import FIGURES, Constituency, ConstituencyDay, DailyReport, Part, RollupFrontier
+from app.figures.models import FIGURES, ConstituencyDay, DailyReport, RollupFrontier
+from app.figures.selects import as_date, latest_reports
+from app.models import Constituency, Part
 from app.sqlite_writes import begin_immediate
 
 
@@ -149,15 +151,10 @@ def _rollup_columns() -> list[str]:
 
 
 def _rollup_select(constituency_ids: list[int], day: date):
-    latest = (
-        select(DailyReport.part_id, func.max(DailyReport.report_date).label("latest"))
-        .where(DailyReport.constituency_id.in_(constituency_ids), DailyReport.report_date <= day)
-        .group_by(DailyReport.part_id)
-        .subquery()
-    )
     report = DailyReport
     return (
-        select(
+        latest_reports(day, report.constituency_id.in_(constituency_ids))
+        .with_only_columns(
             report.constituency_id,
             literal(day, db.Date).label("day"),
             func.min(report.district_id),
@@ -165,7 +162,6 @@ def _rollup_select(constituency_ids: list[int], day: date):
             func.max(case((report.report_date == day, report.updated_at))),
             *(func.sum(getattr(report, name)) for name in FIGURES),
         )
-        .join(latest, and_(report.part_id == latest.c.part_id, report.report_date == latest.c.latest))
         .group_by(report.constituency_id)
     )
 
@@ -239,7 +235,7 @@ def _missing_rows(constituency_id: int, day: date) -> tuple[date, date, bool]:
             frontier,
         ).where(cd.constituency_id == constituency_id)
     ).one()
-    last, frontier = _as_date(last), _as_date(frontier)
+    last, frontier = as_date(last), as_date(frontier)
     low = last + timedelta(days=1) if last is not None and last < day else day
     high = max(day, frontier) if frontier else day
     if first is None or last < day:
@@ -264,7 +260,7 @@ def _ensure_rows(constituency_id: int, district_id: int, day: date) -> None:
         .limit(1)
     ).first()
     present = {
-        _as_date(row[0]): row[1:]
+        as_date(row[0]): row[1:]
         for row in db.session.execute(
             select(*columns).where(cd.constituency_id == constituency_id, cd.day.between(low, high))
         )
@@ -299,10 +295,3 @@ def _lock_constituencies(constituency_ids: list[int] | None, *, exclusive: bool)
     if constituency_ids is not None:
         query = query.where(Constituency.id.in_(constituency_ids))
     db.session.execute(query.with_for_update(read=not exclusive, key_share=not exclusive))
-
-
-def _as_date(value) -> date | None:
-    """SQLite answers min()/max() of dates as text."""
-    if value is None or isinstance(value, date):
-        return value
-    return date.fromisoformat(str(value))

@@ -11,8 +11,8 @@ from datetime import date
 
 from flask_babel import lazy_gettext as _l
 
+from app.figures.models import ASD_FIGURES, FIGURES, MAPPING_FIGURES
 from app.formatting import day as format_day
-from app.models import ASD_FIGURES, FIGURES, MAPPING_FIGURES
 
 FIGURE_LABELS = {
     "distributed": _l("Distributed"),

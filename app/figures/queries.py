@@ -7,8 +7,6 @@ reports of that very day, so a silent part shows as missing, not as zero progres
 
 from __future__ import annotations
 
-import math
-from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
@@ -17,153 +15,11 @@ from sqlalchemy.orm import aliased
 from sqlalchemy.sql.elements import ColumnElement
 
 from app.extensions import db
-from app.models import FIGURES, Constituency, ConstituencyDay, DailyReport, District, Part, User
-from app.progress.rollups import dense_through
-
-PROJECTION_DAYS = 3
-
-
-@dataclass
-class ProgressRow:
-    """One row of a progress table: a district, an AC or a part, as of `day`."""
-
-    id: int
-    place: object
-    electors: int
-    parts: int
-    blos: int
-    parts_reported: int
-    figures: dict[str, int]
-    digitized_yesterday: int
-    digitized_earlier: int  # PROJECTION_DAYS days before yesterday: the last complete days
-    day: date
-    target: Decimal
-    last_report_at: datetime | None = None
-    last_report_date: date | None = None  # parts only: the day of the figures shown
-    rank: int | None = None
-    rank_yesterday: int | None = None
-    extra: dict = field(default_factory=dict)
-
-    @property
-    def digitized(self) -> int:
-        return self.figures["digitized"]
-
-    @property
-    def missing(self) -> int:
-        return self.parts - self.parts_reported
-
-    @property
-    def reported(self) -> bool:
-        return self.parts_reported >= self.parts
-
-    @property
-    def none_reported(self) -> bool:
-        """No part has reported on the day: its pace is unknown, not zero."""
-        return self.parts_reported == 0
-
-    @property
-    def finished(self) -> bool:
-        """Every form digitized (the Commission counts ASD-marked forms as digitized)."""
-        return bool(self.electors) and self.digitized >= self.electors
-
-    def percent(self, name: str) -> float | None:
-        return self.figures[name] * 100 / self.electors if self.electors else None
-
-    @property
-    def digitized_percent(self) -> float | None:
-        return self.percent("digitized")
-
-    @property
-    def digitized_percent_yesterday(self) -> float | None:
-        return self.digitized_yesterday * 100 / self.electors if self.electors else None
-
-    @property
-    def daily_pace(self) -> float | None:
-        """Today's digitized − yesterday's, as % of electors; None when nothing was reported."""
-        if not self.electors or self.none_reported:
-            return None
-        return (self.digitized - self.digitized_yesterday) * 100 / self.electors
-
-    @property
-    def target_forms(self) -> float:
-        """The day's target in forms: the target % of electors, or what was left at the start of
-        the day when that is less (clearing the last forms meets the target)."""
-        return day_target(self.electors, self.digitized_yesterday, self.target)
-
-    @property
-    def target_capped(self) -> bool:
-        """The day's target is the forms left, less than the target % of electors."""
-        return self.target_forms < float(self.target) * self.electors / 100
-
-    @property
-    def pace_status(self) -> str:
-        """'done', 'missing' (no report on the day), 'ahead' (met the day's target),
-        'close' (at least half of it) or 'behind'."""
-        if self.finished or not self.electors or self.target_forms <= 0:
-            return "done"
-        if self.none_reported:
-            return "missing"
-        return pace_status(self.digitized - self.digitized_yesterday, self.target_forms)
-
-    @property
-    def behind_target(self) -> bool:
-        return self.pace_status in ("behind", "close")
-
-    @property
-    def recent_pace(self) -> float:
-        """Forms digitized per day over the PROJECTION_DAYS complete days before `day`."""
-        return (self.digitized_yesterday - self.digitized_earlier) / PROJECTION_DAYS
-
-    @property
-    def projected_finish(self) -> date | None:
-        """The day all forms would be digitized at the recent pace, counted from the start of
-        `day` so that the day's first reports (or their absence at 00:00) do not move it."""
-        if self.finished:
-            return self.day
-        remaining = self.electors - self.digitized_yesterday
-        if remaining <= 0:
-            return self.day
-        if self.recent_pace <= 0:
-            return None
-        finish = self.day - timedelta(days=1) + timedelta(days=math.ceil(remaining / self.recent_pace))
-        return max(finish, self.day)
-
-    @property
-    def rank_change(self) -> int | None:
-        """Places gained since yesterday (positive = moved up)."""
-        if self.rank is None or self.rank_yesterday is None:
-            return None
-        return self.rank_yesterday - self.rank
-
-
-def day_target(electors: int, digitized_before: int, target: Decimal) -> float:
-    """min(target % × electors, forms left at the start of the day), in forms."""
-    return max(0.0, min(float(target) * electors / 100, electors - digitized_before))
-
-
-def pace_status(gained: int, target_forms: float) -> str:
-    if gained >= target_forms:
-        return "ahead"
-    if gained >= target_forms / 2:
-        return "close"
-    return "behind"
-
-
-def rank_rows(rows: list[ProgressRow]) -> None:
-    """Rank by digitized % (ties share a rank), today and yesterday."""
-
-    def assign(key, attr):
-        ordered = sorted((r for r in rows if key(r) is not None), key=key, reverse=True)
-        previous, rank = None, 0
-        for position, row in enumerate(ordered, start=1):
-            value = round(key(row), 9)
-            if value != previous:
-                rank, previous = position, value
-            setattr(row, attr, rank)
-
-    assign(lambda r: r.digitized_percent, "rank")
-    assign(lambda r: r.digitized_percent_yesterday, "rank_yesterday")
-
+from app.figures.models import FIGURES, ConstituencyDay, DailyReport
+from app.figures.rollups import dense_through
+from app.figures.rows import PROJECTION_DAYS, PartLine, ProgressRow, day_target, rank_rows
+from app.figures.selects import as_date, latest_reports, part_lines
+from app.models import Constituency, District, Part
 
 # -- roll-up levels: districts and ACs -----------------------------------------------------
 
@@ -317,25 +173,8 @@ def total_row(rows: list[ProgressRow], place=None) -> ProgressRow:
 # -- part level ---------------------------------------------------------------------------
 
 
-def _latest_report_days(day: date, part_condition: ColumnElement[bool]):
-    """Each part's latest report day on or before `day`, as a subquery (part_id, day)."""
-    return (
-        select(DailyReport.part_id, func.max(DailyReport.report_date).label("day"))
-        .join(Part, Part.id == DailyReport.part_id)
-        .where(DailyReport.report_date <= day, part_condition)
-        .group_by(DailyReport.part_id)
-        .subquery()
-    )
-
-
 def _part_figures(day: date, part_condition: ColumnElement[bool]) -> dict[int, DailyReport]:
-    latest = _latest_report_days(day, part_condition)
-    reports = db.session.scalars(
-        select(DailyReport).join(
-            latest, and_(DailyReport.part_id == latest.c.part_id, DailyReport.report_date == latest.c.day)
-        )
-    )
-    return {r.part_id: r for r in reports}
+    return {r.part_id: r for r in db.session.scalars(latest_reports(day, part_condition))}
 
 
 def _part_digitized_on(
@@ -378,15 +217,9 @@ def _part_digitized_on(
 
 
 def part_rows(day: date, target: Decimal, part_condition: ColumnElement[bool]) -> list[ProgressRow]:
-    """One row per part in scope, with its BLO (name, mobile) in `extra`; `extra["before"]` holds
-    the part's (digitized, reported) of yesterday and the day before, for the Calls list."""
-    parts = db.session.execute(
-        select(Part, Constituency.number, User.name, User.mobile)
-        .join(Constituency, Part.constituency_id == Constituency.id)
-        .outerjoin(User, Part.blo_id == User.id)
-        .where(part_condition)
-        .order_by(Constituency.number, Part.number)
-    ).all()
+    """One row per part in scope, with its line (AC number, BLO) and its (digitized, reported) of
+    yesterday and the day before, for the Calls list."""
+    lines = [PartLine(*row) for row in db.session.execute(part_lines(part_condition))]
     today = _part_figures(day, part_condition)
     before_days = [
         day - timedelta(days=1),
@@ -396,7 +229,8 @@ def part_rows(day: date, target: Decimal, part_condition: ColumnElement[bool]) -
     before = _part_digitized_on(before_days, part_condition)
     nothing = [(0, False)] * len(before_days)
     rows = []
-    for part, ac_number, blo_name, blo_mobile in parts:
+    for line in lines:
+        part = line.part
         report = today.get(part.id)
         earlier = before.get(part.id, nothing)
         rows.append(
@@ -416,14 +250,9 @@ def part_rows(day: date, target: Decimal, part_condition: ColumnElement[bool]) -
                 if report is not None and report.report_date == day
                 else None,
                 last_report_date=report.report_date if report else None,
-                extra={
-                    "ac_number": ac_number,
-                    "blo_name": blo_name,
-                    "blo_mobile": blo_mobile,
-                    "blo_id": part.blo_id,
-                    "correction": bool(report and report.correction_reason),
-                    "before": earlier[:2],
-                },
+                line=line,
+                correction=bool(report and report.correction_reason),
+                before=tuple(earlier[:2]),
             )
         )
     rank_rows(rows)
@@ -437,13 +266,13 @@ def parts_needing_a_call(
 
     The day's target is what is still possible (see ProgressRow.target_forms): a finished part is
     never called, and one that cleared its last forms met the target. A day without a report counts
-    as no progress that day; `extra["paces"]` holds, newest first, each day's pace (None: no report).
+    as no progress that day; each row's `paces` holds, newest first, each day's pace (None: no report).
     """
     needing = []
     for row in part_rows(day, target, part_condition):
         if not row.electors or row.finished:
             continue
-        (yesterday, reported_yesterday), (day_before, _) = row.extra["before"]
+        (yesterday, reported_yesterday), (day_before, _) = row.before
         days = [(row.digitized, row.reported, yesterday), (yesterday, reported_yesterday, day_before)]
         shortfall, paces = 0.0, []
         for digitized, reported, digitized_before in days:
@@ -454,10 +283,10 @@ def parts_needing_a_call(
             shortfall += (goal - gained) * 100 / row.electors
             paces.append(gained * 100 / row.electors if reported else None)
         else:
-            row.extra["paces"] = paces
-            row.extra["shortfall"] = shortfall
+            row.paces = paces
+            row.shortfall = shortfall
             needing.append(row)
-    needing.sort(key=lambda r: (-r.extra["shortfall"], r.digitized_percent or 0))
+    needing.sort(key=lambda r: (-r.shortfall, r.digitized_percent or 0))
     return needing
 
 
@@ -467,7 +296,7 @@ def digitized_series(start: date, end: date, condition: ColumnElement[bool]) -> 
     frontier = dense_through()
     through = start - timedelta(days=1) if frontier is None else min(end, frontier)
     totals = {
-        _as_date(day): int(total or 0)
+        as_date(day): int(total or 0)
         for day, total in db.session.execute(
             select(ConstituencyDay.day, func.sum(ConstituencyDay.digitized))
             .where(condition, ConstituencyDay.day.between(start, through))
@@ -484,10 +313,6 @@ def digitized_series(start: date, end: date, condition: ColumnElement[bool]) -> 
         series.append((day, totals.get(day, 0)))  # no row yet: no AC had reported by then
         day += timedelta(days=1)
     return series
-
-
-def _as_date(value) -> date:
-    return value if isinstance(value, date) else date.fromisoformat(str(value))
 
 
 def part_series(part_id: int, start: date, end: date) -> list[tuple[date, int | None]]:

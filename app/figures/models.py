@@ -9,10 +9,9 @@ district and state views read a few hundred rows whatever the number of parts.
 
 from __future__ import annotations
 
-import enum
 from datetime import date, datetime
 
-from sqlalchemy import JSON, CheckConstraint, Enum, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
@@ -87,7 +86,7 @@ class ConstituencyDay(Figures, db.Model):
     __tablename__ = "constituency_days"
     __table_args__ = (
         Index("ix_constituency_days_district_day", "district_id", "day"),
-        # The newest stamp is the figures' version (app/progress/queries.figures_version).
+        # The newest stamp is the figures' version (app/figures/queries.figures_version).
         Index("ix_constituency_days_last_report_at", "last_report_at"),
     )
 
@@ -113,77 +112,3 @@ class RollupFrontier(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     dense_through: Mapped[date]
-
-
-class ReviewKind(enum.StrEnum):
-    CALL = "call"
-    VISIT = "visit"
-    MEETING = "meeting"
-
-
-class Difficulty(enum.StrEnum):
-    """The difficulties BLOs actually hit (DOMAIN.md)."""
-
-    APP = "app"
-    NETWORK = "network"
-    FORMS_SHORT = "forms_short"
-    ELECTORS_ABSENT = "electors_absent"
-    MAPPING = "mapping"
-    WORKLOAD = "workload"
-    HEALTH = "health"
-    SAFETY = "safety"
-    OTHER = "other"
-
-
-class BloReview(db.Model):
-    """The daily review (संवाद) of a BLO by a supervisor, ERO or collector."""
-
-    __tablename__ = "blo_reviews"
-    __table_args__ = (Index("ix_blo_reviews_part_date", "part_id", "review_date"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    part_id: Mapped[int] = mapped_column(ForeignKey("parts.id"))
-    district_id: Mapped[int] = mapped_column(ForeignKey("districts.id"))
-    constituency_id: Mapped[int] = mapped_column(ForeignKey("constituencies.id"))
-    blo_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    reviewer_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
-    review_date: Mapped[date]
-    kind: Mapped[ReviewKind] = mapped_column(
-        Enum(ReviewKind, native_enum=False, length=16, values_callable=lambda e: [m.value for m in e])
-    )
-    outcome: Mapped[str] = mapped_column(Text)
-    difficulty: Mapped[Difficulty | None] = mapped_column(
-        Enum(Difficulty, native_enum=False, length=24, values_callable=lambda e: [m.value for m in e])
-    )
-    follow_up_on: Mapped[date | None]
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
-    # The one-time token of the form it was sent from: a second tap on Save finds it and adds nothing.
-    form_token: Mapped[str | None] = mapped_column(String(64), unique=True)
-
-    part: Mapped[Part] = relationship()
-    blo: Mapped[User | None] = relationship(foreign_keys=[blo_id])
-    reviewer: Mapped[User] = relationship(foreign_keys=[reviewer_id])
-
-
-class ImportJob(db.Model):
-    """An uploaded file of part figures: checked in a dry run, then applied all at once."""
-
-    __tablename__ = "import_jobs"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
-    district_id: Mapped[int | None] = mapped_column(ForeignKey("districts.id"))
-    filename: Mapped[str] = mapped_column(String(200))
-    stored_path: Mapped[str] = mapped_column(String(400))
-    # uploaded → checking → checked | rejected → applying → applied | failed
-    status: Mapped[str] = mapped_column(String(16), default="uploaded")
-    total_rows: Mapped[int] = mapped_column(default=0)
-    processed_rows: Mapped[int] = mapped_column(default=0)
-    errors: Mapped[list | None] = mapped_column(JSON)
-    summary: Mapped[dict | None] = mapped_column(JSON)
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
-    finished_at: Mapped[datetime | None]
-    # The queue's job of the current run (the check, then the apply).
-    job_id: Mapped[int | None] = mapped_column(ForeignKey("jobs.id"))
-
-    user: Mapped[User] = relationship()

@@ -1,0 +1,64 @@
+"""The daily reviews of BLOs by their officers."""
+
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime
+
+from sqlalchemy import Enum, ForeignKey, Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.extensions import db
+from app.models.places import Part
+from app.models.users import User
+from app.timeutil import utcnow
+
+
+class ReviewKind(enum.StrEnum):
+    CALL = "call"
+    VISIT = "visit"
+    MEETING = "meeting"
+
+
+class Difficulty(enum.StrEnum):
+    """The difficulties BLOs actually hit (DOMAIN.md)."""
+
+    APP = "app"
+    NETWORK = "network"
+    FORMS_SHORT = "forms_short"
+    ELECTORS_ABSENT = "electors_absent"
+    MAPPING = "mapping"
+    WORKLOAD = "workload"
+    HEALTH = "health"
+    SAFETY = "safety"
+    OTHER = "other"
+
+
+class BloReview(db.Model):
+    """The daily review (संवाद) of a BLO by a supervisor, ERO or collector."""
+
+    __tablename__ = "blo_reviews"
+    __table_args__ = (Index("ix_blo_reviews_part_date", "part_id", "review_date"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    part_id: Mapped[int] = mapped_column(ForeignKey("parts.id"))
+    district_id: Mapped[int] = mapped_column(ForeignKey("districts.id"))
+    constituency_id: Mapped[int] = mapped_column(ForeignKey("constituencies.id"))
+    blo_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    reviewer_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    review_date: Mapped[date]
+    kind: Mapped[ReviewKind] = mapped_column(
+        Enum(ReviewKind, native_enum=False, length=16, values_callable=lambda e: [m.value for m in e])
+    )
+    outcome: Mapped[str] = mapped_column(Text)
+    difficulty: Mapped[Difficulty | None] = mapped_column(
+        Enum(Difficulty, native_enum=False, length=24, values_callable=lambda e: [m.value for m in e])
+    )
+    follow_up_on: Mapped[date | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # The one-time token of the form it was sent from: a second tap on Save finds it and adds nothing.
+    form_token: Mapped[str | None] = mapped_column(String(64), unique=True)
+
+    part: Mapped[Part] = relationship()
+    blo: Mapped[User | None] = relationship(foreign_keys=[blo_id])
+    reviewer: Mapped[User] = relationship(foreign_keys=[reviewer_id])
