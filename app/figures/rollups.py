@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import and_, case, delete, exists, func, insert, literal, null, select, update
+from sqlalchemy import and_, bindparam, case, delete, exists, func, insert, literal, null, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased
 
@@ -200,22 +200,59 @@ def add_report_change(
     to `next_day`, the part's next later report (None when there is none). `new` tells that the
     part had no report of that day, so the day counts one more part reported.
     """
-    delta = {name: int(after[name]) - int(shown[name]) for name in FIGURES}
     _ensure_rows(part.constituency_id, part.district_id, day)
-    cd = ConstituencyDay
-    on_day = cd.day == day
-    stamp = literal(written_at, db.DateTime)
-    values = {name: getattr(cd, name) + delta[name] for name in FIGURES if delta[name]}
-    values["last_report_at"] = case(
-        (on_day & (cd.last_report_at.is_(None) | (cd.last_report_at < stamp)), stamp),
-        else_=cd.last_report_at,
+    db.session.execute(
+        _ADD_CHANGE,
+        {
+            "ac": part.constituency_id,
+            "b_day": day,
+            "until": next_day or date.max,
+            "stamp": written_at,
+            "new": 1 if new else 0,
+            **{f"d_{name}": int(after[name]) - int(shown[name]) for name in FIGURES},
+        },
     )
-    if new:
-        values["parts_reported"] = cd.parts_reported + case((on_day, 1), else_=0)
-    statement = update(cd).where(cd.constituency_id == part.constituency_id, cd.day >= day)
-    if next_day is not None:
-        statement = statement.where(cd.day < next_day)
-    db.session.execute(statement.values(values).execution_options(synchronize_session=False))
+
+
+def _add_change_statement():
+    """One prepared UPDATE for every report: built once, its compiled form is reused."""
+    cd = ConstituencyDay.__table__
+    day = bindparam("b_day", type_=db.Date)
+    stamp = bindparam("stamp", type_=db.DateTime)
+    on_day = cd.c.day == day
+    return (
+        update(cd)
+        .where(cd.c.constituency_id == bindparam("ac"), cd.c.day >= day)
+        .where(cd.c.day < bindparam("until", type_=db.Date))
+        .values(
+            {
+                **{name: cd.c[name] + bindparam(f"d_{name}", type_=db.Integer) for name in FIGURES},
+                "parts_reported": cd.c.parts_reported
+                + case((on_day, bindparam("new", type_=db.Integer)), else_=0),
+                "last_report_at": case(
+                    (on_day & (cd.c.last_report_at.is_(None) | (cd.c.last_report_at < stamp)), stamp),
+                    else_=cd.c.last_report_at,
+                ),
+            }
+        )
+    )
+
+
+def _missing_rows_statement():
+    cd = ConstituencyDay.__table__
+    day = bindparam("day", type_=db.Date)
+    frontier = select(RollupFrontier.dense_through).where(RollupFrontier.id == 1).scalar_subquery()
+    through = case((frontier > day, frontier), else_=day)
+    return select(
+        func.min(cd.c.day),
+        func.max(cd.c.day),
+        func.count(case((and_(cd.c.day >= day, cd.c.day <= through), 1))),
+        frontier,
+    ).where(cd.c.constituency_id == bindparam("ac"))
+
+
+_ADD_CHANGE = _add_change_statement()
+_MISSING_ROWS = _missing_rows_statement()
 
 
 def _missing_rows(constituency_id: int, day: date) -> tuple[date, date, bool]:
@@ -224,16 +261,8 @@ def _missing_rows(constituency_id: int, day: date) -> tuple[date, date, bool]:
     The AC's rows run without a gap from its first report: a report before them, or after its
     last row, needs the days in between; and through the frontier, which readers look up directly.
     """
-    cd = ConstituencyDay
-    frontier = select(RollupFrontier.dense_through).where(RollupFrontier.id == 1).scalar_subquery()
-    through = case((frontier > day, frontier), else_=literal(day, db.Date))
     first, last, present, frontier = db.session.execute(
-        select(
-            func.min(cd.day),
-            func.max(cd.day),
-            func.count(case((and_(cd.day >= day, cd.day <= through), 1))),
-            frontier,
-        ).where(cd.constituency_id == constituency_id)
+        _MISSING_ROWS, {"ac": constituency_id, "day": day}
     ).one()
     last, frontier = as_date(last), as_date(frontier)
     low = last + timedelta(days=1) if last is not None and last < day else day

@@ -8,7 +8,7 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from flask_babel import gettext as _
-from sqlalchemy import and_, func, insert, literal, select, update
+from sqlalchemy import and_, bindparam, func, insert, select, update
 from sqlalchemy.orm import joinedload
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -68,15 +68,24 @@ class ReportsAround:
     following: DailyReport | None
 
 
-def reports_around(part_id: int, day: date) -> ReportsAround:
+def _around_statement():
+    """Built once: the compiled form is reused by every save."""
     table = DailyReport.__table__
-    mine = table.c.part_id == part_id
+    mine = table.c.part_id == bindparam("part")
+    day = bindparam("day", type_=db.Date)
     before = select(func.max(table.c.report_date)).where(mine, table.c.report_date < day).scalar_subquery()
     after = select(func.min(table.c.report_date)).where(mine, table.c.report_date > day).scalar_subquery()
+    return select(table).where(mine, table.c.report_date.in_([before, day, after]))
+
+
+_AROUND = _around_statement()
+_REPORTS = DailyReport.__table__
+_UPDATE_REPORT = update(_REPORTS).where(_REPORTS.c.id == bindparam("report_id"))
+
+
+def reports_around(part_id: int, day: date) -> ReportsAround:
     found = {"previous": None, "current": None, "following": None}
-    for row in db.session.execute(
-        select(table).where(mine, table.c.report_date.in_([before, literal(day, db.Date), after]))
-    ).mappings():
+    for row in db.session.execute(_AROUND, {"part": part_id, "day": day}).mappings():
         when = row["report_date"]
         found["current" if when == day else "previous" if when < day else "following"] = DailyReport(**row)
     return ReportsAround(**found)
@@ -124,13 +133,14 @@ def submit_report(
         "source": source,
         "updated_at": now,
     }
-    table = DailyReport.__table__
     place = {"part_id": part.id, "constituency_id": part.constituency_id, "district_id": part.district_id}
     if current is not None:
-        db.session.execute(update(table).where(table.c.id == current.id).values(written))
+        db.session.execute(_UPDATE_REPORT, {"report_id": current.id, **written})
         report_id, created_at = current.id, current.created_at
     else:
-        result = db.session.execute(insert(table).values(**place, report_date=day, created_at=now, **written))
+        result = db.session.execute(
+            insert(_REPORTS), {**place, "report_date": day, "created_at": now, **written}
+        )
         report_id, created_at = result.inserted_primary_key[0], now
     saved = DailyReport(id=report_id, report_date=day, created_at=created_at, **place, **written)
     after = {**values, "report_date": day.isoformat(), "on_behalf": written["on_behalf"]}
