@@ -132,7 +132,7 @@ def test_no_threads_in_app():
 def test_the_figures_import_no_feature():
     """reports, imports, progress, exports and maps read the figures; the figures read only the
     shared tables below them."""
-    below = ("app.extensions", "app.formatting", "app.timeutil", "app.sqlite_writes", "app.models", "app.figures")
+    below = ("app.extensions", "app.formatting", "app.timeutil", "app.models", "app.figures")
     graph = import_graph()
     upward = {
         (name, target)

@@ -23,7 +23,6 @@ from app.extensions import db
 from app.figures.models import FIGURES, ConstituencyDay, DailyReport, RollupFrontier
 from app.figures.selects import as_date, latest_reports
 from app.models import Constituency, Part
-from app.sqlite_writes import begin_immediate
 
 
 def refresh_constituency_totals(constituency_ids: Iterable[int] | None = None) -> None:
@@ -176,7 +175,9 @@ def lock_report_writes(part: Part, day: date) -> None:
     tap) apply their changes one after the other, each against what the other saved.
     """
     if not _is_postgresql():
-        begin_immediate(db.session())
+        connection = db.session.connection()
+        if not connection.connection.dbapi_connection.in_transaction:
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
         return
     missing = _missing_rows(part.constituency_id, day)[2]
     _lock_constituencies([part.constituency_id], exclusive=missing)
