@@ -36,12 +36,28 @@ class IdConverter(IntegerConverter):
         super().__init__(url_map, fixed_digits=fixed_digits, min=min, max=max, signed=False)
 
 
-class BadArgument(BadRequest):
-    """A query parameter that cannot be what it names; the message says which one."""
+def bad_value_message(name: str, value: str) -> str:
+    return _("“%(value)s” is not a valid %(name)s.", value=value[:20], name=name)
 
-    def __init__(self, name: str, value: str):
+
+class BadArgument(BadRequest):
+    """A query parameter that cannot be what it names; the message says which one and why."""
+
+    def __init__(self, name: str = "", value: str = "", message: str | None = None):
         super().__init__()
-        self.message = _("“%(value)s” is not a valid %(name)s.", value=value[:20], name=name)
+        self.message = message or bad_value_message(name, value)
+
+
+def parse_whole_number(text: str, minimum: int = 1) -> int:
+    """ASCII digits from `minimum` to MAX_ID; ValueError otherwise (also for a thousand digits,
+    which int() itself would refuse only after the work)."""
+    text = text.strip()
+    if not (text.isascii() and text.isdigit()) or len(text) > len(str(MAX_ID)):
+        raise ValueError(text)
+    number = int(text)
+    if not minimum <= number <= MAX_ID:
+        raise ValueError(text)
+    return number
 
 
 def int_arg(name: str, default: int | None = None, minimum: int = 1) -> int | None:
@@ -49,9 +65,10 @@ def int_arg(name: str, default: int | None = None, minimum: int = 1) -> int | No
     text = request.args.get(name, "").strip()
     if not text:
         return default
-    if not (text.isascii() and text.isdigit()) or not minimum <= int(text) <= MAX_ID:
-        raise BadArgument(name, text)
-    return int(text)
+    try:
+        return parse_whole_number(text, minimum)
+    except ValueError:
+        raise BadArgument(name, text) from None
 
 
 def page_arg() -> int:
