@@ -198,7 +198,7 @@ class ListForm(Form):
         with `db.paginate` (its items are models); a select of several columns gives rows."""
 
         def page_of(page: int) -> Pagination:
-            if len(stmt.selected_columns) == 1:
+            if len(stmt.column_descriptions) == 1:
                 return db.paginate(stmt, page=page, per_page=per_page, **_CHECKED_PAGE)
             return RowsPagination(
                 select=stmt, session=db.session, page=page, per_page=per_page, **_CHECKED_PAGE
