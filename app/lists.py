@@ -60,7 +60,9 @@ class OptionField(StringField):
             self.data = text
 
     def pre_validate(self, form):
-        if self.data is not None and self.data not in self.options:
+        if not self.options:
+            self.data = None  # a control this list does not offer
+        elif self.data is not None and self.data not in self.options:
             raise ValidationError(bad_value_message(self.name, self.data))
 
 
