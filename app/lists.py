@@ -2,7 +2,7 @@
 
 A list's day, district or AC, search, sort, filter and page come in the query string. They are read
 as one form (like canaille's `TableForm`), so a bad value is a form error answered with a 400 in the
-reader's language, and a place outside the reader's scope is a 404, before anything reaches the
+reader's language, and a place outside the reader's scope is a 403 or 404, before anything reaches the
 database or date arithmetic. A list offers only the controls it is given the context for: a day
 when it knows today, a district or AC when it has a scope, a sort or filter when it names them.
 """
@@ -74,7 +74,7 @@ class ListForm(Form):
     """The query string of a list page: `page` and `q` always; the rest when the list offers them.
 
     Read it with `ListForm.read(...)`: it either returns the checked controls or raises the 400
-    (or, for a place outside the scope, the 404) that the error pages answer.
+    (or, for a place outside the scope, the scope's 403 or 404) that the error pages answer.
     """
 
     class Meta(Form.Meta):
