@@ -2,7 +2,8 @@
 
 Anything out of range is refused here with a 404 or a 400 and the usual error page, before it can
 reach the database (SQLite cannot bind an integer above 2**63) or date arithmetic (year 1 has no
-day before it). Every route parses these through this module, so there is one place to get it right.
+day before it). Lists read their query string through app/lists.py, whose form checks with these;
+so there is one place to get it right.
 """
 
 from __future__ import annotations
@@ -12,7 +13,6 @@ import unicodedata
 from datetime import date
 from urllib.parse import urlsplit
 
-from flask import request
 from flask_babel import gettext as _
 from werkzeug.exceptions import BadRequest
 from werkzeug.routing import IntegerConverter
@@ -36,27 +36,28 @@ class IdConverter(IntegerConverter):
         super().__init__(url_map, fixed_digits=fixed_digits, min=min, max=max, signed=False)
 
 
+def bad_value_message(name: str, value: str) -> str:
+    return _("“%(value)s” is not a valid %(name)s.", value=value[:20], name=name)
+
+
 class BadArgument(BadRequest):
-    """A query parameter that cannot be what it names; the message says which one."""
+    """A query parameter that cannot be what it names; the message says which one and why."""
 
-    def __init__(self, name: str, value: str):
+    def __init__(self, name: str = "", value: str = "", message: str | None = None):
         super().__init__()
-        self.message = _("“%(value)s” is not a valid %(name)s.", value=value[:20], name=name)
+        self.message = message or bad_value_message(name, value)
 
 
-def int_arg(name: str, default: int | None = None, minimum: int = 1) -> int | None:
-    """A whole number from the query string: absent gives `default`; anything odd is a 400."""
-    text = request.args.get(name, "").strip()
-    if not text:
-        return default
-    if not (text.isascii() and text.isdigit()) or not minimum <= int(text) <= MAX_ID:
-        raise BadArgument(name, text)
-    return int(text)
-
-
-def page_arg() -> int:
-    """The `page` parameter, 1 when absent; page 0 means the first page, as it always did."""
-    return max(1, int_arg("page", 1, minimum=0))
+def parse_whole_number(text: str, minimum: int = 1) -> int:
+    """ASCII digits from `minimum` to MAX_ID; ValueError otherwise (also for a thousand digits,
+    which int() itself would refuse only after the work)."""
+    text = text.strip()
+    if not (text.isascii() and text.isdigit()) or len(text) > len(str(MAX_ID)):
+        raise ValueError(text)
+    number = int(text)
+    if not minimum <= number <= MAX_ID:
+        raise ValueError(text)
+    return number
 
 
 def parse_iso_day(text: str) -> date:

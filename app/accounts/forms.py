@@ -4,6 +4,8 @@ from wtforms.validators import DataRequired, Length, Optional, Regexp
 
 from app.formatting import ROLE_LABELS  # noqa: F401 - re-exported for the routes
 from app.forms import Form
+from app.lists import ListForm, OptionField
+from app.models import Role
 
 
 class AccountForm(Form):
@@ -30,3 +32,13 @@ class AccountForm(Form):
         validators=[Optional(), Length(max=2000)],
         description=_l("For example: 152-12, 152-13"),
     )
+
+
+class AccountListForm(ListForm):
+    """The accounts list's controls: a search, a page and a role to narrow to."""
+
+    role = OptionField()
+
+    def __init__(self, **controls):
+        super().__init__(**controls)
+        self.role.options = tuple(role.value for role in Role)

@@ -6,7 +6,7 @@ from sqlalchemy import or_, select
 
 from app.access import allow
 from app.accounts import bp
-from app.accounts.forms import ROLE_LABELS, AccountForm
+from app.accounts.forms import ROLE_LABELS, AccountForm, AccountListForm
 from app.accounts.services import (
     AccountError,
     NewAccount,
@@ -17,9 +17,8 @@ from app.accounts.services import (
 from app.extensions import db
 from app.formatting import lang
 from app.htmx import is_partial, redirect_to, render
-from app.inputs import page_arg
 from app.models import District, Role, User
-from app.places.services import _like, page_of
+from app.places.services import _like
 from app.scope import current_scope
 
 MANAGERS = (Role.ADMIN, Role.COLLECTOR)
@@ -29,8 +28,8 @@ MANAGERS = (Role.ADMIN, Role.COLLECTOR)
 @allow(MANAGERS)
 def index():
     scope = current_scope()
-    q = request.args.get("q", "")[:80].strip()
-    role = request.args.get("role", "")
+    form = AccountListForm.read()
+    q, role = form.q.data, form.role.data
     stmt = scope.users().order_by(User.role, User.login)
     if q:
         pattern = _like(q)
@@ -41,20 +40,14 @@ def index():
                 User.mobile.ilike(pattern, escape="\\"),
             )
         )
-    if role in {r.value for r in Role}:
+    if role:
         stmt = stmt.where(User.role == Role(role))
-    page = page_arg()
-    size = current_app.config["PAGE_SIZE"]
-    rows, total = page_of(stmt, page, size)
     return render(
         "accounts/index.html",
         block="rows",
-        users=[r[0] for r in rows],
-        total=total,
-        page=page,
-        page_size=size,
+        pages=form.paginate(stmt, current_app.config["PAGE_SIZE"]),
         q=q,
-        role=role,
+        role=role or "",
         role_labels=ROLE_LABELS,
         manageable=scope.can_manage_roles(),
     )

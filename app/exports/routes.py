@@ -32,7 +32,7 @@ from app.exports.services import (
 )
 from app.exports.tasks import BUILDERS, start_export
 from app.htmx import redirect_to, render
-from app.inputs import int_arg
+from app.lists import ListForm
 from app.models import JobStatus, Role
 from app.scope import current_scope
 
@@ -64,14 +64,8 @@ def table(table: str, fmt: str):
     if current_user.role not in TABLE_ROLES[table]:
         abort(403)
     scope = current_scope()
-    try:
-        day = parse_day(request.args.get("date"), campaign_today())
-        district_id = int_arg("district_id")
-        constituency_id = int_arg("constituency_id")
-    except ExportError as error:
-        return render_error(400, str(error))
-    district = scope.require_district(district_id) if district_id is not None else None
-    constituency = scope.require_constituency(constituency_id) if constituency_id is not None else None
+    form = ListForm.read(today=campaign_today(), campaign=current_campaign(), scope=scope)
+    day, district, constituency = form.day, form.district, form.constituency
     if table in BUILDERS and district is None and constituency is None and scope.sees_whole_state:
         return render("exports/prepare.html", table=table, fmt=fmt, day=day)
     target = _target()
@@ -98,12 +92,8 @@ def table(table: str, fmt: str):
 @bp.route("/bulletin.<any(csv, xlsx):fmt>")
 @allow(Role.STATE, Role.COLLECTOR)
 def bulletin(fmt: str):
-    scope = current_scope()
-    try:
-        day = parse_day(request.args.get("date"), campaign_today())
-    except ExportError as error:
-        return render_error(400, str(error))
-    return _download(bulletin_export(scope, day, _target()), fmt)
+    day = ListForm.read(today=campaign_today(), campaign=current_campaign()).day
+    return _download(bulletin_export(current_scope(), day, _target()), fmt)
 
 
 # -- the whole state's part-level tables, built on the queue ----------------------------------

@@ -32,7 +32,7 @@ from app.imports.services import (
     store_upload,
 )
 from app.imports.tasks import start_run
-from app.inputs import page_arg
+from app.lists import ListForm
 from app.models import Role
 from app.scope import current_scope
 
@@ -97,9 +97,7 @@ def status(job_id: int):
 
 
 def _status_page(job, status: int = 200, notice: str | None = None) -> Response:
-    page = page_arg()
-    errors = job.errors or []
-    shown = errors[(page - 1) * ERRORS_PER_PAGE : page * ERRORS_PER_PAGE]
+    errors = ListForm.read().paginate_list(job.errors or [], ERRORS_PER_PAGE)
     summary = dict(job.summary or {})
     for key in ("first_date", "last_date"):
         summary[key] = _day(summary.get(key))
@@ -113,10 +111,7 @@ def _status_page(job, status: int = 200, notice: str | None = None) -> Response:
         status_labels=STATUS_LABELS,
         phase_labels=PHASE_LABELS,
         running=job.status in RUNNING,
-        errors=shown,
-        errors_kept=len(errors),
-        page=page,
-        page_size=ERRORS_PER_PAGE,
+        errors=errors,
         notice=notice,
         can_revert=can_revert(job),
     )

@@ -4,18 +4,18 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import current_app, jsonify, request, url_for
+from flask import current_app, jsonify, url_for
 from flask_babel import gettext as _
 from sqlalchemy import and_
 
 from app.access import OFFICERS, allow
 from app.campaign.clock import campaign_today
 from app.campaign.services import current_campaign
-from app.errors import render_error
 from app.extensions import db
 from app.formatting import lang
 from app.htmx import render
-from app.inputs import int_arg, parse_iso_day
+from app.inputs import BadArgument
+from app.lists import ListForm
 from app.maps import bp
 from app.maps.services import BANDS, map_points, points_json
 from app.models import Constituency
@@ -23,23 +23,9 @@ from app.progress.charts import area_charts
 from app.scope import current_scope
 
 
-class BadDate(ValueError):
-    pass
-
-
-def _day() -> date:
-    """The `date` parameter (ISO), campaign today when absent."""
-    value = request.args.get("date", "").strip()
-    if not value:
-        return campaign_today()
-    try:
-        return parse_iso_day(value)
-    except ValueError as error:
-        raise BadDate(value) from error
-
-
-def _bad_date_message() -> str:
-    return _("The date must look like %(example)s.", example=campaign_today().isoformat())
+def _controls(**narrowing) -> ListForm:
+    """The day of a map (campaign today when none) and, for its data, the place; a bad one is a 400."""
+    return ListForm.read(today=campaign_today(), campaign=current_campaign(), **narrowing)
 
 
 def _part_url(part_id: int) -> str:
@@ -72,10 +58,7 @@ def _map_page(template: str, place, day: date, data_url: str, constituency_condi
 def district(district_id: int):
     scope = current_scope()
     district = scope.require_district(district_id)
-    try:
-        day = _day()
-    except BadDate:
-        return render_error(400, _bad_date_message())
+    day = _controls().day
     data_url = url_for("maps.data", district_id=district.id, date=day.isoformat())
     condition = and_(Constituency.district_id == district.id, scope.constituency_filter())
     constituencies = db.session.scalars(
@@ -89,10 +72,7 @@ def district(district_id: int):
 def constituency(constituency_id: int):
     scope = current_scope()
     constituency = scope.require_constituency(constituency_id)
-    try:
-        day = _day()
-    except BadDate:
-        return render_error(400, _bad_date_message())
+    day = _controls().day
     data_url = url_for("maps.data", constituency_id=constituency.id, date=day.isoformat())
     return _map_page(
         "maps/constituency.html", constituency, day, data_url, Constituency.id == constituency.id
@@ -103,23 +83,18 @@ def constituency(constituency_id: int):
 @allow(OFFICERS)
 def data():
     scope = current_scope()
-    district_id = int_arg("district_id")
-    constituency_id = int_arg("constituency_id")
-    if constituency_id is not None:
-        scope.require_constituency(constituency_id)
-    elif district_id is not None:
-        scope.require_district(district_id)
-    else:
-        return jsonify(error=_("Choose a district or an AC.")), 400
     try:
-        day = _day()
-    except BadDate:
-        return jsonify(error=_bad_date_message()), 400
+        form = _controls(scope=scope)
+    except BadArgument as error:
+        return jsonify(error=error.message), 400
+    if form.district is None and form.constituency is None:
+        return jsonify(error=_("Choose a district or an AC.")), 400
+    day = form.day
     points, unlocated = map_points(
         day,
         scope.part_filter(),
-        district_id=district_id,
-        constituency_id=constituency_id,
+        district_id=form.district and form.district.id,
+        constituency_id=form.constituency and form.constituency.id,
         language=lang(),
     )
     response = jsonify(

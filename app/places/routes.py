@@ -1,24 +1,19 @@
 from __future__ import annotations
 
-from flask import current_app, request
+from flask import current_app
 
 from app.access import PLACE_VIEWERS, allow
 from app.htmx import render
-from app.inputs import page_arg
+from app.lists import ListForm
 from app.places import bp
-from app.places.services import (
-    constituencies_with_figures,
-    districts_with_figures,
-    page_of,
-    parts_query,
-)
+from app.places.services import constituencies_with_figures, districts_with_figures, parts_query
 from app.scope import current_scope
 
 
 @bp.route("/")
 @allow(PLACE_VIEWERS)
 def districts():
-    q = request.args.get("q", "")[:80]
+    q = ListForm.read().q.data
     rows = districts_with_figures(current_scope(), q)
     return render("places/districts.html", block="rows", rows=rows, q=q)
 
@@ -28,7 +23,7 @@ def districts():
 def district(district_id: int):
     scope = current_scope()
     district = scope.require_district(district_id)
-    q = request.args.get("q", "")[:80]
+    q = ListForm.read().q.data
     rows = constituencies_with_figures(scope, district, q)
     return render("places/district.html", block="rows", district=district, rows=rows, q=q)
 
@@ -38,36 +33,19 @@ def district(district_id: int):
 def constituency(constituency_id: int):
     scope = current_scope()
     constituency = scope.require_constituency(constituency_id)
-    q = request.args.get("q", "")[:80]
-    page = page_arg()
-    rows, total = page_of(parts_query(scope, q, constituency), page, current_app.config["PAGE_SIZE"])
+    form = ListForm.read()
+    pages = form.paginate(parts_query(scope, form.q.data, constituency), current_app.config["PAGE_SIZE"])
     return render(
-        "places/constituency.html",
-        block="rows",
-        constituency=constituency,
-        rows=rows,
-        total=total,
-        page=page,
-        q=q,
-        page_size=current_app.config["PAGE_SIZE"],
+        "places/constituency.html", block="rows", constituency=constituency, pages=pages, q=form.q.data
     )
 
 
 @bp.route("/parts")
 @allow(PLACE_VIEWERS)
 def parts():
-    q = request.args.get("q", "")[:80]
-    page = page_arg()
-    rows, total = page_of(parts_query(current_scope(), q), page, current_app.config["PAGE_SIZE"])
-    return render(
-        "places/parts.html",
-        block="rows",
-        rows=rows,
-        total=total,
-        page=page,
-        q=q,
-        page_size=current_app.config["PAGE_SIZE"],
-    )
+    form = ListForm.read()
+    pages = form.paginate(parts_query(current_scope(), form.q.data), current_app.config["PAGE_SIZE"])
+    return render("places/parts.html", block="rows", pages=pages, q=form.q.data)
 
 
 @bp.route("/parts/<int:part_id>")

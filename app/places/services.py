@@ -98,9 +98,3 @@ def parts_query(scope: Scope, q: str = "", constituency: Constituency | None = N
                 conditions.append(Part.number == int(q))
             stmt = stmt.where(or_(*conditions))
     return stmt
-
-
-def page_of(stmt: Select, page: int, size: int) -> tuple[list, int]:
-    total = db.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
-    rows = db.session.execute(stmt.limit(size).offset((page - 1) * size)).all()
-    return rows, int(total or 0)

@@ -1,13 +1,12 @@
-"""Progress dashboards: state → districts → ACs → parts, the missing and the calls lists."""
-
 from __future__ import annotations
 
 import time
 
-from flask import abort, current_app, make_response, redirect, request, url_for
+from flask import current_app, make_response, redirect, request, url_for
 from flask_babel import get_locale
 from flask_login import current_user
 from jinja2_fragments.flask import render_block
+from sqlalchemy import and_
 
 from app.access import OFFICERS, PLACE_VIEWERS, allow
 from app.campaign.clock import campaign_today
@@ -23,19 +22,16 @@ from app.figures.queries import (
     total_row,
 )
 from app.htmx import is_partial, render
-from app.inputs import int_arg, page_arg
+from app.lists import ListForm
 from app.models import Constituency, District, Part, Role
-from app.places.services import page_of
 from app.progress import bp
 from app.progress.charts import area_charts, cumulative_chart, pace_chart
 from app.progress.services import (
+    DESCENDING_SORTS,
     FILTERS,
     SORTS,
-    DayError,
     last_report_days,
     missing_parts,
-    narrow,
-    parse_day,
     part_history,
     sort_and_filter,
     target_of,
@@ -43,56 +39,59 @@ from app.progress.services import (
 from app.reviews.services import latest_reviews
 from app.scope import current_scope
 
+TEMPLATE = "progress/table.html"
+EXPORT_TABLES = {"district": "districts", "constituency": "constituencies", "part": "parts"}
 
-def _table_options():
-    """Day, sort, order and filter from the query string; a bad day is the user's error (400)."""
+
+def _controls(**narrowing) -> ListForm:
+    """The day, sort, order, filter and page of a progress list; a bad one is a 400."""
     campaign = current_campaign()
-    try:
-        day = parse_day(request.args.get("date"), campaign_today(), campaign)
-    except DayError as error:
-        abort(400, description=str(error))
-    sort = request.args.get("sort", "rank")
-    sort = sort if sort in SORTS else "rank"
-    filter_by = request.args.get("filter", "all")
-    filter_by = filter_by if filter_by in FILTERS else "all"
-    descending = (
-        request.args.get("order", "desc" if sort in ("pace", "missing", "electors") else "asc") == "desc"
+    return ListForm.read(
+        today=campaign_today(),
+        campaign=campaign,
+        sorts=SORTS,
+        descending_sorts=DESCENDING_SORTS,
+        filters=FILTERS,
+        **narrowing,
     )
-    return campaign, day, sort, filter_by, descending
 
 
-def _table_context(rows, place, charts_condition=None, **context) -> dict:
-    campaign, day, sort, filter_by, descending = _table_options()
+def _table_context(form: ListForm, rows, view: str, level: str, place=None, charts_condition=None) -> dict:
+    """What the table page shows, built here rather than in the template."""
+    day, campaign = form.day, form.campaign
     cumulative, pace = (None, None)
     if charts_condition is not None and not is_partial():
         cumulative, pace = area_charts(campaign, day, charts_condition)
-    total = total_row(rows, place)
-    shown = sort_and_filter(rows, sort, filter_by, descending)
-    page, size = page_arg(), current_app.config["PAGE_SIZE"]
-    if context.get("level") != "part":
-        page, size = 1, max(len(shown), 1)  # a ranking of districts or ACs is never split across pages
+    shown = sort_and_filter(rows, form.sort_by, form.filter_by, form.descending)
+    # A ranking of districts or ACs is never split across pages.
+    per_page = current_app.config["PAGE_SIZE"] if level == "part" else max(len(shown), 1)
+    narrowing = {}
+    if view == "district":
+        narrowing = {"district_id": place.id}
+    elif view == "constituency":
+        narrowing = {"constituency_id": place.id}
     return dict(
-        rows=shown[(page - 1) * size : page * size],
-        shown_count=len(shown),
-        page=page,
-        page_size=size,
-        total=total,
+        view=view,
+        level=level,
         place=place,
-        day=day,
-        today=campaign_today(),
-        campaign=campaign,
-        sort=sort,
-        filter_by=filter_by,
-        descending=descending,
+        form=form,
+        pages=form.paginate_list(shown, per_page),
+        total=total_row(rows, place),
         all_count=len(rows),
+        day=day,
+        today=form.today,
+        campaign=campaign,
+        links={"date": day.isoformat(), **narrowing},
+        export_table=EXPORT_TABLES[level],
+        pager_args={
+            "date": day.isoformat(),
+            "sort": form.sort_by,
+            "filter": form.filter_by,
+            "order": "desc" if form.descending else "asc",
+        },
         cumulative_chart=cumulative,
         pace_chart=pace,
-        **context,
     )
-
-
-def _table_page(template: str, rows, place, charts_condition=None, **context):
-    return render(template, block="table", **_table_context(rows, place, charts_condition, **context))
 
 
 @bp.route("/")
@@ -125,12 +124,13 @@ _state_tables: dict[tuple, tuple[float, str]] = {}
 def state():
     """Rendering 55 districts costs far more than reading them: the table is rendered once per
     change of the figures. Its "as of" time is that of the figures it shows."""
-    campaign, day, sort, filter_by, descending = _table_options()
+    form = _controls()
+    campaign, day = form.campaign, form.day
     scope = current_scope()
     key = (
         figures_version(),
         day,
-        campaign_today(),
+        form.today,
         str(get_locale()),
         is_partial(),
         tuple(sorted(request.args.items(multi=True))),
@@ -147,8 +147,8 @@ def state():
     expires, table = _state_tables.get(key, (0.0, None))
     if table is None or expires <= time.monotonic():
         rows = district_rows(day, target_of(campaign), scope.district_filter())
-        context = _table_context(rows, None, scope.constituency_filter(), level="district")
-        table = render_block("progress/state.html", "table", **context)
+        context = _table_context(form, rows, "state", "district", None, scope.constituency_filter())
+        table = render_block(TEMPLATE, "table", **context)
         if len(_state_tables) >= STATE_TABLES_KEPT:
             _state_tables.clear()
         _state_tables[key] = (time.monotonic() + STATE_TABLE_SECONDS, table)
@@ -157,14 +157,7 @@ def state():
         response.vary.add("HX-Request")
         return response
     return render(
-        "progress/state.html",
-        table=table,
-        day=day,
-        today=campaign_today(),
-        campaign=campaign,
-        sort=sort,
-        filter_by=filter_by,
-        descending=descending,
+        TEMPLATE, table=table, view="state", form=form, day=day, today=form.today, campaign=campaign
     )
 
 
@@ -173,10 +166,11 @@ def state():
 def district(district_id: int):
     scope = current_scope()
     district = scope.require_district(district_id)
-    campaign, day, *_ = _table_options()
+    form = _controls()
     condition = (Constituency.district_id == district.id) & scope.constituency_filter()
-    rows = constituency_rows(day, target_of(campaign), condition)
-    return _table_page("progress/district.html", rows, district, condition, level="constituency")
+    rows = constituency_rows(form.day, target_of(form.campaign), condition)
+    context = _table_context(form, rows, "district", "constituency", district, condition)
+    return render(TEMPLATE, block="table", **context)
 
 
 @bp.route("/constituencies/<int:constituency_id>")
@@ -184,29 +178,29 @@ def district(district_id: int):
 def constituency(constituency_id: int):
     scope = current_scope()
     constituency = scope.require_constituency(constituency_id)
-    campaign, day, *_ = _table_options()
-    rows = part_rows(
-        day, target_of(campaign), (Part.constituency_id == constituency.id) & scope.part_filter()
-    )
-    return _table_page(
-        "progress/constituency.html", rows, constituency, Constituency.id == constituency.id, level="part"
-    )
+    form = _controls()
+    condition = (Part.constituency_id == constituency.id) & scope.part_filter()
+    rows = part_rows(form.day, target_of(form.campaign), condition)
+    charts_condition = Constituency.id == constituency.id
+    context = _table_context(form, rows, "constituency", "part", constituency, charts_condition)
+    return render(TEMPLATE, block="table", **context)
 
 
 @bp.route("/parts")
 @allow(Role.SUPERVISOR, Role.BLO)
 def parts():
     """A supervisor's (or a BLO's) own parts."""
-    campaign, day, *_ = _table_options()
-    rows = part_rows(day, target_of(campaign), current_scope().part_filter())
-    return _table_page("progress/parts.html", rows, None, level="part")
+    form = _controls()
+    rows = part_rows(form.day, target_of(form.campaign), current_scope().part_filter())
+    return render(TEMPLATE, block="table", **_table_context(form, rows, "parts", "part"))
 
 
 @bp.route("/parts/<int:part_id>")
 @allow(PLACE_VIEWERS)
 def part(part_id: int):
     part = current_scope().require_part(part_id)
-    campaign, day, *_ = _table_options()
+    form = _controls()
+    campaign, day = form.campaign, form.day
     start = campaign.enumeration_start if campaign else day
     history = part_history(part.id, start, day)
     row = part_rows(day, target_of(campaign), Part.id == part.id)[0]
@@ -225,17 +219,20 @@ def part(part_id: int):
         latest_review=latest_reviews([part.id]).get(part.id),
         day=day,
         campaign=campaign,
-        today=campaign_today(),
+        today=form.today,
     )
 
 
-def _narrowing(scope):
-    """Optional district_id / constituency_id narrowing, each checked through the scope."""
-    district_id = int_arg("district_id")
-    constituency_id = int_arg("constituency_id")
-    district = scope.require_district(district_id) if district_id else None
-    constituency = scope.require_constituency(constituency_id) if constituency_id else None
-    return district, constituency
+def _list_context(form: ListForm) -> dict:
+    """The day and the place a list of parts is narrowed to, and the arguments its links keep."""
+    return dict(
+        day=form.day,
+        today=form.today,
+        district=form.district,
+        constituency=form.constituency,
+        narrowing=form.narrowing,
+        links={"date": form.day.isoformat(), **form.narrowing},
+    )
 
 
 @bp.route("/missing")
@@ -243,25 +240,12 @@ def _narrowing(scope):
 def missing():
     """Parts that have not reported on the day: missing is not zero."""
     scope = current_scope()
-    campaign, day, *_ = _table_options()
-    district, constituency = _narrowing(scope)
-    condition = narrow(scope.part_filter(), district and district.id, constituency and constituency.id)
-    page = page_arg()
-    size = current_app.config["PAGE_SIZE"]
-    rows, total = page_of(missing_parts(day, condition), page, size)
-    last_days = last_report_days([row[0].id for row in rows], day)
+    form = _controls(scope=scope)
+    condition = and_(scope.part_filter(), *form.part_conditions())
+    pages = form.paginate(missing_parts(form.day, condition), current_app.config["PAGE_SIZE"])
+    last_days = last_report_days([row[0].id for row in pages], form.day)
     return render(
-        "progress/missing.html",
-        block="table",
-        rows=rows,
-        last_days=last_days,
-        total=total,
-        page=page,
-        page_size=size,
-        day=day,
-        today=campaign_today(),
-        district=district,
-        constituency=constituency,
+        "progress/missing.html", block="table", pages=pages, last_days=last_days, **_list_context(form)
     )
 
 
@@ -270,36 +254,21 @@ def missing():
 def calls():
     """Parts below the target two days running, furthest behind first, with a tap-to-call link."""
     scope = current_scope()
-    campaign, day, *_ = _table_options()
-    district, constituency = _narrowing(scope)
-    if scope.sees_whole_state and district is None and constituency is None:
+    form = _controls(scope=scope)
+    if scope.sees_whole_state and form.district is None and form.constituency is None:
         districts = db.session.scalars(scope.districts().order_by(District.name_en)).all()
         return render(
-            "progress/calls.html",
-            block="table",
-            rows=None,
-            districts=districts,
-            day=day,
-            today=campaign_today(),
-            district=None,
-            constituency=None,
+            "progress/calls.html", block="table", pages=None, districts=districts, **_list_context(form)
         )
-    condition = narrow(scope.part_filter(), district and district.id, constituency and constituency.id)
-    needing = parts_needing_a_call(day, target_of(campaign), condition)
-    page, size = page_arg(), current_app.config["PAGE_SIZE"]
-    shown = needing[(page - 1) * size : page * size]
+    condition = and_(scope.part_filter(), *form.part_conditions())
+    needing = parts_needing_a_call(form.day, target_of(form.campaign), condition)
+    pages = form.paginate_list(needing, current_app.config["PAGE_SIZE"])
     return render(
         "progress/calls.html",
         block="table",
-        rows=shown,
-        latest=latest_reviews(row.id for row in shown),
-        total=len(needing),
-        page=page,
-        page_size=size,
+        pages=pages,
+        latest=latest_reviews(row.id for row in pages),
         districts=None,
-        day=day,
-        today=campaign_today(),
-        district=district,
-        constituency=constituency,
-        campaign=campaign,
+        campaign=form.campaign,
+        **_list_context(form),
     )

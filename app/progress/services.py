@@ -1,11 +1,10 @@
-"""Choosing the day, sorting and filtering progress tables, and the lists of parts to chase."""
+"""Sorting and filtering progress tables, and the lists of parts to chase."""
 
 from __future__ import annotations
 
 from datetime import date, timedelta
 from decimal import Decimal
 
-from flask_babel import gettext as _
 from sqlalchemy import Select, and_, select
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -13,30 +12,11 @@ from app.extensions import db
 from app.figures.models import DailyReport
 from app.figures.rows import ProgressRow
 from app.figures.selects import latest_report_days, part_lines
-from app.inputs import parse_iso_day
 from app.models import Campaign, Part
 
-SORTS = ("rank", "name", "pace", "missing", "finish", "electors")
-FILTERS = ("all", "behind", "missing")
-
-
-class DayError(ValueError):
-    pass
-
-
-def parse_day(value: str | None, today: date, campaign: Campaign | None) -> date:
-    """The day a table shows: today by default; any past day of the campaign on request."""
-    if not value:
-        return today
-    try:
-        day = parse_iso_day(value)
-    except ValueError as error:
-        raise DayError(_("“%(value)s” is not a date (use YYYY-MM-DD).", value=value[:20])) from error
-    if day > today:
-        raise DayError(_("The figures of a future day are not known yet."))
-    if campaign is not None and day < campaign.enumeration_start - timedelta(days=1):
-        raise DayError(_("The campaign had not started on that day."))
-    return day
+SORTS = ("rank", "name", "pace", "missing", "finish", "electors")  # the first is the default
+DESCENDING_SORTS = ("pace", "missing", "electors")  # the largest first unless asked otherwise
+FILTERS = ("all", "behind", "missing")  # the first is the default
 
 
 def target_of(campaign: Campaign | None) -> Decimal:
@@ -95,12 +75,3 @@ def part_history(part_id: int, start: date, end: date) -> list[tuple[DailyReport
             history.append((report, previous))
         previous = report.digitized
     return list(reversed(history))
-
-
-def narrow(condition: ColumnElement[bool], district_id: int | None, constituency_id: int | None):
-    parts = [condition]
-    if district_id:
-        parts.append(Part.district_id == district_id)
-    if constituency_id:
-        parts.append(Part.constituency_id == constituency_id)
-    return and_(*parts)

@@ -12,7 +12,8 @@ from app.access import OFFICERS, PLACE_VIEWERS, allow
 from app.campaign.clock import campaign_today
 from app.extensions import db
 from app.htmx import redirect_to, render
-from app.inputs import int_arg, local_path, page_arg
+from app.inputs import local_path
+from app.lists import ListForm
 from app.models import Constituency, District
 from app.reviews import bp
 from app.reviews.forms import ReviewForm
@@ -26,9 +27,7 @@ from app.reviews.services import (
     follow_ups_query,
     latest_reviews,
     not_contacted_query,
-    page_of,
     part_history,
-    place_conditions,
     record_review,
     review_from_form,
 )
@@ -49,17 +48,6 @@ def difficulty_label(difficulty) -> str:
 def review_due(review) -> bool:
     """The review's follow-up date has come (today or earlier, campaign time)."""
     return bool(review is not None and review.follow_up_on and review.follow_up_on <= campaign_today())
-
-
-def _narrowing(scope: Scope) -> tuple[District | None, Constituency | None]:
-    """The district_id / constituency_id query parameters, each checked through the scope."""
-    district_id = int_arg("district_id")
-    constituency_id = int_arg("constituency_id")
-    district = scope.require_district(district_id) if district_id else None
-    constituency = scope.require_constituency(constituency_id) if constituency_id else None
-    if district is not None and constituency is not None and constituency.district_id != district.id:
-        constituency = None  # the district was changed after the AC was chosen
-    return district, constituency
 
 
 def _filter_choices(scope: Scope, district: District | None) -> tuple[list, list]:
@@ -132,32 +120,29 @@ def part(part_id: int):
 def not_contacted():
     scope = current_scope()
     today = campaign_today()
-    district, constituency = _narrowing(scope)
-    conditions = place_conditions(district, constituency)
-    q = request.args.get("q", "")[:80].strip()
-    size = current_app.config["PAGE_SIZE"]
-    rows, found, page = page_of(not_contacted_query(scope, today, q, conditions), page_arg(), size)
-    districts, constituencies = _filter_choices(scope, district)
-    filters = {
-        "district_id": district.id if district else None,
-        "constituency_id": constituency.id if constituency else None,
-    }
+    form = ListForm.read(scope=scope)
+    conditions = form.part_conditions()
+    query = not_contacted_query(scope, today, form.q.data, conditions)
+    pages = form.paginate(query, current_app.config["PAGE_SIZE"])
+    districts, constituencies = _filter_choices(scope, form.district)
     return render(
         "reviews/not_contacted.html",
         block="rows",
         today=today,
         counts=contact_counts(scope, today, conditions),
-        rows=rows,
-        found=found,
-        page=page,
-        page_size=size,
-        q=q,
-        filters=filters,
+        pages=pages,
+        q=form.q.data,
+        narrowing=form.narrowing,
         districts=districts,
         constituencies=constituencies,
-        last_reviews=latest_reviews(row[0].id for row in rows),
+        last_reviews=latest_reviews(row[0].id for row in pages),
         can_record=current_user.role in RECORDERS,
-        list_url=url_for("reviews.not_contacted", q=q or None, page=page if page > 1 else None, **filters),
+        list_url=url_for(
+            "reviews.not_contacted",
+            q=form.q.data or None,
+            page=pages.page if pages.page > 1 else None,
+            **form.narrowing,
+        ),
     )
 
 
@@ -166,27 +151,18 @@ def not_contacted():
 def follow_ups():
     scope = current_scope()
     today = campaign_today()
-    district, constituency = _narrowing(scope)
-    size = current_app.config["PAGE_SIZE"]
-    rows, found, page = page_of(
-        follow_ups_query(scope, today, place_conditions(district, constituency)), page_arg(), size
-    )
-    districts, constituencies = _filter_choices(scope, district)
-    filters = {
-        "district_id": district.id if district else None,
-        "constituency_id": constituency.id if constituency else None,
-    }
+    form = ListForm.read(scope=scope)
+    query = follow_ups_query(scope, today, form.part_conditions())
+    pages = form.paginate(query, current_app.config["PAGE_SIZE"])
+    districts, constituencies = _filter_choices(scope, form.district)
     return render(
         "reviews/follow_ups.html",
         block="rows",
         today=today,
-        rows=rows,
-        found=found,
-        page=page,
-        page_size=size,
-        filters=filters,
+        pages=pages,
+        narrowing=form.narrowing,
         districts=districts,
         constituencies=constituencies,
         can_record=current_user.role in RECORDERS,
-        list_url=url_for("reviews.follow_ups", page=page if page > 1 else None, **filters),
+        list_url=url_for("reviews.follow_ups", page=pages.page if pages.page > 1 else None, **form.narrowing),
     )

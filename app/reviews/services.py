@@ -21,7 +21,7 @@ from app import audit
 from app.extensions import db
 from app.figures.selects import part_lines
 from app.formatting import number
-from app.models import Constituency, District, Part, Role, User
+from app.models import Constituency, Part, Role, User
 from app.places.services import parts_query
 from app.reviews.models import BloReview, Difficulty, ReviewKind
 from app.scope import Scope
@@ -199,16 +199,6 @@ def part_history(part_id: int, limit: int = 200) -> list[BloReview]:
     )
 
 
-def place_conditions(district: District | None, constituency: Constituency | None) -> list:
-    """Narrow a part list to a district or an AC the caller has already checked through the scope."""
-    conditions = []
-    if district is not None:
-        conditions.append(Part.district_id == district.id)
-    if constituency is not None:
-        conditions.append(Part.constituency_id == constituency.id)
-    return conditions
-
-
 def reviewed_on(day: date) -> ColumnElement[bool]:
     """The part (of the enclosing query) has a review on `day`; an index probe per part."""
     return exists(select(BloReview.id).where(BloReview.part_id == Part.id, BloReview.review_date == day))
@@ -264,13 +254,3 @@ def follow_ups_query(scope: Scope, today: date, conditions=()) -> Select:
         .order_by(None)
         .order_by(BloReview.follow_up_on, Constituency.number, Part.number)
     )
-
-
-def page_of(stmt: Select, page: int, size: int) -> tuple[list, int, int]:
-    """One page of rows, the number of rows and the page actually shown (the last one when `page`
-    is past the end, e.g. after the last parts of a page were contacted)."""
-    total = int(db.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0)
-    last_page = max(1, -(-total // size))
-    page = min(max(1, page), last_page)
-    rows = db.session.execute(stmt.limit(size).offset((page - 1) * size)).all()
-    return rows, total, page
