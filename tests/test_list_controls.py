@@ -12,10 +12,10 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
+from app.campaign.clock import campaign_today
 from app.extensions import db
 from app.lists import ListForm, ListPagination
 from app.models import Constituency, District, Part, User
-from app.timeutil import campaign_today
 
 
 def _places(app) -> dict[str, int]:
