@@ -32,7 +32,7 @@ from app.exports.services import (
 from app.exports.tasks import BUILDERS, start_export
 from app.htmx import redirect_to, render
 from app.inputs import int_arg
-from app.models import JobStatus, Role
+from app.models import Job, JobStatus, Role
 from app.scope import current_scope
 from app.timeutil import campaign_today
 
@@ -124,7 +124,7 @@ def start():
 
 
 def _export_job(job_id: int):
-    job = current_scope().require_job(job_id)
+    job = current_scope().require(Job, job_id)
     if job.kind != "export":
         abort(404)
     return job

@@ -25,7 +25,6 @@ from app.imports.services import (
     create_job,
     recent_jobs,
     refusal,
-    require_job,
     revert_import,
     sample_csv,
     start_apply,
@@ -33,7 +32,7 @@ from app.imports.services import (
 )
 from app.imports.tasks import start_run
 from app.inputs import page_arg
-from app.models import Role
+from app.models import ImportJob, Role
 from app.scope import current_scope
 
 ERRORS_PER_PAGE = 50
@@ -93,7 +92,7 @@ def index():
 @bp.route("/<int:job_id>")
 @allow(Role.COLLECTOR)
 def status(job_id: int):
-    return _status_page(require_job(current_scope(), job_id))
+    return _status_page(current_scope().require(ImportJob, job_id))
 
 
 def _status_page(job, status: int = 200, notice: str | None = None) -> Response:
@@ -129,7 +128,7 @@ def _day(value: str | None) -> date | None:
 @bp.route("/<int:job_id>/apply", methods=["POST"])
 @allow(Role.COLLECTOR)
 def apply(job_id: int):
-    job = require_job(current_scope(), job_id)
+    job = current_scope().require(ImportJob, job_id)
     if not start_apply(job):
         db.session.rollback()
         message = refusal(job)
@@ -146,7 +145,7 @@ def apply(job_id: int):
 def revert(job_id: int):
     """Undo an applied import the same day, all or nothing."""
     scope = current_scope()
-    job = require_job(scope, job_id)
+    job = scope.require(ImportJob, job_id)
     try:
         counts = revert_import(job, scope.user)
     except RevertError as error:

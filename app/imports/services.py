@@ -16,12 +16,11 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import IO
 
-from flask import abort, current_app
+from flask import current_app
 from flask_babel import force_locale, ngettext
 from flask_babel import gettext as _
-from sqlalchemy import and_, delete, false, func, insert, select, true, update
+from sqlalchemy import and_, delete, func, insert, select, update
 from sqlalchemy.orm import joinedload
-from sqlalchemy.sql.elements import ColumnElement
 
 from app import audit
 from app.campaign.services import current_campaign
@@ -36,7 +35,7 @@ from app.imports.parsing import (
     extension,
     parse_file,
 )
-from app.models import FIGURES, AuditEntry, Constituency, DailyReport, ImportJob, Job, Part, Role, User
+from app.models import FIGURES, AuditEntry, Constituency, DailyReport, ImportJob, Job, Part, User
 from app.progress.rollups import recompute_constituency_days
 from app.reports.validation import lowered_figures, raised_above_later, validate_figures
 from app.scope import Scope
@@ -53,32 +52,14 @@ class UploadError(ValueError):
     """The upload itself is refused (too large, wrong type, empty); nothing was stored."""
 
 
-# -- jobs and their scope ---------------------------------------------------------------------
-
-
-def job_filter(scope: Scope) -> ColumnElement[bool]:
-    """Jobs a user may see: the state sees all, a collector those of their district."""
-    if scope.role == Role.STATE:
-        return true()
-    if scope.role == Role.COLLECTOR:
-        return ImportJob.district_id == scope.user.district_id
-    return false()
-
-
-def require_job(scope: Scope, job_id: int) -> ImportJob:
-    job = db.session.get(ImportJob, job_id)
-    if job is None:
-        abort(404)
-    if db.session.scalar(select(ImportJob.id).where(ImportJob.id == job_id, job_filter(scope))) is None:
-        abort(403)
-    return job
+# -- jobs -------------------------------------------------------------------------------------
 
 
 def recent_jobs(scope: Scope, limit: int = 20) -> list[ImportJob]:
     stmt = (
         select(ImportJob)
         .options(joinedload(ImportJob.user))
-        .where(job_filter(scope))
+        .where(scope.of(ImportJob))
         .order_by(ImportJob.id.desc())
         .limit(limit)
     )
