@@ -122,7 +122,6 @@ def part(part_id: int):
         part=part,
         reviews=part_history(part.id),
         today=campaign_today(),
-        can_record=current_user.role in RECORDERS,
     )
 
 
@@ -155,7 +154,6 @@ def not_contacted():
         districts=districts,
         constituencies=constituencies,
         last_reviews=latest_reviews(row[0].id for row in rows),
-        can_record=current_user.role in RECORDERS,
         list_url=url_for("reviews.not_contacted", q=q or None, page=page if page > 1 else None, **filters),
     )
 
@@ -186,6 +184,5 @@ def follow_ups():
         filters=filters,
         districts=districts,
         constituencies=constituencies,
-        can_record=current_user.role in RECORDERS,
         list_url=url_for("reviews.follow_ups", page=page if page > 1 else None, **filters),
     )
