@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from app.access import allow
+from app.exports.writer import CONTENT_TYPES, write_csv
 from app.extensions import db
 from app.formatting import number
 from app.htmx import is_partial, redirect_to, render
@@ -26,7 +27,7 @@ from app.imports.services import (
     recent_jobs,
     refusal,
     revert_import,
-    sample_csv,
+    sample_file,
     start_apply,
     store_upload,
 )
@@ -169,6 +170,6 @@ def revert(job_id: int):
 @bp.route("/template.csv")
 @allow(Role.COLLECTOR)
 def template():
-    response = Response(sample_csv(current_scope()), mimetype="text/csv")
+    response = Response(write_csv(sample_file(current_scope())), content_type=CONTENT_TYPES["csv"])
     response.headers["Content-Disposition"] = "attachment; filename=part-figures-sample.csv"
     return response

@@ -24,9 +24,11 @@ from sqlalchemy.orm import joinedload
 
 from app import audit
 from app.campaign.services import current_campaign
+from app.exports.writer import DATE, INTEGER, TEXT, Column, Spreadsheet
 from app.extensions import db
 from app.formatting import number
 from app.imports.parsing import (
+    COLUMNS,
     EXTENSIONS,
     PROGRESS_EVERY,
     SAMPLE_HEADERS,
@@ -854,16 +856,13 @@ def sample_rows(scope: Scope, limit: int = 5) -> list[list]:
             )
         )
     }
-    today = campaign_today().isoformat()
+    today = campaign_today()
     return [[ac, number, today, *figures.get(pid, [0] * len(FIGURES)), ""] for pid, ac, number in parts]
 
 
-def sample_csv(scope: Scope) -> str:
-    import csv
-    import io
-
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(SAMPLE_HEADERS)
-    writer.writerows(sample_rows(scope))
-    return "\ufeff" + out.getvalue()  # the BOM tells Excel the file is UTF-8
+def sample_file(scope: Scope) -> Spreadsheet:
+    """The sample as a table for the exports' writer: the file's own column names, then the rows."""
+    kinds = {"report_date": DATE, "reason": TEXT}
+    names = zip(COLUMNS, SAMPLE_HEADERS, strict=True)
+    columns = [Column(header, kinds.get(name, INTEGER)) for name, header in names]
+    return Spreadsheet(columns=columns, rows=sample_rows(scope))
