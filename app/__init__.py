@@ -59,10 +59,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     compress.init_app(app)
     app.after_request(compress_client_errors)
 
-    from app import errors, formatting, security
-    from app.access import enforce_declared_access
+    from app import access, errors, formatting, security
 
-    app.before_request(enforce_declared_access)
+    access.init_app(app)
     security.init_app(app)
     errors.init_app(app)
     formatting.init_app(app)

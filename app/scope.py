@@ -1,13 +1,16 @@
-"""The one place that decides which places and people a signed-in user may see.
+"""The one place that decides which places, people and records a signed-in user may see.
 
-Every query made for a scoped user goes through `current_scope()`: it filters a select of
-districts, constituencies, parts or users down to the user's scope, and `require_*`
-fetches one object or answers 404 (no such object) / 403 (not yours).
+Every query made for a scoped user goes through `current_scope()`. `scope.of(Model)` is the
+condition for any model: the places and users have their own rules below, and every other model
+is scoped by the place it carries (its `part_id`, `constituency_id` or `district_id` column, or
+what its `__scope__ = Scoped(...)` declares). `require(Model, id)` fetches one object or answers
+404 (no such object) / 403 (not yours).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 
 from flask import abort, g
 from flask_login import current_user
@@ -15,7 +18,25 @@ from sqlalchemy import Select, false, or_, select, true
 from sqlalchemy.sql.elements import ColumnElement
 
 from app.extensions import db
-from app.models import Constituency, District, Job, Part, Role, User
+from app.models import Constituency, District, Part, Role, User
+from app.models.scoping import Scoped
+
+
+@cache
+def scoped_by(model) -> Scoped:
+    """The model's declared `__scope__`, or the place columns it has; a model with none is refused."""
+    declared = getattr(model, "__scope__", None)
+    if declared is not None:
+        return declared
+    columns = model.__table__.columns
+    found = Scoped(
+        part="part_id" if "part_id" in columns else None,
+        constituency="constituency_id" if "constituency_id" in columns else None,
+        district="district_id" if "district_id" in columns else None,
+    )
+    if found == Scoped():
+        raise TypeError(f"{model.__name__} carries no part, AC or district: declare its __scope__")
+    return found
 
 
 @dataclass(frozen=True)
@@ -84,13 +105,55 @@ class Scope:
             ) & (User.role.in_(COLLECTOR_MANAGES))
         return false()
 
-    def job_filter(self) -> ColumnElement[bool]:
-        """Background jobs: a user's own; a collector's district's too; all for the state."""
-        if self.role == Role.STATE:
+    def of(self, model) -> ColumnElement[bool]:
+        """The rows of `model` in this user's scope: one rule for every model, whatever its role."""
+        own_rules = {
+            Part: self.part_filter,
+            Constituency: self.constituency_filter,
+            District: self.district_filter,
+            User: self.user_filter,
+        }
+        if model in own_rules:
+            return own_rules[model]()
+        scoped = scoped_by(model)
+        condition = self._place_condition(model, scoped)
+        if scoped.owner is not None:
+            condition = or_(getattr(model, scoped.owner) == self.user.id, condition)
+        return condition
+
+    def _place_condition(self, model, scoped: Scoped) -> ColumnElement[bool]:
+        """A row is in scope when the place it carries lies inside the user's district, AC or parts.
+
+        Each role compares the coarsest column that answers for it: a collector the district, an
+        ERO the AC, a supervisor or BLO the part. A row that carries only a coarser place than the
+        role's (a district's row, for an ERO) is not theirs.
+        """
+        role, user = self.role, self.user
+        part = getattr(model, scoped.part) if scoped.part else None
+        constituency = getattr(model, scoped.constituency) if scoped.constituency else None
+        district = getattr(model, scoped.district) if scoped.district else None
+        if role == Role.STATE:
             return true()
-        if self.role == Role.COLLECTOR:
-            return or_(Job.user_id == self.user.id, Job.district_id == self.user.district_id)
-        return Job.user_id == self.user.id
+        if role == Role.COLLECTOR or (role == Role.VOLUNTEER and scoped.volunteers):
+            if user.district_id is None:
+                return false()
+            if district is not None:
+                return district == user.district_id
+            if constituency is not None:
+                in_district = select(Constituency.id).where(Constituency.district_id == user.district_id)
+                return constituency.in_(in_district)
+            return part.in_(select(Part.id).where(Part.district_id == user.district_id))
+        if role == Role.ERO:
+            if user.constituency_id is None:
+                return false()
+            if constituency is not None:
+                return constituency == user.constituency_id
+            if part is not None:
+                return part.in_(select(Part.id).where(Part.constituency_id == user.constituency_id))
+            return false()
+        if role in (Role.SUPERVISOR, Role.BLO) and part is not None:
+            return part.in_(select(Part.id).where(self.part_filter()))
+        return false()
 
     # -- selects -------------------------------------------------------------------
     def districts(self) -> Select:
@@ -106,27 +169,24 @@ class Scope:
         return select(User).where(self.user_filter())
 
     # -- one object ----------------------------------------------------------------
-    def _require(self, model, object_id: int, condition: ColumnElement[bool]):
+    def require(self, model, object_id: int):
         """One query when allowed (the everyday case); 404 or 403 is told apart only on refusal."""
-        obj = db.session.scalar(select(model).where(model.id == object_id, condition))
+        obj = db.session.scalar(select(model).where(model.id == object_id, self.of(model)))
         if obj is not None:
             return obj
         abort(404 if db.session.get(model, object_id) is None else 403)
 
     def require_district(self, district_id: int) -> District:
-        return self._require(District, district_id, self.district_filter())
+        return self.require(District, district_id)
 
     def require_constituency(self, constituency_id: int) -> Constituency:
-        return self._require(Constituency, constituency_id, self.constituency_filter())
+        return self.require(Constituency, constituency_id)
 
     def require_part(self, part_id: int) -> Part:
-        return self._require(Part, part_id, self.part_filter())
+        return self.require(Part, part_id)
 
     def require_user(self, user_id: int) -> User:
-        return self._require(User, user_id, self.user_filter())
-
-    def require_job(self, job_id: int) -> Job:
-        return self._require(Job, job_id, self.job_filter())
+        return self.require(User, user_id)
 
     # -- what the user may do --------------------------------------------------------
     def can_manage_roles(self) -> frozenset[Role]:

@@ -10,6 +10,8 @@ from functools import cache
 from pathlib import Path
 
 import pytest
+from flask import render_template_string
+from flask_login import login_user
 from sqlalchemy import select
 
 from app.extensions import db
@@ -173,3 +175,28 @@ def test_a_route_that_declares_no_scope_is_refused(database_url):
     response = client.get("/undeclared")
     assert response.status_code == 403
     assert "secret" not in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("role", [*sorted(ALL), "anonymous"])
+def test_can_agrees_with_the_matrix(matrix_app, role):
+    """The template global `can(endpoint, **values)` answers what the route itself answers."""
+    ids = _ids(matrix_app)
+    adapter = matrix_app.url_map.bind("localhost")
+    for endpoint, (method, in_url, _, allowed, _) in MATRIX.items():
+        path = in_url.format(**ids).partition("?")[0]
+        matched, values = adapter.match(path, method=method)
+        assert matched == endpoint
+        expected = allowed == PUBLIC or role in allowed
+        with matrix_app.test_request_context(path):
+            if role != "anonymous":
+                login_user(db.session.scalar(select(User).where(User.login == LOGINS[role])))
+            can = matrix_app.jinja_env.globals["can"]
+            assert can(endpoint) == expected, (endpoint, role)
+            assert can(endpoint, **values) == expected, (endpoint, role, values)
+            template = "{{ can(endpoint, **values) }}"
+            assert render_template_string(template, endpoint=endpoint, values=values) == str(expected)
+
+
+def test_can_refuses_a_route_that_does_not_exist(matrix_app):
+    with matrix_app.test_request_context("/"), pytest.raises(LookupError, match="progress.nowhere"):
+        matrix_app.jinja_env.globals["can"]("progress.nowhere")

@@ -8,12 +8,15 @@ from datetime import timedelta
 
 import openpyxl
 import pytest
+from flask_login import login_user
 from sqlalchemy import and_, func, select
 
 from app.campaign.clock import campaign_today
+from app.exports.registry import BULLETIN, TABLES
 from app.extensions import db
 from app.figures.models import DailyReport
 from app.models import Constituency, District, Job, JobStatus, Part, User
+from tests.conftest import LOGINS
 
 BOM = b"\xef\xbb\xbf"
 
@@ -395,3 +398,27 @@ def test_a_failed_export_says_so(app, client, auth, monkeypatch):
     with app.app_context():
         job = db.session.scalar(select(Job).order_by(Job.id.desc()))
         assert job.status == JobStatus.FAILED and job.error == "disk full" and job.finished_at is not None
+
+
+@pytest.mark.parametrize("table", [*TABLES, "bulletin"])
+@pytest.mark.parametrize("login", sorted(LOGINS.values()))
+def test_every_table_is_refused_to_the_roles_its_registry_entry_leaves_out(app, client, auth, table, login):
+    """The route and the template's can() both read the registry's roles, narrowed or not."""
+    entry = BULLETIN if table == "bulletin" else TABLES[table]
+    auth.login(login)
+    with app.app_context():
+        user = db.session.scalar(select(User).where(User.login == login))
+        allowed = user.role in entry.roles
+        ac = db.session.scalar(select(Constituency).where(Constituency.number == 1))
+    query = "" if table == "bulletin" else f"?district_id={ac.district_id}"
+    response = client.get(f"/exports/{table}.csv{query}")
+    assert (response.status_code == 403) == (not allowed), response.status_code
+    if allowed:
+        assert response.data.startswith(BOM)
+    with app.test_request_context("/"):
+        login_user(db.session.get(User, user.id))
+        can = app.jinja_env.globals["can"]
+        if table == "bulletin":
+            assert can("exports.bulletin", fmt="csv") == allowed
+        else:
+            assert can("exports.table", table=table, fmt="csv") == allowed

@@ -2,53 +2,26 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
 from pathlib import Path
 
 from flask import Response, abort, request, send_file, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
-from flask_login import current_user
 
-from app.access import OFFICERS, allow
+from app.access import allow, allow_each
 from app.campaign.clock import campaign_today
 from app.campaign.services import current_campaign
 from app.errors import render_error
 from app.exports import bp
-from app.exports.services import (
-    CONTENT_TYPES,
-    Export,
-    ExportError,
-    bulletin_export,
-    calls_export,
-    constituencies_export,
-    districts_export,
-    missing_export,
-    narrowed_name,
-    parse_day,
-    part_condition,
-    parts_export,
-    write,
-)
-from app.exports.tasks import BUILDERS, start_export
+from app.exports.registry import BULLETIN, FORMATS, QUEUED, TABLES, Selection
+from app.exports.services import Export, ExportError, parse_day
+from app.exports.tasks import start_export
+from app.exports.writer import CONTENT_TYPES, write
 from app.htmx import redirect_to, render
 from app.lists import ListForm
-from app.models import JobStatus, Role
+from app.models import Job, JobStatus, Role
+from app.progress.services import target_of
 from app.scope import current_scope
-
-# Who may download which table; the scope then decides which rows they get.
-TABLE_ROLES = {
-    "districts": {Role.STATE, Role.COLLECTOR},
-    "constituencies": {Role.STATE, Role.COLLECTOR, Role.ERO},
-    "parts": OFFICERS,
-    "missing": OFFICERS,
-    "calls": OFFICERS,
-}
-
-
-def _target() -> Decimal:
-    campaign = current_campaign()
-    return Decimal(campaign.daily_target_percent) if campaign else Decimal(10)
 
 
 def _download(export: Export, fmt: str) -> Response:
@@ -58,42 +31,27 @@ def _download(export: Export, fmt: str) -> Response:
     return response
 
 
-@bp.route("/<any(districts, constituencies, parts, missing, calls):table>.<any(csv, xlsx):fmt>")
-@allow(OFFICERS)
+@bp.route(f"/<any({', '.join(TABLES)}):table>.<any({', '.join(FORMATS)}):fmt>")
+@allow_each("table", {name: entry.roles for name, entry in TABLES.items()})
 def table(table: str, fmt: str):
-    if current_user.role not in TABLE_ROLES[table]:
-        abort(403)
+    entry = TABLES[table]
     scope = current_scope()
     form = ListForm.read(today=campaign_today(), campaign=current_campaign(), scope=scope)
     day, district, constituency = form.day, form.district, form.constituency
-    if table in BUILDERS and district is None and constituency is None and scope.sees_whole_state:
+    if entry.queued and district is None and constituency is None and scope.sees_whole_state:
         return render("exports/prepare.html", table=table, fmt=fmt, day=day)
-    target = _target()
     try:
-        if table == "districts":
-            export = districts_export(scope, day, target)
-        elif table == "constituencies":
-            if district is None:
-                raise ExportError(_("Choose a district: add district_id to the address."))
-            export = constituencies_export(scope, district, day, target)
-        elif table == "missing":
-            condition = part_condition(scope, district, constituency)
-            export = missing_export(narrowed_name(table, district, constituency), condition, day)
-        else:
-            condition = part_condition(scope, district, constituency)
-            name = narrowed_name(table, district, constituency)
-            builder = parts_export if table == "parts" else calls_export
-            export = builder(name, condition, day, target)
+        export = entry.build(Selection(scope, day, target_of(current_campaign()), district, constituency))
     except ExportError as error:
         return render_error(400, str(error))
     return _download(export, fmt)
 
 
-@bp.route("/bulletin.<any(csv, xlsx):fmt>")
-@allow(Role.STATE, Role.COLLECTOR)
+@bp.route(f"/bulletin.<any({', '.join(FORMATS)}):fmt>")
+@allow(BULLETIN.roles)
 def bulletin(fmt: str):
     day = ListForm.read(today=campaign_today(), campaign=current_campaign()).day
-    return _download(bulletin_export(current_scope(), day, _target()), fmt)
+    return _download(BULLETIN.build(Selection(current_scope(), day, target_of(current_campaign()))), fmt)
 
 
 # -- the whole state's part-level tables, built on the queue ----------------------------------
@@ -103,7 +61,7 @@ def bulletin(fmt: str):
 @allow(Role.STATE)
 def start():
     table, fmt = request.form.get("table"), request.form.get("fmt")
-    if table not in BUILDERS or fmt not in CONTENT_TYPES:
+    if table not in QUEUED or fmt not in FORMATS:
         return render_error(422, _("Choose a table (parts or calls) and a format (csv or xlsx)."))
     try:
         day = parse_day(request.form.get("date"), campaign_today())
@@ -114,7 +72,7 @@ def start():
 
 
 def _export_job(job_id: int):
-    job = current_scope().require_job(job_id)
+    job = current_scope().require(Job, job_id)
     if job.kind != "export":
         abort(404)
     return job

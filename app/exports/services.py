@@ -1,28 +1,22 @@
-"""Tables as files: CSV (UTF-8 with a BOM, so Excel shows Hindi) and XLSX, and the daily bulletin.
+"""The tables of the exports, and the daily bulletin, each built as an `Export`.
 
 Each builder answers an `Export`: translated column labels with a kind, and rows of plain values
-(percentages in percentage points, 12.5 = 12.5 %). The writers turn it into bytes: CSV keeps
-numbers bare so a spreadsheet reads them as numbers; XLSX stores percentages as fractions with a
-percent format. The figures come from app/figures/queries.py, a handful of grouped queries.
+(percentages in percentage points, 12.5 = 12.5 %); app/exports/writer.py turns it into CSV or XLSX
+bytes. The figures come from app/figures/queries.py, a handful of grouped queries.
 """
 
 from __future__ import annotations
 
-import csv
-import io
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Font
-from openpyxl.utils import get_column_letter
 from sqlalchemy.sql.elements import ColumnElement
 
+from app.exports.writer import DATE, PERCENT, TEXT, Column, Spreadsheet
 from app.extensions import db
 from app.figures.models import ASD_FIGURES, MAPPING_FIGURES
 from app.figures.queries import constituency_rows, district_rows, part_rows, parts_needing_a_call, total_row
@@ -35,33 +29,15 @@ from app.models import Constituency, District, Part
 from app.progress.services import last_report_days, missing_parts
 from app.scope import Scope
 
-TEXT, INTEGER, PERCENT, DATE = "text", "integer", "percent", "date"
-WIDTHS = {TEXT: 24, INTEGER: 12, PERCENT: 12, DATE: 13}
-CONTENT_TYPES = {
-    "csv": "text/csv; charset=utf-8",
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-}
-
 
 class ExportError(ValueError):
     """A request the user can fix (bad date, too wide a scope): answered with 400 and this message."""
 
 
-@dataclass(frozen=True)
-class Column:
-    label: object  # a lazy string, translated when the file is written
-    kind: str = INTEGER
-
-
-@dataclass
-class Export:
+@dataclass(kw_only=True)
+class Export(Spreadsheet):
     name: str  # for the file name: sir-<name>-<date>.<format>
     day: date
-    sheet: object
-    columns: list[Column]
-    rows: list[list] = field(default_factory=list)
-    footer: list | None = None  # a total row, bold in XLSX
-    title: str | None = None  # a title row above the header, XLSX only
 
     def filename(self, fmt: str) -> str:
         return f"sir-{self.name}-{self.day.isoformat()}.{fmt}"
@@ -329,98 +305,8 @@ def bulletin_export(scope: Scope, day: date, target: Decimal) -> Export:
     )
 
 
-# -- the writers -----------------------------------------------------------------------------
-
-
-def write(export: Export, fmt: str) -> bytes:
-    return write_csv(export) if fmt == "csv" else write_xlsx(export)
-
-
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _csv_value(value, kind: str):
-    if value is None:
-        return ""
-    if kind == TEXT and str(value).startswith(FORMULA_STARTS):
-        return "'" + str(value)  # a name like "=HYPERLINK(...)" must stay text in Excel
-    if kind == PERCENT:
-        return f"{value:.2f}"
-    if kind == DATE:
-        return value.isoformat()
-    return value
-
-
-def write_csv(export: Export) -> bytes:
-    """UTF-8 with a byte order mark: without it Excel reads Devanagari as mojibake."""
-    buffer = io.StringIO()
-    buffer.write("\ufeff")
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow([str(column.label) for column in export.columns])
-    kinds = [column.kind for column in export.columns]
-    for row in [*export.rows, *([export.footer] if export.footer else [])]:
-        writer.writerow([_csv_value(value, kind) for value, kind in zip(row, kinds, strict=True)])
-    return buffer.getvalue().encode("utf-8")
-
-
-def write_xlsx(export: Export) -> bytes:
-    """A write-only workbook: numbers as numbers, percentages as fractions shown with a % format."""
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(_sheet_title(str(export.sheet)))
-    for index, column in enumerate(export.columns, start=1):
-        sheet.column_dimensions[get_column_letter(index)].width = WIDTHS[column.kind]
-    header_row = 2 if export.title else 1
-    sheet.freeze_panes = f"A{header_row + 1}"
-    bold = Font(bold=True)
-
-    def styled(value, font=None, number_format=None):
-        cell = WriteOnlyCell(sheet, value=value)
-        if font is not None:
-            cell.font = font
-        if number_format is not None:
-            cell.number_format = number_format
-        return cell
-
-    if export.title:
-        sheet.append([styled(export.title, Font(bold=True, size=14))])
-    sheet.append([styled(str(column.label), bold) for column in export.columns])
-    kinds = [column.kind for column in export.columns]
-
-    def cells(row: list, font=None) -> list:
-        out = []
-        for value, kind in zip(row, kinds, strict=True):
-            if value is None:
-                out.append(None)
-            elif kind == PERCENT:
-                out.append(styled(value / 100, font, "0.00%"))
-            elif kind == DATE:
-                out.append(styled(value, font, "yyyy-mm-dd"))
-            elif kind == TEXT and str(value).startswith("="):
-                cell = styled(value, font)
-                cell.data_type = "s"  # openpyxl would otherwise write it as a formula
-                out.append(cell)
-            elif font is not None:
-                out.append(styled(value, font))
-            else:
-                out.append(value)
-        return out
-
-    for row in export.rows:
-        sheet.append(cells(row))
-    if export.footer:
-        sheet.append(cells(export.footer, bold))
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
-
-
 # -- helpers ---------------------------------------------------------------------------------
 
 
 def _slug(name: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-") or "place"
-
-
-def _sheet_title(title: str) -> str:
-    """Excel's rules: at most 31 characters, none of []:*?/\\."""
-    return re.sub(r"[\[\]:*?/\\]", " ", title)[:31] or "Sheet"

@@ -4,20 +4,20 @@ from __future__ import annotations
 
 import uuid
 from datetime import date
-from decimal import Decimal
 from pathlib import Path
 
 from flask import current_app
 from flask_babel import force_locale
 
 from app.campaign.services import current_campaign
-from app.exports.services import calls_export, part_condition, parts_export, write
+from app.exports.registry import TABLES, Selection
+from app.exports.writer import write
 from app.extensions import db
 from app.models import Job, User
+from app.progress.services import target_of
 from app.scope import Scope
 from app.tasks import create_job, job_task, report_progress
 
-BUILDERS = {"parts": parts_export, "calls": calls_export}
 STEPS = 2  # read the figures, write the file
 
 
@@ -31,12 +31,11 @@ def exports_dir() -> Path:
 def build_export(job: Job) -> dict:
     """Build the file in the requester's scope and language; the result names the stored file."""
     table, fmt, locale = job.params["table"], job.params["fmt"], job.params["locale"]
-    campaign = current_campaign()
-    target = Decimal(campaign.daily_target_percent) if campaign else Decimal(10)
+    day = date.fromisoformat(job.params["day"])
+    selection = Selection(Scope(job.user), day, target_of(current_campaign()))
     with force_locale(locale):
         report_progress(job.id, 0, STEPS)
-        condition = part_condition(Scope(job.user))
-        export = BUILDERS[table](table, condition, date.fromisoformat(job.params["day"]), target)
+        export = TABLES[table].build(selection)
         report_progress(job.id, 1, STEPS)
         content = write(export, fmt)
     path = exports_dir() / f"{uuid.uuid4().hex}.{fmt}"

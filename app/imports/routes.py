@@ -10,11 +10,13 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from app.access import allow
+from app.exports.writer import CONTENT_TYPES, write_csv
 from app.extensions import db
 from app.formatting import number
 from app.htmx import is_partial, redirect_to, render
 from app.imports import bp
 from app.imports.forms import UploadForm
+from app.imports.models import ImportJob
 from app.imports.parsing import COLUMNS, HINDI_NAMES, REQUIRED
 from app.imports.services import (
     MAX_BYTES,
@@ -25,9 +27,8 @@ from app.imports.services import (
     create_job,
     recent_jobs,
     refusal,
-    require_job,
     revert_import,
-    sample_csv,
+    sample_file,
     start_apply,
     store_upload,
 )
@@ -93,7 +94,7 @@ def index():
 @bp.route("/<int:job_id>")
 @allow(Role.COLLECTOR)
 def status(job_id: int):
-    return _status_page(require_job(current_scope(), job_id))
+    return _status_page(current_scope().require(ImportJob, job_id))
 
 
 def _status_page(job, status: int = 200, notice: str | None = None) -> Response:
@@ -124,7 +125,7 @@ def _day(value: str | None) -> date | None:
 @bp.route("/<int:job_id>/apply", methods=["POST"])
 @allow(Role.COLLECTOR)
 def apply(job_id: int):
-    job = require_job(current_scope(), job_id)
+    job = current_scope().require(ImportJob, job_id)
     if not start_apply(job):
         db.session.rollback()
         message = refusal(job)
@@ -141,7 +142,7 @@ def apply(job_id: int):
 def revert(job_id: int):
     """Undo an applied import the same day, all or nothing."""
     scope = current_scope()
-    job = require_job(scope, job_id)
+    job = scope.require(ImportJob, job_id)
     try:
         counts = revert_import(job, scope.user)
     except RevertError as error:
@@ -165,6 +166,6 @@ def revert(job_id: int):
 @bp.route("/template.csv")
 @allow(Role.COLLECTOR)
 def template():
-    response = Response(sample_csv(current_scope()), mimetype="text/csv")
+    response = Response(write_csv(sample_file(current_scope())), content_type=CONTENT_TYPES["csv"])
     response.headers["Content-Disposition"] = "attachment; filename=part-figures-sample.csv"
     return response

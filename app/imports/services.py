@@ -16,16 +16,16 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import IO
 
-from flask import abort, current_app
+from flask import current_app
 from flask_babel import force_locale, ngettext
 from flask_babel import gettext as _
-from sqlalchemy import and_, delete, false, func, insert, select, true, update
+from sqlalchemy import and_, delete, func, insert, select, update
 from sqlalchemy.orm import joinedload
-from sqlalchemy.sql.elements import ColumnElement
 
 from app import audit
 from app.campaign.clock import campaign_day_of, campaign_today
 from app.campaign.services import current_campaign
+from app.exports.writer import DATE, INTEGER, TEXT, Column, Spreadsheet
 from app.extensions import db
 from app.figures.models import FIGURES, DailyReport
 from app.figures.rollups import recompute_constituency_days
@@ -34,6 +34,7 @@ from app.figures.selects import as_date, latest_reports
 from app.formatting import number
 from app.imports.models import ImportJob
 from app.imports.parsing import (
+    COLUMNS,
     EXTENSIONS,
     PROGRESS_EVERY,
     SAMPLE_HEADERS,
@@ -42,7 +43,7 @@ from app.imports.parsing import (
     extension,
     parse_file,
 )
-from app.models import AuditEntry, Constituency, Job, Part, Role, User
+from app.models import AuditEntry, Constituency, Job, Part, User
 from app.scope import Scope
 from app.timeutil import utcnow
 
@@ -57,32 +58,14 @@ class UploadError(ValueError):
     """The upload itself is refused (too large, wrong type, empty); nothing was stored."""
 
 
-# -- jobs and their scope ---------------------------------------------------------------------
-
-
-def job_filter(scope: Scope) -> ColumnElement[bool]:
-    """Jobs a user may see: the state sees all, a collector those of their district."""
-    if scope.role == Role.STATE:
-        return true()
-    if scope.role == Role.COLLECTOR:
-        return ImportJob.district_id == scope.user.district_id
-    return false()
-
-
-def require_job(scope: Scope, job_id: int) -> ImportJob:
-    job = db.session.get(ImportJob, job_id)
-    if job is None:
-        abort(404)
-    if db.session.scalar(select(ImportJob.id).where(ImportJob.id == job_id, job_filter(scope))) is None:
-        abort(403)
-    return job
+# -- jobs -------------------------------------------------------------------------------------
 
 
 def recent_jobs(scope: Scope, limit: int = 20) -> list[ImportJob]:
     stmt = (
         select(ImportJob)
         .options(joinedload(ImportJob.user))
-        .where(job_filter(scope))
+        .where(scope.of(ImportJob))
         .order_by(ImportJob.id.desc())
         .limit(limit)
     )
@@ -859,16 +842,13 @@ def sample_rows(scope: Scope, limit: int = 5) -> list[list]:
             latest.with_only_columns(DailyReport.part_id, *(getattr(DailyReport, n) for n in FIGURES))
         )
     }
-    today = campaign_today().isoformat()
+    today = campaign_today()
     return [[ac, number, today, *figures.get(pid, [0] * len(FIGURES)), ""] for pid, ac, number in parts]
 
 
-def sample_csv(scope: Scope) -> str:
-    import csv
-    import io
-
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(SAMPLE_HEADERS)
-    writer.writerows(sample_rows(scope))
-    return "\ufeff" + out.getvalue()  # the BOM tells Excel the file is UTF-8
+def sample_file(scope: Scope) -> Spreadsheet:
+    """The sample as a table for the exports' writer: the file's own column names, then the rows."""
+    kinds = {"report_date": DATE, "reason": TEXT}
+    names = zip(COLUMNS, SAMPLE_HEADERS, strict=True)
+    columns = [Column(header, kinds.get(name, INTEGER)) for name, header in names]
+    return Spreadsheet(columns=columns, rows=sample_rows(scope))

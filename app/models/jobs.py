@@ -9,6 +9,7 @@ from sqlalchemy import JSON, Enum, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
+from app.models.scoping import Scoped
 from app.models.users import User
 from app.timeutil import utcnow
 
@@ -28,6 +29,8 @@ class Job(db.Model):
     """
 
     __tablename__ = "jobs"
+    # A user's own jobs, and those of the district they hold (a collector's, or all for the state).
+    __scope__ = Scoped(district="district_id", owner="user_id")
     __table_args__ = (Index("ix_jobs_status_updated_at", "status", "updated_at"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -111,7 +111,6 @@ def part(part_id: int):
         part=part,
         reviews=part_history(part.id),
         today=campaign_today(),
-        can_record=current_user.role in RECORDERS,
     )
 
 
@@ -136,7 +135,6 @@ def not_contacted():
         districts=districts,
         constituencies=constituencies,
         last_reviews=latest_reviews(row[0].id for row in pages),
-        can_record=current_user.role in RECORDERS,
         list_url=url_for(
             "reviews.not_contacted",
             q=form.q.data or None,
@@ -163,6 +161,5 @@ def follow_ups():
         narrowing=form.narrowing,
         districts=districts,
         constituencies=constituencies,
-        can_record=current_user.role in RECORDERS,
         list_url=url_for("reviews.follow_ups", page=pages.page if pages.page > 1 else None, **form.narrowing),
     )

@@ -1,0 +1,101 @@
+"""The tables a user can download: each one's name, builder and the roles that may ask for it.
+
+The roles are the route's declared access (`@allow_each("table", ...)` in routes.py), so a table
+nobody lists here is refused; the scope then decides which rows each user gets. A new table is a
+builder in services.py and one entry below.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from flask_babel import gettext as _
+
+from app.access import OFFICERS
+from app.exports.services import (
+    Export,
+    ExportError,
+    bulletin_export,
+    calls_export,
+    constituencies_export,
+    districts_export,
+    missing_export,
+    narrowed_name,
+    part_condition,
+    parts_export,
+)
+from app.models import Constituency, District, Role
+from app.scope import Scope
+
+FORMATS = ("csv", "xlsx")
+
+
+@dataclass(frozen=True)
+class Selection:
+    """What a download asks for: whose scope, which day, against which target, narrowed how."""
+
+    scope: Scope
+    day: date
+    target: Decimal
+    district: District | None = None
+    constituency: Constituency | None = None
+
+    def part_condition(self):
+        return part_condition(self.scope, self.district, self.constituency)
+
+    def name(self, table: str) -> str:
+        return narrowed_name(table, self.district, self.constituency)
+
+
+@dataclass(frozen=True)
+class Table:
+    name: str
+    build: Callable[[Selection], Export]
+    roles: frozenset[Role]
+    # The whole state's table is too large to build within a request: it is prepared on the queue.
+    queued: bool = False
+
+
+def _districts(selection: Selection) -> Export:
+    return districts_export(selection.scope, selection.day, selection.target)
+
+
+def _constituencies(selection: Selection) -> Export:
+    if selection.district is None:
+        raise ExportError(_("Choose a district: add district_id to the address."))
+    return constituencies_export(selection.scope, selection.district, selection.day, selection.target)
+
+
+def _parts(selection: Selection) -> Export:
+    return parts_export(selection.name("parts"), selection.part_condition(), selection.day, selection.target)
+
+
+def _missing(selection: Selection) -> Export:
+    return missing_export(selection.name("missing"), selection.part_condition(), selection.day)
+
+
+def _calls(selection: Selection) -> Export:
+    return calls_export(selection.name("calls"), selection.part_condition(), selection.day, selection.target)
+
+
+def _bulletin(selection: Selection) -> Export:
+    return bulletin_export(selection.scope, selection.day, selection.target)
+
+
+# Downloaded at /exports/<name>.<format>, narrowed by ?district_id= or ?constituency_id=.
+TABLES = {
+    table.name: table
+    for table in (
+        Table("districts", _districts, frozenset({Role.STATE, Role.COLLECTOR})),
+        Table("constituencies", _constituencies, frozenset({Role.STATE, Role.COLLECTOR, Role.ERO})),
+        Table("parts", _parts, OFFICERS, queued=True),
+        Table("missing", _missing, OFFICERS),
+        Table("calls", _calls, OFFICERS, queued=True),
+    )
+}
+QUEUED = tuple(name for name, table in TABLES.items() if table.queued)
+# The Commission's daily bulletin has its own address, /exports/bulletin.<format>.
+BULLETIN = Table("bulletin", _bulletin, frozenset({Role.STATE, Role.COLLECTOR}))
