@@ -19,8 +19,6 @@ from app.models import Constituency, District, Part, User
 from tests.conftest import LOGINS, csrf_token, make_app, reset_database
 
 ALL = set(LOGINS)
-PLACE_VIEWERS = {"state", "collector", "ero", "supervisor", "blo"}
-MANAGERS = {"admin", "collector"}
 PUBLIC = "public"
 
 
@@ -58,54 +56,14 @@ def _base_ids(app) -> dict[str, int]:
 
 # endpoint: (method, URL in scope, URL out of scope or None, roles allowed, who sees out-of-scope objects).
 # URLs are formatted with the ids below; POSTs send a CSRF token, active=1 and lang=en.
-MATRIX = {
-    "auth.login": ("GET", "/auth/login", None, PUBLIC, set()),
-    "auth.language": ("POST", "/auth/language", None, PUBLIC, set()),
-    "main.healthz": ("GET", "/healthz", None, PUBLIC, set()),
-    "auth.logout": ("POST", "/auth/logout", None, ALL, set()),
-    "auth.password": ("GET", "/auth/password", None, ALL, set()),
-    "main.home": ("GET", "/", None, ALL, set()),
-    "campaign.settings": ("GET", "/campaign/", None, ALL - {"admin"}, set()),
-    "places.districts": ("GET", "/places/", None, PLACE_VIEWERS, set()),
-    "places.district": (
-        "GET",
-        "/places/districts/{district_in}",
-        "/places/districts/{district_out}",
-        PLACE_VIEWERS,
-        {"state"},
-    ),
-    "places.constituency": (
-        "GET",
-        "/places/constituencies/{ac_in}",
-        "/places/constituencies/{ac_out}",
-        PLACE_VIEWERS,
-        {"state"},
-    ),
-    "places.parts": ("GET", "/places/parts", None, PLACE_VIEWERS, set()),
-    "places.part": ("GET", "/places/parts/{part_in}", "/places/parts/{part_out}", PLACE_VIEWERS, {"state"}),
-    "accounts.index": ("GET", "/accounts/", None, MANAGERS, set()),
-    "accounts.create": ("GET", "/accounts/new", None, MANAGERS, set()),
-    "accounts.reset": (
-        "POST",
-        "/accounts/{user_in}/reset-password",
-        "/accounts/{user_out}/reset-password",
-        MANAGERS,
-        {"admin"},
-    ),
-    "accounts.toggle_active": (
-        "POST",
-        "/accounts/{user_in}/active",
-        "/accounts/{user_out}/active",
-        MANAGERS,
-        {"admin"},
-    ),
-}
+MATRIX: dict[str, tuple] = {}
 
-# Each feature adds its routes in tests/matrix_<feature>.py: ENTRIES (same shape as MATRIX) and,
-# when it needs more objects than _ids gives, ids(app) -> dict of extra URL values.
+# Each feature lists its routes beside its tests, in tests/<feature>/matrix.py: ENTRIES (endpoint:
+# (method, URL in scope, URL out of scope or None, roles allowed, who sees out-of-scope objects))
+# and, when it needs more objects than _ids gives, ids(app) -> dict of extra URL values.
 FEATURE_MATRICES = [
-    importlib.import_module(f"tests.{path.stem}")
-    for path in sorted(Path(__file__).parent.glob("matrix_*.py"))
+    importlib.import_module(f"tests.{path.parent.name}.matrix")
+    for path in sorted(Path(__file__).parent.glob("*/matrix.py"))
 ]
 for _module in FEATURE_MATRICES:
     MATRIX.update(_module.ENTRIES)

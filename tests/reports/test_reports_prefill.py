@@ -15,7 +15,7 @@ from app.figures.models import DailyReport
 from app.figures.rollups import recompute_constituency_days
 from app.models import AuditEntry, Constituency, Part
 from app.reports.services import previous_report
-from tests.test_reports import _advance, _field_error, _post, _reports
+from tests.reports.test_reports import _advance, _field_error, _post, _reports
 
 
 @pytest.fixture

@@ -19,7 +19,7 @@ from app.figures.queries import district_rows, part_rows, parts_needing_a_call, 
 from app.models import District, Part, User
 from app.reports.services import submit_report
 from tests.conftest import make_app, reset_database
-from tests.test_progress import _row as progress_row
+from tests.progress.test_progress import _row as progress_row
 
 IST = ZoneInfo("Asia/Kolkata")
 

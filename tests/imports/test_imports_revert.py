@@ -10,7 +10,7 @@ from app.extensions import db
 from app.figures.models import FIGURES, ConstituencyDay, DailyReport
 from app.figures.rollups import recompute_constituency_days
 from app.models import AuditEntry
-from tests.test_imports import (  # noqa: F401 - imports_dir is an autouse fixture
+from tests.imports.test_imports import (  # noqa: F401 - imports_dir is an autouse fixture
     ENGLISH,
     _apply,
     _csv,
@@ -101,7 +101,7 @@ def test_a_collector_reverts_an_import_the_same_day(app, client, auth):
     assert _job(app, job_id).status == "reverted"
     with app.app_context():
         from app.models import Part
-        from tests.test_progress import direct_sums
+        from tests.progress.test_progress import direct_sums
 
         ac = db.session.scalar(
             select(ConstituencyDay).where(

@@ -19,9 +19,9 @@ from app.extensions import db
 from app.imports.models import ImportJob
 from app.models import Job, JobStatus
 from tests.conftest import AuthActions, make_app, reset_database
-from tests.test_imports import _csv, _good_rows, _upload
+from tests.imports.test_imports import _csv, _good_rows, _upload
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_queue_url_chooses_the_storage(tmp_path, monkeypatch):
