@@ -34,7 +34,7 @@ def insert_now(
 ) -> None:
     """The same entry written at once with one INSERT, for a hot path that writes without the ORM;
     still in the caller's transaction, so it is saved, or rolled back, with the change."""
-    db.session.execute(_INSERT, {"at": utcnow(), **_columns(actor, action, obj, before, after)})
+    db.session.connection().execute(_INSERT, {"at": utcnow(), **_columns(actor, action, obj, before, after)})
 
 
 _INSERT = insert(AuditEntry.__table__)

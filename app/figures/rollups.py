@@ -202,7 +202,7 @@ def add_report_change(
     part had no report of that day, so the day counts one more part reported.
     """
     _ensure_rows(part.constituency_id, part.district_id, day)
-    db.session.execute(
+    db.session.connection().execute(
         _ADD_CHANGE,
         {
             "ac": part.constituency_id,
@@ -262,7 +262,7 @@ def _missing_rows(constituency_id: int, day: date) -> tuple[date, date, bool]:
     The AC's rows run without a gap from its first report: a report before them, or after its
     last row, needs the days in between; and through the frontier, which readers look up directly.
     """
-    first, last, present, frontier = db.session.execute(
+    first, last, present, frontier = db.session.connection().execute(
         _MISSING_ROWS, {"ac": constituency_id, "day": day}
     ).one()
     last, frontier = as_date(last), as_date(frontier)

@@ -81,11 +81,12 @@ def _around_statement():
 _AROUND = _around_statement()
 _REPORTS = DailyReport.__table__
 _UPDATE_REPORT = update(_REPORTS).where(_REPORTS.c.id == bindparam("report_id"))
+_INSERT_REPORT = insert(_REPORTS)
 
 
 def reports_around(part_id: int, day: date) -> ReportsAround:
     found = {"previous": None, "current": None, "following": None}
-    for row in db.session.execute(_AROUND, {"part": part_id, "day": day}).mappings():
+    for row in db.session.connection().execute(_AROUND, {"part": part_id, "day": day}).mappings():
         when = row["report_date"]
         found["current" if when == day else "previous" if when < day else "following"] = DailyReport(**row)
     return ReportsAround(**found)
@@ -105,7 +106,8 @@ def submit_report(
 
     Everything is read once, under the write lock (lock_report_writes), so that two saves of one
     part apply one after the other. Returns the reports around the day, `current` as just saved.
-    The writes are plain INSERT/UPDATE statements, not the ORM's flush: this is the peak path.
+    The reads and writes are prepared Core statements on the session's connection (same
+    transaction), not the ORM's queries and flush: this is the peak path.
     """
     if allowed_days is not None and day not in allowed_days:
         raise ReportError({"__all__": _("Reports for this date are closed.")})
@@ -135,11 +137,11 @@ def submit_report(
     }
     place = {"part_id": part.id, "constituency_id": part.constituency_id, "district_id": part.district_id}
     if current is not None:
-        db.session.execute(_UPDATE_REPORT, {"report_id": current.id, **written})
+        db.session.connection().execute(_UPDATE_REPORT, {"report_id": current.id, **written})
         report_id, created_at = current.id, current.created_at
     else:
-        result = db.session.execute(
-            insert(_REPORTS), {**place, "report_date": day, "created_at": now, **written}
+        result = db.session.connection().execute(
+            _INSERT_REPORT, {**place, "report_date": day, "created_at": now, **written}
         )
         report_id, created_at = result.inserted_primary_key[0], now
     saved = DailyReport(id=report_id, report_date=day, created_at=created_at, **place, **written)
