@@ -172,9 +172,16 @@ def part(part_id: int):
         flash(_confirmation(card), "success")
         return redirect_to(url_for("reports.part", part_id=part.id, report_date=day.isoformat()))
     # The form stays as typed, which is what was saved: the answer is the confirmation, the check
-    # and the marks beside the fields, not the whole card again.
-    response = _render_part(card, days, block="saved", confirmation=_confirmation(card))
-    response.headers["HX-Retarget"] = f"#check-{part.id}"
+    # and the marks beside the fields, not the whole card again. The confirmation has a place of its
+    # own, so a live check still on its way does not wipe it.
+    response = _render_part(
+        card,
+        days,
+        block="saved",
+        confirmation=_confirmation(card),
+        prefilled=saved.created and saved.previous is not None,
+    )
+    response.headers["HX-Retarget"] = f"#confirm-{part.id}"
     response.headers["HX-Reswap"] = "innerHTML"
     return response
 

@@ -66,6 +66,7 @@ class ReportsAround:
     previous: DailyReport | None
     current: DailyReport | None
     following: DailyReport | None
+    created: bool = False  # set by submit_report: the save created the day's report
 
 
 def _around_statement():
@@ -157,7 +158,7 @@ def submit_report(
     add_report_change(
         part, day, shown, values, now, next_day=later.report_date if later else None, new=current is None
     )
-    return ReportsAround(around.previous, saved, later)
+    return ReportsAround(around.previous, saved, later, created=current is None)
 
 
 # -- what the report pages show ---------------------------------------------------------------

@@ -186,3 +186,20 @@ def test_saving_the_prefilled_figures_says_no_change_today(live_server, page):
     expect(card.locator(".previous.as-last")).to_have_count(10)
     card.get_by_role("button", name="Save the figures").click()
     expect(page.get_by_role("status").filter(has_text="as no change today")).to_be_visible()
+
+
+def test_a_save_tapped_while_typing_keeps_its_confirmation(live_server, page):
+    """Save tapped before the live check fired: the check that follows must not wipe the
+    confirmation, and the mark beside the changed figure must follow the saved value."""
+    _sign_in(page, live_server, "blo.1.1")
+    page.goto(f"{live_server}/reports/")
+    card = page.locator("article.report-card").first
+    previous = {name: _shown_beside(card, name) for name in FIGURES}
+    card.locator("input[name='distributed']").fill(str(previous["distributed"] + 1))
+    card.get_by_role("button", name="Save the figures").click()  # within the check's 400 ms delay
+    confirmation = page.get_by_role("status").filter(has_text="Saved at")
+    expect(confirmation).to_be_visible()
+    page.wait_for_timeout(1000)  # the delayed live check has come and gone by now
+    expect(confirmation).to_be_visible()
+    expect(card.locator("[id$='-distributed'].previous")).not_to_contain_text("as last report")
+    assert page.console_errors == []

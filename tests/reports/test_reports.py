@@ -120,7 +120,7 @@ def test_submitting_twice_keeps_one_report_and_the_rollup_adds_up(app, client, a
     assert response.status_code == 200 and "<html" not in html
     assert "Saved at" in html and "Pace:" in html  # the confirmation, with the pace
     # the form stays as typed in the page: the answer goes into its check, the rest out of band
-    assert response.headers["HX-Retarget"] == f"#check-{part_id}" and "<form" not in html
+    assert response.headers["HX-Retarget"] == f"#confirm-{part_id}" and "<form" not in html
     assert f'id="saved-{part_id}"' in html and 'hx-swap-oob="true"' in html
     assert len(html.encode()) < 4000
 
