@@ -3,6 +3,8 @@ today, and the follow-ups that are due."""
 
 from __future__ import annotations
 
+from datetime import date
+
 from flask import current_app, flash, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -114,6 +116,12 @@ def part(part_id: int):
     )
 
 
+def _controls() -> tuple[Scope, date, ListForm]:
+    """The reader's scope, campaign today and a review list's controls read through that scope."""
+    scope = current_scope()
+    return scope, campaign_today(), ListForm.read(scope=scope)
+
+
 def _list_page(endpoint: str, scope: Scope, form: ListForm, query, **link_arguments) -> dict:
     """One page of a review list, the district and AC choices beside it and the link back to it."""
     pages = form.paginate(query, current_app.config["PAGE_SIZE"])
@@ -132,9 +140,7 @@ def _list_page(endpoint: str, scope: Scope, form: ListForm, query, **link_argume
 @bp.route("/not-contacted")
 @allow(OFFICERS)
 def not_contacted():
-    scope = current_scope()
-    today = campaign_today()
-    form = ListForm.read(scope=scope)
+    scope, today, form = _controls()
     conditions = form.part_conditions()
     query = not_contacted_query(scope, today, form.q.data, conditions)
     page = _list_page("reviews.not_contacted", scope, form, query, q=form.q.data or None)
@@ -152,9 +158,7 @@ def not_contacted():
 @bp.route("/follow-ups")
 @allow(OFFICERS)
 def follow_ups():
-    scope = current_scope()
-    today = campaign_today()
-    form = ListForm.read(scope=scope)
+    scope, today, form = _controls()
     query = follow_ups_query(scope, today, form.part_conditions())
     page = _list_page("reviews.follow_ups", scope, form, query)
     return render("reviews/follow_ups.html", block="rows", today=today, **page)
