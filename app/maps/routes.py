@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from flask import current_app, jsonify, url_for
 from flask_babel import gettext as _
 from sqlalchemy import and_
@@ -34,7 +32,10 @@ def _part_url(part_id: int) -> str:
     return url_for(endpoint, part_id=part_id)
 
 
-def _map_page(template: str, place, day: date, data_url: str, constituency_condition, **context):
+def _map_page(template: str, place, place_argument: dict[str, int], constituency_condition, **context):
+    """The map page of a district or an AC: `place_argument` names it to the data URL, the
+    condition picks its ACs for the charts."""
+    day = _controls().day
     cumulative, pace = area_charts(current_campaign(), day, constituency_condition)
     today = campaign_today()
     return render(
@@ -43,7 +44,7 @@ def _map_page(template: str, place, day: date, data_url: str, constituency_condi
         place=place,
         day=day,
         today=today,
-        data_url=data_url,
+        data_url=url_for("maps.data", **place_argument, date=day.isoformat()),
         tile_url=current_app.config.get("MAP_TILE_URL", ""),
         tile_attribution=current_app.config.get("MAP_TILE_ATTRIBUTION", ""),
         bands=BANDS,
@@ -58,24 +59,24 @@ def _map_page(template: str, place, day: date, data_url: str, constituency_condi
 def district(district_id: int):
     scope = current_scope()
     district = scope.require_district(district_id)
-    day = _controls().day
-    data_url = url_for("maps.data", district_id=district.id, date=day.isoformat())
     condition = and_(Constituency.district_id == district.id, scope.constituency_filter())
     constituencies = db.session.scalars(
         scope.constituencies().where(Constituency.district_id == district.id).order_by(Constituency.number)
     ).all()
-    return _map_page("maps/district.html", district, day, data_url, condition, constituencies=constituencies)
+    return _map_page(
+        "maps/district.html", district, {"district_id": district.id}, condition, constituencies=constituencies
+    )
 
 
 @bp.route("/constituencies/<int:constituency_id>")
 @allow(OFFICERS)
 def constituency(constituency_id: int):
-    scope = current_scope()
-    constituency = scope.require_constituency(constituency_id)
-    day = _controls().day
-    data_url = url_for("maps.data", constituency_id=constituency.id, date=day.isoformat())
+    constituency = current_scope().require_constituency(constituency_id)
     return _map_page(
-        "maps/constituency.html", constituency, day, data_url, Constituency.id == constituency.id
+        "maps/constituency.html",
+        constituency,
+        {"constituency_id": constituency.id},
+        Constituency.id == constituency.id,
     )
 
 

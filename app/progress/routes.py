@@ -161,16 +161,21 @@ def state():
     )
 
 
+def _table_page(rows_of, condition, view: str, level: str, place=None, charts_condition=None):
+    """A progress table below the state: `rows_of` gives the rows of one level that match the
+    condition, on the day and against the target the controls ask for."""
+    form = _controls()
+    rows = rows_of(form.day, target_of(form.campaign), condition)
+    return render(TEMPLATE, block="table", **_table_context(form, rows, view, level, place, charts_condition))
+
+
 @bp.route("/districts/<int:district_id>")
 @allow(Role.STATE, Role.COLLECTOR)
 def district(district_id: int):
     scope = current_scope()
     district = scope.require_district(district_id)
-    form = _controls()
     condition = (Constituency.district_id == district.id) & scope.constituency_filter()
-    rows = constituency_rows(form.day, target_of(form.campaign), condition)
-    context = _table_context(form, rows, "district", "constituency", district, condition)
-    return render(TEMPLATE, block="table", **context)
+    return _table_page(constituency_rows, condition, "district", "constituency", district, condition)
 
 
 @bp.route("/constituencies/<int:constituency_id>")
@@ -178,21 +183,16 @@ def district(district_id: int):
 def constituency(constituency_id: int):
     scope = current_scope()
     constituency = scope.require_constituency(constituency_id)
-    form = _controls()
     condition = (Part.constituency_id == constituency.id) & scope.part_filter()
-    rows = part_rows(form.day, target_of(form.campaign), condition)
     charts_condition = Constituency.id == constituency.id
-    context = _table_context(form, rows, "constituency", "part", constituency, charts_condition)
-    return render(TEMPLATE, block="table", **context)
+    return _table_page(part_rows, condition, "constituency", "part", constituency, charts_condition)
 
 
 @bp.route("/parts")
 @allow(Role.SUPERVISOR, Role.BLO)
 def parts():
     """A supervisor's (or a BLO's) own parts."""
-    form = _controls()
-    rows = part_rows(form.day, target_of(form.campaign), current_scope().part_filter())
-    return render(TEMPLATE, block="table", **_table_context(form, rows, "parts", "part"))
+    return _table_page(part_rows, current_scope().part_filter(), "parts", "part")
 
 
 @bp.route("/parts/<int:part_id>")

@@ -3,6 +3,8 @@ today, and the follow-ups that are due."""
 
 from __future__ import annotations
 
+from datetime import date
+
 from flask import current_app, flash, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -114,52 +116,49 @@ def part(part_id: int):
     )
 
 
+def _controls() -> tuple[Scope, date, ListForm]:
+    """The reader's scope, campaign today and a review list's controls read through that scope."""
+    scope = current_scope()
+    return scope, campaign_today(), ListForm.read(scope=scope)
+
+
+def _list_page(endpoint: str, scope: Scope, form: ListForm, query, **link_arguments) -> dict:
+    """One page of a review list, the district and AC choices beside it and the link back to it."""
+    pages = form.paginate(query, current_app.config["PAGE_SIZE"])
+    districts, constituencies = _filter_choices(scope, form.district)
+    return {
+        "pages": pages,
+        "narrowing": form.narrowing,
+        "districts": districts,
+        "constituencies": constituencies,
+        "list_url": url_for(
+            endpoint, **link_arguments, page=pages.page if pages.page > 1 else None, **form.narrowing
+        ),
+    }
+
+
 @bp.route("/not-contacted")
 @allow(OFFICERS)
 def not_contacted():
-    scope = current_scope()
-    today = campaign_today()
-    form = ListForm.read(scope=scope)
+    scope, today, form = _controls()
     conditions = form.part_conditions()
     query = not_contacted_query(scope, today, form.q.data, conditions)
-    pages = form.paginate(query, current_app.config["PAGE_SIZE"])
-    districts, constituencies = _filter_choices(scope, form.district)
+    page = _list_page("reviews.not_contacted", scope, form, query, q=form.q.data or None)
     return render(
         "reviews/not_contacted.html",
         block="rows",
         today=today,
         counts=contact_counts(scope, today, conditions),
-        pages=pages,
         q=form.q.data,
-        narrowing=form.narrowing,
-        districts=districts,
-        constituencies=constituencies,
-        last_reviews=latest_reviews(row[0].id for row in pages),
-        list_url=url_for(
-            "reviews.not_contacted",
-            q=form.q.data or None,
-            page=pages.page if pages.page > 1 else None,
-            **form.narrowing,
-        ),
+        last_reviews=latest_reviews(row[0].id for row in page["pages"]),
+        **page,
     )
 
 
 @bp.route("/follow-ups")
 @allow(OFFICERS)
 def follow_ups():
-    scope = current_scope()
-    today = campaign_today()
-    form = ListForm.read(scope=scope)
+    scope, today, form = _controls()
     query = follow_ups_query(scope, today, form.part_conditions())
-    pages = form.paginate(query, current_app.config["PAGE_SIZE"])
-    districts, constituencies = _filter_choices(scope, form.district)
-    return render(
-        "reviews/follow_ups.html",
-        block="rows",
-        today=today,
-        pages=pages,
-        narrowing=form.narrowing,
-        districts=districts,
-        constituencies=constituencies,
-        list_url=url_for("reviews.follow_ups", page=pages.page if pages.page > 1 else None, **form.narrowing),
-    )
+    page = _list_page("reviews.follow_ups", scope, form, query)
+    return render("reviews/follow_ups.html", block="rows", today=today, **page)
