@@ -69,6 +69,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from app.accounts import bp as accounts_bp
     from app.auth import bp as auth_bp
     from app.campaign import bp as campaign_bp
+    from app.difficulties import bp as difficulties_bp
     from app.exports import bp as exports_bp
     from app.imports import bp as imports_bp
     from app.main import bp as main_bp
@@ -86,6 +87,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(progress_bp)
     app.register_blueprint(reports_bp)
     app.register_blueprint(reviews_bp)
+    app.register_blueprint(difficulties_bp)
     app.register_blueprint(exports_bp)
     app.register_blueprint(imports_bp)
     app.register_blueprint(maps_bp)

@@ -8,6 +8,7 @@ from datetime import date, datetime
 from sqlalchemy import Enum, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from app.difficulties.models import Category as Difficulty
 from app.extensions import db
 from app.models.places import Part
 from app.models.users import User
@@ -18,20 +19,6 @@ class ReviewKind(enum.StrEnum):
     CALL = "call"
     VISIT = "visit"
     MEETING = "meeting"
-
-
-class Difficulty(enum.StrEnum):
-    """The difficulties BLOs actually hit (DOMAIN.md)."""
-
-    APP = "app"
-    NETWORK = "network"
-    FORMS_SHORT = "forms_short"
-    ELECTORS_ABSENT = "electors_absent"
-    MAPPING = "mapping"
-    WORKLOAD = "workload"
-    HEALTH = "health"
-    SAFETY = "safety"
-    OTHER = "other"
 
 
 class BloReview(db.Model):
@@ -54,6 +41,8 @@ class BloReview(db.Model):
     difficulty: Mapped[Difficulty | None] = mapped_column(
         Enum(Difficulty, native_enum=False, length=24, values_callable=lambda e: [m.value for m in e])
     )
+    # The difficulty this review opened, or the part's open one of that category it was linked to.
+    difficulty_id: Mapped[int | None] = mapped_column(ForeignKey("difficulties.id"), index=True)
     follow_up_on: Mapped[date | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     # The one-time token of the form it was sent from: a second tap on Save finds it and adds nothing.

@@ -1,0 +1,8 @@
+"""BLO difficulties: raised in three taps, routed to an owner with a clock, moved through an
+enforced workflow, and climbed up the hierarchy when overdue."""
+
+from flask import Blueprint
+
+bp = Blueprint("difficulties", __name__, url_prefix="/difficulties")
+
+from app.difficulties import models, reporting, routes, tasks  # noqa: E402,F401

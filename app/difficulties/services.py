@@ -1,0 +1,880 @@
+"""Raising a difficulty, moving it through its workflow, and the escalation that climbs the ones
+past their time. Services never touch the request: routes, the CLI, the queue and tests call them.
+
+Every change writes a timeline event, an audit entry and the derived clock columns in the caller's
+transaction; the caller commits once.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import and_, bindparam, func, insert, or_, select, update
+from sqlalchemy.orm.exc import StaleDataError
+
+from app import audit
+from app.difficulties import sla, workflow
+from app.difficulties.models import (
+    ACTIVE,
+    LEVELS,
+    RUNNING,
+    Category,
+    Difficulty,
+    DifficultyEvent,
+    DifficultyPhoto,
+    DifficultyRoute,
+    EventKind,
+    Level,
+    NoticeKind,
+    Notification,
+    Resolution,
+    Severity,
+    Source,
+    Status,
+)
+from app.difficulties.workflow import Action, Relation
+from app.extensions import db
+from app.formatting import number
+from app.models import AuditEntry, Part, Role, User
+from app.timeutil import utcnow
+
+DESCRIPTION_MAX_LENGTH = 500
+NOTE_MAX_LENGTH = 1000
+DUPLICATE_WINDOW = timedelta(hours=24)
+
+
+class DifficultyError(ValueError):
+    """User-caused: {field: message}. Nothing was saved."""
+
+    def __init__(self, errors: dict[str, str]):
+        super().__init__("; ".join(str(m) for m in errors.values()))
+        self.errors = errors
+
+
+class VersionConflict(Exception):
+    """Someone else changed the difficulty after this page showed it."""
+
+
+class NotAllowed(Exception):
+    """The action is not open to this user in the difficulty's present state."""
+
+
+@dataclass(frozen=True)
+class NewDifficulty:
+    category: str | None
+    severity: str | None
+    description: str | None = ""
+    duplicate_of_id: int | None = None
+    form_token: str | None = None
+    photo: object | None = None  # app.difficulties.photos.Photo
+
+
+@dataclass(frozen=True)
+class ActionInput:
+    note: str | None = ""
+    resolution: str | None = None
+    duplicate_of_id: int | None = None
+    assignee_id: int | None = None
+    version: int | None = None
+
+
+# -- routing ------------------------------------------------------------------------------------
+
+
+def policies(district_ids: Iterable[int]) -> dict[tuple[int, Category], sla.Policy]:
+    """Each district's own routes, in one query; categories without one use the defaults."""
+    ids = set(district_ids)
+    found = {}
+    if ids:
+        for route in db.session.scalars(select(DifficultyRoute).where(DifficultyRoute.district_id.in_(ids))):
+            found[(route.district_id, route.category)] = sla.Policy(
+                route.first_level,
+                timedelta(minutes=route.acknowledge_minutes),
+                timedelta(minutes=route.resolve_minutes),
+            )
+    return found
+
+
+def policy_for(district_id: int, category: Category, known: dict | None = None) -> sla.Policy:
+    known = policies([district_id]) if known is None else known
+    return known.get((district_id, category), sla.DEFAULT_POLICIES[category])
+
+
+@dataclass
+class Officers:
+    """Who holds each level for a set of places, read in three queries."""
+
+    supervisor_of_part: dict[int, int | None] = field(default_factory=dict)
+    eros_of_ac: dict[int, list[int]] = field(default_factory=lambda: defaultdict(list))
+    collectors_of_district: dict[int, list[int]] = field(default_factory=lambda: defaultdict(list))
+    state: list[int] = field(default_factory=list)
+
+    @classmethod
+    def load(cls, part_ids: Iterable[int]) -> Officers:
+        officers = cls()
+        ids = list(set(part_ids))
+        rows = []
+        for start in range(0, len(ids), 5000):
+            rows += db.session.execute(
+                select(Part.id, Part.supervisor_id, Part.constituency_id, Part.district_id).where(
+                    Part.id.in_(ids[start : start + 5000])
+                )
+            ).all()
+        acs = {row.constituency_id for row in rows}
+        districts = {row.district_id for row in rows}
+        officers.supervisor_of_part = {row.id: row.supervisor_id for row in rows}
+        users = select(User.id, User.role, User.constituency_id, User.district_id).where(
+            User.active.is_(True),
+            or_(
+                and_(User.role == Role.ERO, User.constituency_id.in_(acs)),
+                and_(User.role == Role.COLLECTOR, User.district_id.in_(districts)),
+                User.role == Role.STATE,
+            ),
+        )
+        for user in db.session.execute(users.order_by(User.id)):
+            if user.role == Role.ERO:
+                officers.eros_of_ac[user.constituency_id].append(user.id)
+            elif user.role == Role.COLLECTOR:
+                officers.collectors_of_district[user.district_id].append(user.id)
+            else:
+                officers.state.append(user.id)
+        return officers
+
+    def holders(self, level: Level, part_id: int, constituency_id: int, district_id: int) -> list[int]:
+        """Everyone who holds `level` for the part: they all see it in their queue."""
+        if level == Level.SUPERVISOR:
+            supervisor = self.supervisor_of_part.get(part_id)
+            return [supervisor] if supervisor else []
+        if level == Level.ERO:
+            return self.eros_of_ac.get(constituency_id, [])
+        if level == Level.COLLECTOR:
+            return self.collectors_of_district.get(district_id, [])
+        return self.state
+
+    def route(
+        self, level: Level, part_id: int, constituency_id: int, district_id: int
+    ) -> tuple[Level, int | None]:
+        """The level that will own it (the first from `level` up with somebody in it) and its owner:
+        the one person holding it, or None when several share it (their common queue)."""
+        for candidate in LEVELS[level.rank :]:
+            holders = self.holders(candidate, part_id, constituency_id, district_id)
+            if holders:
+                return candidate, holders[0] if len(holders) == 1 else None
+        return Level.STATE, None
+
+
+# -- reading ------------------------------------------------------------------------------------
+
+
+def steps_of(events: Iterable[DifficultyEvent]) -> list[sla.Step]:
+    return [sla.Step(e.at, e.kind, e.status, e.level, e.percent) for e in events]
+
+
+def timeline(difficulty_id: int) -> list[DifficultyEvent]:
+    return list(
+        db.session.scalars(
+            select(DifficultyEvent)
+            .where(DifficultyEvent.difficulty_id == difficulty_id)
+            .order_by(DifficultyEvent.id)
+        )
+    )
+
+
+def live_clock(
+    difficulty: Difficulty, events: list[DifficultyEvent] | None = None, now: datetime | None = None
+):
+    """The clock as it stands now, from the timeline (the escalation job may not have run yet)."""
+    events = timeline(difficulty.id) if events is None else events
+    policy = policy_for(difficulty.district_id, difficulty.category)
+    return sla.clock(steps_of(events), policy, now or utcnow())
+
+
+def relations_of(user: User, difficulty: Difficulty, in_scope: bool = True) -> set[Relation]:
+    return workflow.relations(
+        user.role, user.id, difficulty.level, {difficulty.reporter_id, difficulty.blo_id}, in_scope
+    )
+
+
+def queue_condition(user: User):
+    """The active difficulties waiting on this user: at their level, in their place, theirs or shared."""
+    level = workflow.ROLE_LEVEL.get(user.role)
+    if level is None:
+        return Difficulty.id.is_(None)
+    if level == Level.SUPERVISOR:
+        place = Difficulty.part_id.in_(select(Part.id).where(Part.supervisor_id == user.id))
+    elif level == Level.ERO:
+        place = Difficulty.constituency_id == user.constituency_id
+    elif level == Level.COLLECTOR:
+        place = Difficulty.district_id == user.district_id
+    else:
+        place = Difficulty.id.is_not(None)
+    return and_(
+        Difficulty.status.in_(ACTIVE),
+        Difficulty.level == level,
+        place,
+        or_(Difficulty.owner_id.is_(None), Difficulty.owner_id == user.id),
+    )
+
+
+def queue_count(user: User) -> int:
+    return db.session.scalar(select(func.count(Difficulty.id)).where(queue_condition(user))) or 0
+
+
+def unread_count(user: User) -> int:
+    return (
+        db.session.scalar(
+            select(func.count(Notification.id)).where(
+                Notification.user_id == user.id, Notification.read_at.is_(None)
+            )
+        )
+        or 0
+    )
+
+
+def duplicate_hints(constituency_id: int, category: Category, now: datetime | None = None, exclude_id=None):
+    """Active difficulties of the same category in the same AC opened in the last 24 hours."""
+    now = now or utcnow()
+    query = (
+        select(Difficulty)
+        .where(
+            Difficulty.constituency_id == constituency_id,
+            Difficulty.category == category,
+            Difficulty.opened_at >= now - DUPLICATE_WINDOW,
+            Difficulty.status.in_(ACTIVE),
+            Difficulty.duplicate_of_id.is_(None),
+        )
+        .order_by(Difficulty.opened_at.desc())
+        .limit(10)
+    )
+    if exclude_id is not None:
+        query = query.where(Difficulty.id != exclude_id)
+    return list(db.session.scalars(query))
+
+
+# -- raising ------------------------------------------------------------------------------------
+
+
+def _text_problem(text: str | None, limit: int, required_message=None) -> str | None:
+    value = (text or "").strip()
+    if required_message is not None and not value:
+        return str(required_message)
+    if len(value) > limit:
+        return str(_l("Keep it to %(count)s characters or fewer.", count=number(limit)))
+    return None
+
+
+def validate_new(data: NewDifficulty) -> dict[str, str]:
+    problems = {
+        "category": None
+        if data.category in {c.value for c in Category}
+        else str(_l("Choose what the difficulty is about.")),
+        "severity": None
+        if data.severity in {s.value for s in Severity}
+        else str(_l("Choose how badly it stops the work.")),
+        "description": _text_problem(data.description, DESCRIPTION_MAX_LENGTH),
+    }
+    return {name: message for name, message in problems.items() if message}
+
+
+def from_form_token(token: str | None) -> Difficulty | None:
+    if not token:
+        return None
+    return db.session.scalar(select(Difficulty).where(Difficulty.form_token == token))
+
+
+def raise_difficulty(
+    actor: User, part: Part, data: NewDifficulty, source: Source, now: datetime | None = None
+) -> Difficulty:
+    """Open a difficulty of the part, routed to its first owner with its clock running.
+
+    Raises DifficultyError (nothing saved). A form sent again gives back what it saved.
+    """
+    errors = validate_new(data)
+    if (
+        data.duplicate_of_id is not None
+        and db.session.scalar(
+            select(Difficulty.id).where(
+                Difficulty.id == data.duplicate_of_id, Difficulty.constituency_id == part.constituency_id
+            )
+        )
+        is None
+    ):
+        errors["duplicate_of_id"] = str(_l("That difficulty is not one of your AC's."))
+    if errors:
+        raise DifficultyError(errors)
+    saved = from_form_token(data.form_token)
+    if saved is not None:
+        return saved
+    now = now or utcnow()
+    category = Category(data.category)
+    policy = policy_for(part.district_id, category)
+    level, owner_id = Officers.load([part.id]).route(
+        policy.first_level, part.id, part.constituency_id, part.district_id
+    )
+    difficulty = Difficulty(
+        part_id=part.id,
+        constituency_id=part.constituency_id,
+        district_id=part.district_id,
+        blo_id=part.blo_id,
+        reporter_id=actor.id,
+        source=source,
+        category=category,
+        severity=Severity(data.severity),
+        description=(data.description or "").strip(),
+        status=Status.OPEN,
+        level=level,
+        owner_id=owner_id,
+        duplicate_of_id=data.duplicate_of_id,
+        opened_at=now,
+        level_started_at=now,
+        form_token=data.form_token,
+    )
+    db.session.add(difficulty)
+    db.session.flush()
+    event = _event(difficulty, EventKind.CREATED, actor, now, note=difficulty.description)
+    if data.photo is not None:
+        db.session.add(
+            DifficultyPhoto(
+                difficulty_id=difficulty.id,
+                part_id=part.id,
+                constituency_id=part.constituency_id,
+                district_id=part.district_id,
+                width=data.photo.width,
+                height=data.photo.height,
+                data=data.photo.data,
+            )
+        )
+    _refresh(difficulty, [event], now, policy)
+    _notify_holders(difficulty, NoticeKind.NEW, event, exclude={actor.id})
+    db.session.flush()
+    audit.record(actor, "difficulty.create", difficulty, None, snapshot(difficulty))
+    return difficulty
+
+
+def link_or_raise(
+    actor: User, part: Part, category: Category, note: str, source: Source, now=None
+) -> Difficulty:
+    """What a review or an inspection that notes a difficulty does: link the part's active difficulty
+    of that category if there is one (a timeline entry), else open a new one."""
+    now = now or utcnow()
+    existing = db.session.scalar(
+        select(Difficulty)
+        .where(Difficulty.part_id == part.id, Difficulty.category == category, Difficulty.status.in_(ACTIVE))
+        .order_by(Difficulty.id.desc())
+        .limit(1)
+    )
+    if existing is None:
+        return raise_difficulty(
+            actor,
+            part,
+            NewDifficulty(
+                category=category.value,
+                severity=Severity.HIGH.value,
+                description=note[:DESCRIPTION_MAX_LENGTH],
+            ),
+            source,
+            now,
+        )
+    _event(existing, EventKind.LINKED, actor, now, note=note[:NOTE_MAX_LENGTH])
+    audit.record(actor, "difficulty.link", existing, None, {"source": source.value})
+    return existing
+
+
+# -- the workflow -------------------------------------------------------------------------------
+
+
+def _event(
+    difficulty: Difficulty, kind: EventKind, actor: User | None, at: datetime, **values
+) -> DifficultyEvent:
+    event = DifficultyEvent(
+        difficulty_id=difficulty.id,
+        part_id=difficulty.part_id,
+        constituency_id=difficulty.constituency_id,
+        district_id=difficulty.district_id,
+        at=at,
+        actor_id=actor.id if actor is not None else None,
+        kind=kind,
+        status=difficulty.status,
+        level=difficulty.level,
+        owner_id=difficulty.owner_id,
+        **values,
+    )
+    db.session.add(event)
+    return event
+
+
+def _refresh(
+    difficulty: Difficulty, events: list[DifficultyEvent], now: datetime, policy: sla.Policy
+) -> sla.Clock:
+    """Write the clock's derived columns from the timeline."""
+    clock = sla.clock(steps_of(events), policy, now)
+    difficulty.level_started_at = clock.level_started_at
+    difficulty.acknowledge_due_at = clock.due_at if clock.acknowledging else None
+    difficulty.resolve_due_at = None if clock.acknowledging else clock.due_at
+    if difficulty.status in ACTIVE:
+        difficulty.next_check_at = clock.next_check_at
+    elif difficulty.status == Status.RESOLVED and difficulty.resolved_at is not None:
+        difficulty.next_check_at = difficulty.resolved_at + sla.AUTO_CLOSE_AFTER
+    else:
+        difficulty.next_check_at = None
+    return clock
+
+
+def snapshot(d: Difficulty) -> dict:
+    return {
+        "part_id": d.part_id,
+        "category": d.category.value,
+        "severity": d.severity.value,
+        "status": d.status.value,
+        "level": d.level.value,
+        "owner_id": d.owner_id,
+        "resolution": d.resolution.value if d.resolution else None,
+        "duplicate_of_id": d.duplicate_of_id,
+        "source": d.source.value,
+    }
+
+
+def validate_action(difficulty: Difficulty, action: Action, data: ActionInput) -> dict[str, str]:
+    errors: dict[str, str] = {}
+    note = (data.note or "").strip()
+    if action == Action.RESOLVE:
+        if data.resolution not in {r.value for r in Resolution}:
+            errors["resolution"] = str(_l("Choose how it was resolved."))
+        problem = _text_problem(note, NOTE_MAX_LENGTH, _l("Write what was done."))
+        if problem:
+            errors["note"] = problem
+        if data.resolution == Resolution.DUPLICATE.value or action == Action.MARK_DUPLICATE:
+            errors.update(_duplicate_problem(difficulty, data.duplicate_of_id))
+    elif action == Action.MARK_DUPLICATE:
+        errors.update(_duplicate_problem(difficulty, data.duplicate_of_id))
+        problem = _text_problem(note, NOTE_MAX_LENGTH)
+        if problem:
+            errors["note"] = problem
+    elif action == Action.COMMENT:
+        problem = _text_problem(note, NOTE_MAX_LENGTH, _l("Write the comment."))
+        if problem:
+            errors["note"] = problem
+    elif action == Action.ASSIGN:
+        if data.assignee_id is None:
+            errors["assignee_id"] = str(_l("Choose whom to give it to."))
+    else:
+        problem = _text_problem(note, NOTE_MAX_LENGTH)
+        if problem:
+            errors["note"] = problem
+    return errors
+
+
+def _duplicate_problem(difficulty: Difficulty, original_id: int | None) -> dict[str, str]:
+    if original_id is None:
+        return {"duplicate_of_id": str(_l("Give the number of the difficulty it repeats."))}
+    if original_id == difficulty.id:
+        return {"duplicate_of_id": str(_l("A difficulty cannot repeat itself."))}
+    original = db.session.get(Difficulty, original_id)
+    if original is None or original.constituency_id != difficulty.constituency_id:
+        return {"duplicate_of_id": str(_l("That difficulty is not one of this AC's."))}
+    if original.duplicate_of_id == difficulty.id:
+        return {"duplicate_of_id": str(_l("That difficulty is already marked as a repeat of this one."))}
+    return {}
+
+
+def assignees(difficulty: Difficulty, actor: User) -> list[User]:
+    """Whom the actor may hand it to: officers of its part's supervisor, AC and district, at or below
+    the actor's own level."""
+    own = workflow.ROLE_LEVEL.get(actor.role)
+    if own is None:
+        return []
+    roles = [
+        role for role, level in workflow.ROLE_LEVEL.items() if level.rank <= own.rank and role != Role.STATE
+    ]
+    part = difficulty.part
+    query = select(User).where(
+        User.active.is_(True),
+        User.role.in_(roles),
+        or_(
+            User.id == part.supervisor_id,
+            and_(User.role == Role.ERO, User.constituency_id == difficulty.constituency_id),
+            and_(User.role == Role.COLLECTOR, User.district_id == difficulty.district_id),
+            and_(
+                User.role == Role.SUPERVISOR,
+                User.id.in_(
+                    select(Part.supervisor_id).where(Part.constituency_id == difficulty.constituency_id)
+                ),
+            ),
+        ),
+    )
+    return list(db.session.scalars(query.order_by(User.role, User.name)))
+
+
+def perform(
+    actor: User, difficulty: Difficulty, action: Action, data: ActionInput, now: datetime | None = None
+) -> Difficulty:
+    """Apply one action. Raises VersionConflict, NotAllowed or DifficultyError; nothing saved then."""
+    now = now or utcnow()
+    if data.version is not None and data.version != difficulty.version:
+        raise VersionConflict()
+    held = relations_of(actor, difficulty)
+    if not workflow.allowed(action, difficulty.status, held):
+        raise NotAllowed()
+    if action == Action.REOPEN and (
+        difficulty.resolved_at is None or now - difficulty.resolved_at > sla.REOPEN_WITHIN
+    ):
+        raise NotAllowed()
+    errors = validate_action(difficulty, action, data)
+    assignee = None
+    if action == Action.ASSIGN and not errors:
+        assignee = next((u for u in assignees(difficulty, actor) if u.id == data.assignee_id), None)
+        if assignee is None:
+            errors["assignee_id"] = str(_l("Choose an officer of this part from the list."))
+    if errors:
+        raise DifficultyError(errors)
+
+    before = snapshot(difficulty)
+    events = timeline(difficulty.id)
+    policy = policy_for(difficulty.district_id, difficulty.category)
+    note = (data.note or "").strip()
+    rule = workflow.RULES[action]
+    kind = {
+        Action.ACKNOWLEDGE: EventKind.ACKNOWLEDGED,
+        Action.START: EventKind.STARTED,
+        Action.WAIT_BLO: EventKind.WAITING_BLO,
+        Action.WAIT_HELPDESK: EventKind.WAITING_HELPDESK,
+        Action.RESUME: EventKind.RESUMED,
+        Action.RESOLVE: EventKind.RESOLVED,
+        Action.MARK_DUPLICATE: EventKind.RESOLVED,
+        Action.CONFIRM: EventKind.CONFIRMED,
+        Action.REOPEN: EventKind.REOPENED,
+        Action.COMMENT: EventKind.COMMENT,
+        Action.ASSIGN: EventKind.ASSIGNED,
+    }[action]
+    extra: dict = {}
+    if rule.to is not None:
+        difficulty.status = rule.to
+    if (
+        action == Action.COMMENT
+        and Relation.REPORTER in held
+        and difficulty.status == workflow.REPORTER_REPLY_RESUMES
+    ):
+        difficulty.status = Status.IN_PROGRESS
+    if action in (Action.ACKNOWLEDGE, Action.MARK_DUPLICATE) and difficulty.acknowledged_at is None:
+        difficulty.acknowledged_at = now
+        difficulty.acknowledge_seconds = int(sla.business_time(steps_of(events), now).total_seconds())
+    if action in (Action.RESOLVE, Action.MARK_DUPLICATE):
+        difficulty.resolution = (
+            Resolution.DUPLICATE if action == Action.MARK_DUPLICATE else Resolution(data.resolution)
+        )
+        if difficulty.resolution == Resolution.DUPLICATE:
+            difficulty.duplicate_of_id = data.duplicate_of_id
+        difficulty.resolved_at = now
+        difficulty.resolve_seconds = int(sla.business_time(steps_of(events), now).total_seconds())
+        extra["resolution"] = difficulty.resolution
+    if action == Action.CONFIRM:
+        difficulty.closed_at = now
+    if action == Action.REOPEN:
+        difficulty.resolution = None
+        difficulty.resolved_at = difficulty.closed_at = None
+        difficulty.resolve_seconds = None
+        difficulty.overdue_since = None
+        level, owner_id = Officers.load([difficulty.part_id]).route(
+            difficulty.level, difficulty.part_id, difficulty.constituency_id, difficulty.district_id
+        )
+        difficulty.level, difficulty.owner_id = level, owner_id
+    if action == Action.ASSIGN:
+        difficulty.owner_id = assignee.id
+        new_level = workflow.ROLE_LEVEL[assignee.role]
+        if new_level != difficulty.level:
+            difficulty.level = new_level
+            difficulty.status = Status.OPEN
+    event = _event(difficulty, kind, actor, now, note=note, **extra)
+    events.append(event)
+    _refresh(difficulty, events, now, policy)
+    db.session.flush()
+    if action == Action.ASSIGN and assignee.id != actor.id:
+        _notify(difficulty, [assignee.id], NoticeKind.NEW, event)
+    if action == Action.REOPEN:
+        _notify_holders(difficulty, NoticeKind.NEW, event, exclude={actor.id})
+    if Relation.REPORTER not in held or action == Action.REOPEN:
+        _notify(difficulty, _reporter_side(difficulty) - {actor.id}, NoticeKind.UPDATE, event)
+    elif action == Action.COMMENT:
+        _notify_holders(difficulty, NoticeKind.UPDATE, event, exclude={actor.id})
+    try:
+        db.session.flush()
+    except StaleDataError as error:
+        raise VersionConflict() from error
+    audit.record(actor, f"difficulty.{action.value}", difficulty, before, snapshot(difficulty))
+    return difficulty
+
+
+def _reporter_side(difficulty: Difficulty) -> set[int]:
+    return {i for i in (difficulty.reporter_id, difficulty.blo_id) if i is not None}
+
+
+def _notify(
+    difficulty: Difficulty, user_ids: Iterable[int], kind: NoticeKind, event: DifficultyEvent | None
+) -> None:
+    for user_id in sorted(set(user_ids)):
+        db.session.add(
+            Notification(
+                user_id=user_id,
+                difficulty_id=difficulty.id,
+                event_id=event.id if event is not None and event.id else None,
+                kind=kind,
+                level=difficulty.level,
+            )
+        )
+
+
+def _notify_holders(difficulty: Difficulty, kind: NoticeKind, event, exclude: set[int] = frozenset()) -> None:
+    if difficulty.owner_id is not None:
+        holders = [difficulty.owner_id]
+    else:
+        holders = Officers.load([difficulty.part_id]).holders(
+            difficulty.level, difficulty.part_id, difficulty.constituency_id, difficulty.district_id
+        )
+    db.session.flush()
+    _notify(difficulty, set(holders) - set(exclude), kind, event)
+
+
+def mark_read(user: User, notification_ids: Iterable[int] | None = None) -> int:
+    """Mark the user's notices read (all of them when no ids are given); returns how many."""
+    query = (
+        update(Notification)
+        .where(Notification.user_id == user.id, Notification.read_at.is_(None))
+        .values(read_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
+    if notification_ids is not None:
+        query = query.where(Notification.id.in_(list(notification_ids)))
+    return db.session.execute(query).rowcount
+
+
+# -- escalation ---------------------------------------------------------------------------------
+
+
+@dataclass
+class Escalation:
+    checked: int = 0
+    notices: int = 0
+    overdue: int = 0
+    escalated: int = 0
+    auto_closed: int = 0
+
+    def as_dict(self) -> dict:
+        return dict(self.__dict__)
+
+
+_D = Difficulty.__table__
+_E = DifficultyEvent.__table__
+_N = Notification.__table__
+_A = AuditEntry.__table__
+
+_UPDATE_DUE = (
+    update(_D)
+    .where(_D.c.id == bindparam("b_id"), _D.c.version == bindparam("b_version"))
+    .values(
+        status=bindparam("b_status"),
+        level=bindparam("b_level"),
+        owner_id=bindparam("b_owner_id"),
+        level_started_at=bindparam("b_level_started_at"),
+        acknowledge_due_at=bindparam("b_acknowledge_due_at"),
+        resolve_due_at=bindparam("b_resolve_due_at"),
+        next_check_at=bindparam("b_next_check_at"),
+        overdue_since=bindparam("b_overdue_since"),
+        closed_at=bindparam("b_closed_at"),
+        version=bindparam("b_version") + 1,
+    )
+)
+
+
+def escalate(now: datetime | None = None, batch_size: int = 5000) -> Escalation:
+    """Write every notice, breach, climb and automatic close that is due by `now`. Idempotent: what
+    it writes moves each difficulty's next check past `now`, so a second run finds nothing.
+
+    A handful of statements per batch of due difficulties, whatever their number: the due ones are
+    found by the (status, next_check_at) index, their timelines read in one query, and the changes
+    written with executemany.
+    """
+    now = now or utcnow()
+    result = Escalation()
+    last_id = 0
+    while True:
+        due = db.session.execute(
+            select(
+                _D.c.id,
+                _D.c.part_id,
+                _D.c.constituency_id,
+                _D.c.district_id,
+                _D.c.category,
+                _D.c.status,
+                _D.c.level,
+                _D.c.owner_id,
+                _D.c.overdue_since,
+                _D.c.resolved_at,
+                _D.c.version,
+            )
+            .where(
+                _D.c.status.in_([s.value for s in (*RUNNING, Status.RESOLVED)]),
+                _D.c.next_check_at <= now,
+                _D.c.id > last_id,
+            )
+            .order_by(_D.c.id)
+            .limit(batch_size)
+        ).all()
+        if not due:
+            break
+        last_id = due[-1].id
+        _escalate_batch(due, now, result)
+    return result
+
+
+def _escalate_batch(due, now: datetime, result: Escalation) -> None:
+    ids = [row.id for row in due]
+    steps: dict[int, list[sla.Step]] = defaultdict(list)
+    for row in db.session.execute(
+        select(_E.c.difficulty_id, _E.c.at, _E.c.kind, _E.c.status, _E.c.level, _E.c.percent)
+        .where(_E.c.difficulty_id.in_(ids))
+        .order_by(_E.c.difficulty_id, _E.c.id)
+    ):
+        steps[row.difficulty_id].append(
+            sla.Step(row.at, EventKind(row.kind), Status(row.status), Level(row.level), row.percent)
+        )
+    known = policies({row.district_id for row in due})
+    officers = Officers.load(row.part_id for row in due)
+    events, notices, updates, audits = [], [], [], []
+
+    def add_event(row, kind, status, level, owner_id, percent=None):
+        events.append(
+            {
+                "difficulty_id": row.id,
+                "part_id": row.part_id,
+                "constituency_id": row.constituency_id,
+                "district_id": row.district_id,
+                "at": now,
+                "actor_id": None,
+                "kind": kind.value,
+                "status": status.value,
+                "level": level.value,
+                "owner_id": owner_id,
+                "percent": percent,
+                "resolution": None,
+                "note": "",
+            }
+        )
+        timeline_steps.append(sla.Step(now, kind, status, level, percent))
+
+    def notify(row, user_ids, kind, level):
+        for user_id in sorted(set(user_ids)):
+            notices.append(
+                {
+                    "user_id": user_id,
+                    "difficulty_id": row.id,
+                    "event_id": None,
+                    "kind": kind.value,
+                    "level": level.value,
+                    "created_at": now,
+                    "read_at": None,
+                }
+            )
+
+    for row in due:
+        result.checked += 1
+        status, level, owner_id = Status(row.status), Level(row.level), row.owner_id
+        overdue_since, closed_at = row.overdue_since, None
+        timeline_steps = steps[row.id]
+        holders = (
+            [owner_id]
+            if owner_id
+            else officers.holders(level, row.part_id, row.constituency_id, row.district_id)
+        )
+        policy = known.get(
+            (row.district_id, Category(row.category)), sla.DEFAULT_POLICIES[Category(row.category)]
+        )
+        if status == Status.RESOLVED:
+            if row.resolved_at is None or row.resolved_at + sla.AUTO_CLOSE_AFTER > now:
+                continue
+            status, closed_at = Status.CLOSED, now
+            add_event(row, EventKind.AUTO_CLOSED, status, level, owner_id)
+            result.auto_closed += 1
+            next_check, clock = None, None
+        else:
+            clock = sla.clock(timeline_steps, policy, now)
+            crossed = clock.crossed()
+            if not crossed:
+                next_check = clock.next_check_at
+            elif crossed[-1] < sla.BREACH_PERCENT:
+                percent = crossed[-1]
+                add_event(row, EventKind.NOTICE, status, level, owner_id, percent)
+                notify(row, holders, NoticeKind.HALF if percent == 50 else NoticeKind.THREE_QUARTERS, level)
+                result.notices += 1
+            else:
+                add_event(row, EventKind.OVERDUE, status, level, owner_id, sla.BREACH_PERCENT)
+                overdue_since = overdue_since or now
+                result.overdue += 1
+                notify(row, holders, NoticeKind.BREACH, level)
+                if level.above is not None:
+                    new_level, new_owner = officers.route(
+                        level.above, row.part_id, row.constituency_id, row.district_id
+                    )
+                    status, level, owner_id = Status.OPEN, new_level, new_owner
+                    add_event(row, EventKind.ESCALATED, status, level, owner_id)
+                    notify(
+                        row,
+                        [new_owner]
+                        if new_owner
+                        else officers.holders(level, row.part_id, row.constituency_id, row.district_id),
+                        NoticeKind.ESCALATED_TO_YOU,
+                        level,
+                    )
+                    result.escalated += 1
+            if crossed:
+                clock = sla.clock(timeline_steps, policy, now)
+                next_check = clock.next_check_at
+        updates.append(
+            {
+                "b_id": row.id,
+                "b_version": row.version,
+                "b_status": status.value,
+                "b_level": level.value,
+                "b_owner_id": owner_id,
+                "b_level_started_at": clock.level_started_at if clock else None,
+                "b_acknowledge_due_at": clock.due_at if clock and clock.acknowledging else None,
+                "b_resolve_due_at": clock.due_at if clock and not clock.acknowledging else None,
+                "b_next_check_at": next_check,
+                "b_overdue_since": overdue_since,
+                "b_closed_at": closed_at,
+            }
+        )
+        if (
+            clock is None
+            or status != Status(row.status)
+            or level != Level(row.level)
+            or overdue_since != row.overdue_since
+        ):
+            audits.append(
+                {
+                    "at": now,
+                    "actor_id": None,
+                    "action": "difficulty.escalate",
+                    "object_type": "Difficulty",
+                    "object_id": str(row.id),
+                    "before": {"status": row.status, "level": row.level},
+                    "after": {"status": status.value, "level": level.value},
+                    "remote_addr": None,
+                }
+            )
+    connection = db.session.connection()
+    if updates:
+        # level_started_at stays as it was when there is no clock (a closed difficulty).
+        for values in updates:
+            if values["b_level_started_at"] is None:
+                values["b_level_started_at"] = next(r.at for r in reversed(steps[values["b_id"]]))
+        connection.execute(_UPDATE_DUE, updates)
+    if events:
+        connection.execute(insert(_E), events)
+    if notices:
+        connection.execute(insert(_N), notices)
+    if audits:
+        connection.execute(insert(_A), audits)
