@@ -8,6 +8,7 @@ on the BLO's behalf. The form is shared by its page and the BLO's home page
 
 from __future__ import annotations
 
+import re
 import secrets
 
 from flask import current_app, flash, make_response, render_template, request, url_for
@@ -33,7 +34,6 @@ from app.htmx import is_partial, redirect_to, render
 from app.inputs import BadArgument, parse_whole_number
 from app.lists import ListForm
 from app.models import Part, Role
-from app.reviews.forms import _FORM_TOKEN
 from app.scope import Scope, current_scope
 from app.timeutil import utcnow
 
@@ -42,6 +42,7 @@ REPORTERS = frozenset({Role.BLO, Role.SUPERVISOR, Role.ERO, Role.COLLECTOR})
 # Up to this many parts are offered as a choice; beyond it the officer raises it from the part's page.
 PART_CHOICES = 30
 FORM_TEMPLATE = "difficulties/_form.html"
+_FORM_TOKEN = re.compile(r"[A-Za-z0-9_-]{16,64}", re.ASCII)
 
 PHOTO_MESSAGES = {
     "too_large": _l("The photo is larger than %(size)s MB. Send a smaller photo, or none."),
