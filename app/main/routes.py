@@ -7,6 +7,7 @@ from sqlalchemy import text
 from app.access import ALL_ROLES, allow, public
 from app.campaign.clock import campaign_today
 from app.campaign.services import current_campaign
+from app.difficulties.reporting import blank_form_context, latest_own
 from app.extensions import db, limiter
 from app.htmx import render
 from app.main import bp
@@ -30,6 +31,10 @@ def home():
         context["parts"] = db.session.scalars(
             scope.parts().order_by(Part.constituency_id, Part.number).limit(100)
         ).all()
+    if role == Role.BLO:
+        # The three taps right on the page, and what became of the last ones.
+        context["difficulty_form"] = blank_form_context(scope)
+        context["my_difficulties"], context["my_difficulty_updates"] = latest_own(scope)
     if role in (Role.ADMIN, Role.COLLECTOR):
         context["accounts"] = accounts_by_role(scope)
     return render("main/home.html", **context)

@@ -18,6 +18,7 @@ from sqlalchemy.orm import aliased, joinedload
 from sqlalchemy.sql.elements import ColumnElement
 
 from app import audit
+from app.difficulties.labels import CATEGORY_LABELS
 from app.extensions import db
 from app.figures.selects import part_lines
 from app.formatting import number
@@ -36,18 +37,8 @@ KIND_LABELS = {
     ReviewKind.MEETING: _l("Meeting"),
 }
 
-# The categories of DOMAIN.md, "Difficulties BLOs actually hit".
-DIFFICULTY_LABELS = {
-    Difficulty.APP: _l("BLO app slow, down or rejecting entries"),
-    Difficulty.NETWORK: _l("No network"),
-    Difficulty.FORMS_SHORT: _l("Forms short"),
-    Difficulty.ELECTORS_ABSENT: _l("Electors absent, locked houses, migrants"),
-    Difficulty.MAPPING: _l("Mapping to the old roll"),
-    Difficulty.WORKLOAD: _l("Workload and targets"),
-    Difficulty.HEALTH: _l("Health"),
-    Difficulty.SAFETY: _l("Harassment or safety"),
-    Difficulty.OTHER: _l("Other difficulty"),
-}
+# The categories' words are the difficulties' own (a review's difficulty opens one).
+DIFFICULTY_LABELS = CATEGORY_LABELS
 
 
 class ReviewError(ValueError):
