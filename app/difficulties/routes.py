@@ -473,24 +473,22 @@ def _read_routes(form) -> tuple[dict, dict]:
         resolve = _hours(form.get(f"{category.value}-resolve", ""))
         if level not in {lv.value for lv in ROUTE_LEVELS}:
             errors[f"{category.value}-first_level"] = _("Choose who gets it first.")
-        if acknowledge is None or acknowledge <= 0:
+        if acknowledge is None or round(acknowledge * 60) < 1:
             errors[f"{category.value}-acknowledge"] = _("Give a number of hours above 0.")
         elif acknowledge > MAX_ACKNOWLEDGE_HOURS:
             errors[f"{category.value}-acknowledge"] = _(
                 "At most %(hours)s hours to acknowledge.", hours=number(MAX_ACKNOWLEDGE_HOURS)
             )
-        if resolve is None or resolve <= 0:
+        if resolve is None or round(resolve * 60) < 1:
             errors[f"{category.value}-resolve"] = _("Give a number of hours above 0.")
         elif resolve > MAX_RESOLVE_HOURS:
             errors[f"{category.value}-resolve"] = _(
                 "At most %(hours)s hours to resolve.", hours=number(MAX_RESOLVE_HOURS)
             )
-        elif acknowledge is not None and acknowledge > 0 and resolve <= acknowledge:
+        elif acknowledge is not None and resolve <= acknowledge:
             errors[f"{category.value}-resolve"] = _(
                 "The time to resolve must be longer than the time to acknowledge."
             )
-        if acknowledge is not None and resolve is not None and round(acknowledge * 60) < 1:
-            errors[f"{category.value}-acknowledge"] = _("Give at least one minute.")
         chosen[category] = (level, acknowledge, resolve)
     return chosen, errors
 
