@@ -335,4 +335,3 @@ def test_hindi_board(app):
     html = _client(app, "collector.bhopal", lang="hi").get("/difficulties/").get_data(as_text=True)
     assert "<h1>कठिनाइयाँ</h1>" in html and "नेटवर्क नहीं" in html  # "No network"
     assert "मेरी प्रतीक्षा में: 0" in html and "Waiting on me" not in html
-    assert "स्वीकार करने के लिए" not in html  # no stray routing text on the board
