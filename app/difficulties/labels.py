@@ -1,13 +1,24 @@
-"""What a difficulty's values are called on the page, in the reader's language. The reviews' own
-"difficulty heard" field uses the same categories and so the same words."""
+"""What the pages and the exports call each value of a difficulty, in the reader's language, and the
+response templates officers pick from when they write a note."""
 
 from __future__ import annotations
 
+from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 
-from app.difficulties.models import Category, Level, Severity, Status
+from app.difficulties.models import (
+    Category,
+    EventKind,
+    Level,
+    NoticeKind,
+    Resolution,
+    Severity,
+    Source,
+    Status,
+)
+from app.difficulties.workflow import Action
 
-# The categories of DOMAIN.md, "Difficulties BLOs actually hit".
+# The same words as the reviews' "difficulty heard" list, so both pages name a category alike.
 CATEGORY_LABELS = {
     Category.APP: _l("BLO app slow, down or rejecting entries"),
     Category.NETWORK: _l("No network"),
@@ -21,18 +32,24 @@ CATEGORY_LABELS = {
 }
 
 # What the BLO taps: how badly it hits the work, in their words.
-SEVERITY_LABELS = {
+TAP_SEVERITY_LABELS = {
     Severity.LOW: _l("Slows my work"),
     Severity.HIGH: _l("Stops my work"),
     Severity.URGENT: _l("Health or safety"),
+}
+
+SEVERITY_LABELS = {
+    Severity.LOW: _l("Slows the work"),
+    Severity.HIGH: _l("Stops the work"),
+    Severity.URGENT: _l("Urgent: health or safety"),
 }
 
 STATUS_LABELS = {
     Status.OPEN: _l("Not yet acknowledged"),
     Status.ACKNOWLEDGED: _l("Acknowledged"),
     Status.IN_PROGRESS: _l("In progress"),
-    Status.WAITING_BLO: _l("Waiting for the BLO"),
-    Status.WAITING_HELPDESK: _l("Waiting for the Commission's helpdesk"),
+    Status.WAITING_BLO: _l("Waiting on the BLO"),
+    Status.WAITING_HELPDESK: _l("Waiting on the Commission's helpdesk"),
     Status.RESOLVED: _l("Resolved"),
     Status.CLOSED: _l("Closed"),
 }
@@ -43,6 +60,120 @@ LEVEL_LABELS = {
     Level.COLLECTOR: _l("Collector (DEO)"),
     Level.STATE: _l("State office"),
 }
+
+SOURCE_LABELS = {
+    Source.BLO: _l("BLO"),
+    Source.OFFICER: _l("Raised by an officer"),
+    Source.REVIEW: _l("From a review"),
+    Source.INSPECTION: _l("From an inspection"),
+}
+
+RESOLUTION_LABELS = {
+    Resolution.FIXED: _l("Fixed"),
+    Resolution.HELPDESK: _l("Referred to the Commission's helpdesk"),
+    Resolution.NOT_OURS: _l("Not ours to fix"),
+    Resolution.DUPLICATE: _l("Duplicate of another difficulty"),
+    Resolution.CANNOT_FIX: _l("Cannot fix"),
+}
+
+EVENT_LABELS = {
+    EventKind.CREATED: _l("Raised"),
+    EventKind.ACKNOWLEDGED: _l("Acknowledged"),
+    EventKind.STARTED: _l("Work started"),
+    EventKind.WAITING_BLO: _l("Waiting on the BLO"),
+    EventKind.WAITING_HELPDESK: _l("Waiting on the Commission's helpdesk"),
+    EventKind.RESUMED: _l("Work resumed"),
+    EventKind.RESOLVED: _l("Resolved"),
+    EventKind.CONFIRMED: _l("Confirmed by the reporter"),
+    EventKind.AUTO_CLOSED: _l("Closed by itself after 3 days"),
+    EventKind.REOPENED: _l("Reopened"),
+    EventKind.COMMENT: _l("Comment"),
+    EventKind.ASSIGNED: _l("Assigned"),
+    EventKind.NOTICE: _l("Time running out"),
+    EventKind.OVERDUE: _l("Overdue"),
+    EventKind.ESCALATED: _l("Moved up a level"),
+    EventKind.LINKED: _l("Noted again"),
+}
+
+NOTICE_LABELS = {
+    NoticeKind.NEW: _l("A difficulty arrived in your queue"),
+    NoticeKind.HALF: _l("Half the time is used"),
+    NoticeKind.THREE_QUARTERS: _l("Three quarters of the time is used"),
+    NoticeKind.BREACH: _l("Your time ran out"),
+    NoticeKind.ESCALATED_TO_YOU: _l("It came up to you, past its time"),
+    NoticeKind.UPDATE: _l("An update on a difficulty you reported"),
+}
+
+ACTION_LABELS = {
+    Action.ACKNOWLEDGE: _l("Acknowledge"),
+    Action.START: _l("Start work"),
+    Action.WAIT_BLO: _l("Wait on the BLO"),
+    Action.WAIT_HELPDESK: _l("Wait on the helpdesk"),
+    Action.RESUME: _l("Resume work"),
+    Action.RESOLVE: _l("Resolve"),
+    Action.MARK_DUPLICATE: _l("Mark as duplicate"),
+    Action.CONFIRM: _l("Confirm it is fixed"),
+    Action.REOPEN: _l("Reopen"),
+    Action.COMMENT: _l("Comment"),
+    Action.ASSIGN: _l("Assign"),
+}
+
+# The answers officers give most often, per category (the first ones of OTHER suit every category).
+_COMMON = (
+    _l("Spoken to the BLO; working on it today."),
+    _l("Need more details: please call your supervisor."),
+)
+_RESPONSES = {
+    Category.APP: (
+        _l("The BLO app issue is reported to the Commission's helpdesk; use the app again after an hour."),
+        _l("Update the BLO app and sign in again; the entries will be accepted."),
+    ),
+    Category.NETWORK: (
+        _l("Enter the forms where the network is available, at the panchayat office or the school."),
+        _l("A volunteer with a working phone will help with the data entry."),
+    ),
+    Category.FORMS_SHORT: (
+        _l("More forms are sent with the supervisor today."),
+        _l("Collect the forms from the ERO office tomorrow morning."),
+    ),
+    Category.ELECTORS_ABSENT: (
+        _l("Visit again in the evening; after three visits mark it under ASD with the reason."),
+        _l("Ask the neighbours and the panchayat secretary where the family has moved."),
+    ),
+    Category.MAPPING: (
+        _l("Search the 2003 roll of the parents' village; the ERO office will help with the search."),
+        _l("A volunteer will search the old roll for these electors."),
+    ),
+    Category.WORKLOAD: (
+        _l("A volunteer is assigned to help with the forms."),
+        _l("The target is revised for the next three days."),
+    ),
+    Category.HEALTH: (
+        _l("Take rest; another BLO will cover the part for now."),
+        _l("Medical help is arranged; the supervisor will call you."),
+    ),
+    Category.SAFETY: (
+        _l("The police station is informed; do not visit alone until then."),
+        _l("The supervisor will accompany you on the next visit."),
+    ),
+    Category.OTHER: (),
+}
+RESPONSE_LANGUAGES = (("hi", "हिन्दी"), ("en", "English"))
+
+
+def responses(category: Category) -> list[tuple[str, str, str]]:
+    """The response templates of a category, in both languages: (key, language name, text)."""
+    texts = [*_RESPONSES[category], *_COMMON]
+    found = []
+    for lang, language_name in RESPONSE_LANGUAGES:
+        with force_locale(lang):
+            found += [(f"{index}-{lang}", language_name, str(text)) for index, text in enumerate(texts)]
+    return found
+
+
+def response_text(category: Category, key: str | None) -> str:
+    """The text of the template `key` offered for the category; empty when there is no such one."""
+    return next((text for found, _, text in responses(category) if found == key), "")
 
 
 def _label(labels: dict, enum_type, value) -> str:

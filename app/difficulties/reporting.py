@@ -76,7 +76,7 @@ class DifficultyForm(Form):
     )
     severity = RadioField(
         _l("How badly does it hit your work?"),
-        choices=[(s.value, label) for s, label in labels.SEVERITY_LABELS.items()],
+        choices=[(s.value, label) for s, label in labels.TAP_SEVERITY_LABELS.items()],
         validate_choice=False,
     )
     description = TextAreaField(

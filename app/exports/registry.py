@@ -7,8 +7,8 @@ builder in services.py and one entry below.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
@@ -21,6 +21,7 @@ from app.exports.services import (
     bulletin_export,
     calls_export,
     constituencies_export,
+    difficulties_export,
     districts_export,
     missing_export,
     narrowed_name,
@@ -42,6 +43,7 @@ class Selection:
     target: Decimal
     district: District | None = None
     constituency: Constituency | None = None
+    args: Mapping[str, str] = field(default_factory=dict)  # the query string, for a table's own filters
 
     def part_condition(self):
         return part_condition(self.scope, self.district, self.constituency)
@@ -81,6 +83,17 @@ def _calls(selection: Selection) -> Export:
     return calls_export(selection.name("calls"), selection.part_condition(), selection.day, selection.target)
 
 
+def _difficulties(selection: Selection) -> Export:
+    return difficulties_export(
+        selection.name("difficulties"),
+        selection.scope,
+        selection.args,
+        selection.district,
+        selection.constituency,
+        selection.day,
+    )
+
+
 def _bulletin(selection: Selection) -> Export:
     return bulletin_export(selection.scope, selection.day, selection.target)
 
@@ -94,6 +107,8 @@ TABLES = {
         Table("parts", _parts, OFFICERS, queued=True),
         Table("missing", _missing, OFFICERS),
         Table("calls", _calls, OFFICERS, queued=True),
+        # The board's rows with the board's filters (status, category, owner, overdue, source).
+        Table("difficulties", _difficulties, OFFICERS),
     )
 }
 QUEUED = tuple(name for name, table in TABLES.items() if table.queued)

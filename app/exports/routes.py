@@ -41,7 +41,9 @@ def table(table: str, fmt: str):
     if entry.queued and district is None and constituency is None and scope.sees_whole_state:
         return render("exports/prepare.html", table=table, fmt=fmt, day=day)
     try:
-        export = entry.build(Selection(scope, day, target_of(current_campaign()), district, constituency))
+        export = entry.build(
+            Selection(scope, day, target_of(current_campaign()), district, constituency, request.args)
+        )
     except ExportError as error:
         return render_error(400, str(error))
     return _download(export, fmt)

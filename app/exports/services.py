@@ -8,14 +8,18 @@ bytes. The figures come from app/figures/queries.py, a handful of grouped querie
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime
 from decimal import Decimal
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.sql.elements import ColumnElement
 
+from app.campaign.clock import campaign_zone
+from app.difficulties import labels as difficulty_labels
+from app.difficulties.board import BoardFilters, board_query, narrowing_conditions, time_left
 from app.exports.writer import DATE, PERCENT, TEXT, Column, Spreadsheet
 from app.extensions import db
 from app.figures.models import ASD_FIGURES, MAPPING_FIGURES
@@ -28,6 +32,7 @@ from app.inputs import parse_iso_day
 from app.models import Constituency, District, Part
 from app.progress.services import last_report_days, missing_parts
 from app.scope import Scope
+from app.timeutil import utcnow
 
 
 class ExportError(ValueError):
@@ -303,6 +308,88 @@ def bulletin_export(scope: Scope, day: date, target: Decimal) -> Export:
         rows=[cells(row, serial, row.place.name(language)) for serial, row in enumerate(rows, start=1)],
         footer=cells(total_row(rows), None, _("Total")),
     )
+
+
+def difficulties_export(
+    name: str,
+    scope: Scope,
+    args: Mapping[str, str],
+    district: District | None,
+    constituency: Constituency | None,
+    day: date,
+) -> Export:
+    """The board's rows under the board's filters, every page of them, with resolution and times
+    (in the campaign's zone; hours of clock time, pauses left out)."""
+    filters = BoardFilters.parse(args)
+    now = utcnow()
+    conditions = [*filters.conditions(scope.user, now), *narrowing_conditions(district, constituency)]
+    rows = db.session.execute(board_query(scope, conditions)).all()
+    zone = campaign_zone()
+    language = lang()
+
+    def moment(value: datetime | None) -> str | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC).astimezone(zone).strftime("%Y-%m-%d %H:%M")
+
+    def hours(seconds: int | None) -> float | None:
+        return None if seconds is None else round(seconds / 3600, 2)
+
+    def left(row) -> str:
+        found = time_left(row, now)
+        if found.overdue:
+            return _("OVERDUE")
+        if found.state == "left":
+            return str(round(found.delta.total_seconds() / 3600, 1))
+        return _("Paused") if found.state == "paused" else ""
+
+    labels = difficulty_labels
+    columns = [
+        Column(_l("No.")),
+        Column(_l("Opened"), TEXT),
+        Column(_l("AC no.")),
+        Column(_l("Part no.")),
+        Column(_l("Polling station"), TEXT),
+        Column(_l("Category"), TEXT),
+        Column(_l("Severity"), TEXT),
+        Column(_l("Status"), TEXT),
+        Column(_l("Level"), TEXT),
+        Column(_l("Owner"), TEXT),
+        Column(_l("Hours left, or OVERDUE"), TEXT),
+        Column(_l("Source"), TEXT),
+        Column(_l("Resolution"), TEXT),
+        Column(_l("Duplicate of"), TEXT),
+        Column(_l("Acknowledged"), TEXT),
+        Column(_l("Resolved"), TEXT),
+        Column(_l("Closed"), TEXT),
+        Column(_l("Hours to acknowledge")),
+        Column(_l("Hours to resolve")),
+    ]
+    cells = [
+        [
+            row.id,
+            moment(row.opened_at),
+            row.ac_number,
+            row.part_number,
+            row.part_name_hi if language == "hi" else row.part_name_en,
+            str(labels.CATEGORY_LABELS[row.category]),
+            str(labels.SEVERITY_LABELS[row.severity]),
+            str(labels.STATUS_LABELS[row.status]),
+            str(labels.LEVEL_LABELS[row.level]),
+            row.owner_name or "",
+            left(row),
+            str(labels.SOURCE_LABELS[row.source]),
+            str(labels.RESOLUTION_LABELS[row.resolution]) if row.resolution else "",
+            f"#{row.duplicate_of_id}" if row.duplicate_of_id else "",
+            moment(row.acknowledged_at),
+            moment(row.resolved_at),
+            moment(row.closed_at),
+            hours(row.acknowledge_seconds),
+            hours(row.resolve_seconds),
+        ]
+        for row in rows
+    ]
+    return Export(name=name, day=day, sheet=_l("Difficulties"), columns=columns, rows=cells)
 
 
 # -- helpers ---------------------------------------------------------------------------------

@@ -20,7 +20,9 @@ def at(hours):
 
 
 def test_defaults_follow_the_issue():
-    assert sla.DEFAULT_POLICIES[Category.HEALTH] == sla.Policy(Level.ERO, timedelta(hours=1), timedelta(hours=4))
+    assert sla.DEFAULT_POLICIES[Category.HEALTH] == sla.Policy(
+        Level.ERO, timedelta(hours=1), timedelta(hours=4)
+    )
     assert sla.DEFAULT_POLICIES[Category.SAFETY].first_level == Level.ERO
     assert sla.DEFAULT_POLICIES[Category.APP].acknowledge == timedelta(hours=4)
     assert sla.DEFAULT_POLICIES[Category.FORMS_SHORT].resolve == timedelta(hours=24)

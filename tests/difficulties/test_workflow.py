@@ -78,7 +78,10 @@ def world(database_url):
         original = services.raise_difficulty(blo, part, NewDifficulty("app", "high", "first"), Source.BLO)
         db.session.commit()
         ids = {"subject": subject.id, "original": original.id}
-        users = {role: db.session.scalar(select(User.id).where(User.login == login)) for role, login in LOGINS.items()}
+        users = {
+            role: db.session.scalar(select(User.id).where(User.login == login))
+            for role, login in LOGINS.items()
+        }
         ids["sup"] = users["supervisor"]
         ids["ero"] = users["ero"]
     return app, ids, users
@@ -95,7 +98,13 @@ def _input(action: Action, role: str, ids: dict, version: int) -> ActionInput:
     )
 
 
-CASES = [(level, status, role, action) for level in EXPECTED for status in S for role in LOGINS for action in Action]
+CASES = [
+    (level, status, role, action)
+    for level in EXPECTED
+    for status in S
+    for role in LOGINS
+    for action in Action
+]
 
 
 @pytest.mark.parametrize(("level", "status", "role", "action"), CASES, ids=lambda v: getattr(v, "value", v))
@@ -117,7 +126,9 @@ def test_transition_matrix(world, level, status, role, action):
             if allowed:
                 services.perform(actor, difficulty, action, _input(action, role, ids, difficulty.version))
                 events_after = db.session.scalar(
-                    select(db.func.count(DifficultyEvent.id)).where(DifficultyEvent.difficulty_id == difficulty.id)
+                    select(db.func.count(DifficultyEvent.id)).where(
+                        DifficultyEvent.difficulty_id == difficulty.id
+                    )
                 )
                 assert events_after == events_before + 1, "an allowed action writes one timeline event"
             else:
@@ -158,7 +169,9 @@ def test_resolving_needs_a_code_and_a_note(world):
                 services.perform(sup, difficulty, Action.RESOLVE, ActionInput(note="  "))
             assert set(refused.value.errors) == {"resolution", "note"}
             with pytest.raises(services.DifficultyError) as refused:
-                services.perform(sup, difficulty, Action.RESOLVE, ActionInput(note="x", resolution="duplicate"))
+                services.perform(
+                    sup, difficulty, Action.RESOLVE, ActionInput(note="x", resolution="duplicate")
+                )
             assert set(refused.value.errors) == {"duplicate_of_id"}
             assert difficulty.status == S.IN_PROGRESS
         finally:
