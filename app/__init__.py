@@ -78,6 +78,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from app.progress import bp as progress_bp
     from app.reports import bp as reports_bp
     from app.reviews import bp as reviews_bp
+    from app.volunteers import bp as volunteers_bp
 
     app.register_blueprint(auth_bp)
     app.register_blueprint(main_bp)
@@ -88,6 +89,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(reports_bp)
     app.register_blueprint(reviews_bp)
     app.register_blueprint(difficulties_bp)
+    app.register_blueprint(volunteers_bp)
     app.register_blueprint(exports_bp)
     app.register_blueprint(imports_bp)
     app.register_blueprint(maps_bp)

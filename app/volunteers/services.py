@@ -1,0 +1,522 @@
+"""Offers, answers and days of volunteers. Services never touch the request: routes, jobs and tests
+call them; every change writes an audit entry in the caller's transaction; the caller commits once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import and_, func, select, update
+
+from app import audit
+from app.extensions import db
+from app.formatting import number
+from app.models import Part, User
+from app.timeutil import utcnow
+from app.volunteers import matching, rules
+from app.volunteers.models import (
+    HOLDING,
+    Assignment,
+    Attendance,
+    OfferStatus,
+    Task,
+    VisitDay,
+    Volunteer,
+    VolunteerSettings,
+    VolunteerStatus,
+)
+
+DECLINE_REASON_MAX = 300
+NOTES_MAX = 1000
+MAX_OFFER_DAYS = 31
+MAX_COUNT = 100_000  # forms or electors helped in a day: more is a typing error
+
+
+class VolunteerError(ValueError):
+    """User-caused: {field: message}. Nothing was saved."""
+
+    def __init__(self, errors: dict[str, str]):
+        super().__init__("; ".join(str(m) for m in errors.values()))
+        self.errors = errors
+
+
+class VersionConflict(Exception):
+    """Someone else changed it after this page showed it."""
+
+
+class NotAllowed(Exception):
+    """Not open to this user, or not in the present state."""
+
+
+@dataclass(frozen=True)
+class Limits:
+    max_per_part: int = rules.MAX_PER_PART
+    offer_expiry_hours: int = rules.OFFER_EXPIRY_HOURS
+    daily_hour_cap: int = rules.DAILY_HOUR_CAP
+
+
+def limits_for(district_id: int) -> Limits:
+    row = db.session.scalar(select(VolunteerSettings).where(VolunteerSettings.district_id == district_id))
+    if row is None:
+        return Limits()
+    return Limits(row.max_per_part, row.offer_expiry_hours, row.daily_hour_cap)
+
+
+@dataclass(frozen=True)
+class OfferInput:
+    starts_on: date | None
+    ends_on: date | None
+    start_time: time | None
+    end_time: time | None
+    tasks: tuple[str, ...] = ()
+    note: str = ""
+
+
+def snapshot(assignment: Assignment) -> dict:
+    return {
+        "volunteer_id": assignment.volunteer_id,
+        "part_id": assignment.part_id,
+        "starts_on": assignment.starts_on.isoformat(),
+        "ends_on": assignment.ends_on.isoformat(),
+        "start_time": assignment.start_time.isoformat(timespec="minutes"),
+        "end_time": assignment.end_time.isoformat(timespec="minutes"),
+        "tasks": list(assignment.tasks),
+        "status": assignment.status.value,
+    }
+
+
+# -- offers -------------------------------------------------------------------------------------
+
+
+def validate_offer(data: OfferInput, today: date, limits: Limits) -> dict[str, str]:
+    errors: dict[str, str] = {}
+    if data.starts_on is None or data.ends_on is None:
+        errors["starts_on"] = str(_l("Give the first and the last day."))
+    elif data.starts_on < today:
+        errors["starts_on"] = str(_l("The first day cannot be in the past."))
+    elif data.ends_on < data.starts_on:
+        errors["ends_on"] = str(_l("The last day cannot come before the first."))
+    elif (data.ends_on - data.starts_on).days + 1 > MAX_OFFER_DAYS:
+        errors["ends_on"] = str(_l("Offer at most %(count)s days at a time.", count=number(MAX_OFFER_DAYS)))
+    if data.start_time is None or data.end_time is None:
+        errors["start_time"] = str(_l("Give the hours, from and to."))
+    elif data.end_time <= data.start_time:
+        errors["end_time"] = str(_l("The hours must end after they start."))
+    elif rules.minutes_between(data.start_time, data.end_time) > limits.daily_hour_cap * 60:
+        errors["end_time"] = str(_l("At most %(hours)s hours a day.", hours=number(limits.daily_hour_cap)))
+    chosen = set(data.tasks)
+    if not chosen:
+        errors["tasks"] = str(_l("Choose at least one task."))
+    elif not chosen <= {task.value for task in Task}:
+        errors["tasks"] = str(_l("Choose the tasks from the list."))
+    if len(data.note or "") > NOTES_MAX:
+        errors["note"] = str(_l("Keep it to %(count)s characters or fewer.", count=number(NOTES_MAX)))
+    return errors
+
+
+def _overlapping(query, starts_on: date, ends_on: date, start_time: time, end_time: time):
+    return query.where(
+        Assignment.status.in_(HOLDING),
+        Assignment.starts_on <= ends_on,
+        Assignment.ends_on >= starts_on,
+        Assignment.start_time < end_time,
+        Assignment.end_time > start_time,
+    )
+
+
+def _daily_hours_elsewhere(volunteer_id: int, starts_on: date, ends_on: date) -> float:
+    """The most hours the volunteer already holds on any one day of the range."""
+    rows = db.session.execute(
+        select(Assignment.starts_on, Assignment.ends_on, Assignment.start_time, Assignment.end_time).where(
+            Assignment.volunteer_id == volunteer_id,
+            Assignment.status.in_(HOLDING),
+            Assignment.starts_on <= ends_on,
+            Assignment.ends_on >= starts_on,
+        )
+    ).all()
+    worst = 0.0
+    day = starts_on
+    while day <= ends_on and rows:
+        held = [(r.start_time, r.end_time) for r in rows if r.starts_on <= day <= r.ends_on]
+        worst = max(worst, rules.hours_on_a_day(held))
+        day += timedelta(days=1)
+    return worst
+
+
+def offer(
+    actor: User, volunteer: Volunteer, part: Part, data: OfferInput, now: datetime | None = None, today=None
+) -> Assignment:
+    """Offer the volunteer a part's days; it counts only once they accept. Raises VolunteerError."""
+    now = now or utcnow()
+    today = today or now.date()
+    limits = limits_for(part.district_id)
+    errors = validate_offer(data, today, limits)
+    if volunteer.status != VolunteerStatus.APPROVED:
+        errors["volunteer_id"] = str(_l("%(name)s is not approved yet.", name=volunteer.name))
+    elif volunteer.district_id != part.district_id:
+        errors["volunteer_id"] = str(_l("%(name)s volunteers in another district.", name=volunteer.name))
+    if not errors:
+        span = (data.starts_on, data.ends_on, data.start_time, data.end_time)
+        clash = db.session.scalar(
+            _overlapping(select(Assignment.id).where(Assignment.volunteer_id == volunteer.id), *span).limit(1)
+        )
+        if clash is not None:
+            errors["volunteer_id"] = str(
+                _l("%(name)s already holds an offer or assignment at those hours.", name=volunteer.name)
+            )
+        held = db.session.scalar(
+            _overlapping(select(func.count(Assignment.id)).where(Assignment.part_id == part.id), *span)
+        )
+        if held >= limits.max_per_part:
+            errors["part_id"] = str(
+                _l(
+                    "This part already has %(count)s volunteers then, the most allowed.",
+                    count=number(limits.max_per_part),
+                )
+            )
+        hours = rules.minutes_between(data.start_time, data.end_time) / 60
+        if _daily_hours_elsewhere(volunteer.id, data.starts_on, data.ends_on) + hours > limits.daily_hour_cap:
+            errors["end_time"] = str(
+                _l(
+                    "%(name)s would pass %(hours)s hours on a day.",
+                    name=volunteer.name,
+                    hours=number(limits.daily_hour_cap),
+                )
+            )
+    if errors:
+        raise VolunteerError(errors)
+    assignment = Assignment(
+        volunteer_id=volunteer.id,
+        volunteer_user_id=volunteer.user_id,
+        part_id=part.id,
+        constituency_id=part.constituency_id,
+        district_id=part.district_id,
+        blo_id=part.blo_id,
+        starts_on=data.starts_on,
+        ends_on=data.ends_on,
+        start_time=data.start_time,
+        end_time=data.end_time,
+        tasks=sorted(set(data.tasks)),
+        status=OfferStatus.OFFERED,
+        offered_by_id=actor.id,
+        offered_at=now,
+        expires_at=rules.expires_at(now, limits.offer_expiry_hours),
+        note=(data.note or "").strip(),
+    )
+    db.session.add(assignment)
+    db.session.flush()
+    audit.record(actor, "volunteer.offer", assignment, None, snapshot(assignment))
+    return assignment
+
+
+def offer_many(
+    actor: User,
+    pairs: Iterable[tuple[Volunteer, Part]],
+    data: OfferInput,
+    now: datetime | None = None,
+    today=None,
+) -> list[Assignment]:
+    """Several offers at once, all or nothing: the first refusal names the volunteer and the part."""
+    made = []
+    for volunteer, part in pairs:
+        try:
+            made.append(offer(actor, volunteer, part, data, now, today))
+        except VolunteerError as error:
+            raise VolunteerError(
+                {
+                    key: str(
+                        _l("%(who)s at %(part)s: %(why)s", who=volunteer.name, part=part.number, why=message)
+                    )
+                    for key, message in error.errors.items()
+                }
+            ) from error
+    return made
+
+
+def answer(
+    user: User, assignment: Assignment, accept: bool, reason: str = "", version: int | None = None, now=None
+) -> Assignment:
+    """The volunteer accepts or declines an offer still open; a decline needs a reason."""
+    now = now or utcnow()
+    if assignment.volunteer_user_id != user.id:
+        raise NotAllowed()
+    if version is not None and version != assignment.version:
+        raise VersionConflict()
+    if assignment.status != OfferStatus.OFFERED or assignment.expires_at <= now:
+        raise NotAllowed()
+    reason = (reason or "").strip()
+    if not accept and not reason:
+        raise VolunteerError({"decline_reason": str(_l("Say why you cannot go."))})
+    if len(reason) > DECLINE_REASON_MAX:
+        raise VolunteerError(
+            {
+                "decline_reason": str(
+                    _l("Keep it to %(count)s characters or fewer.", count=number(DECLINE_REASON_MAX))
+                )
+            }
+        )
+    before = snapshot(assignment)
+    assignment.status = OfferStatus.ACCEPTED if accept else OfferStatus.DECLINED
+    assignment.answered_at = now
+    assignment.decline_reason = "" if accept else reason
+    db.session.flush()
+    audit.record(
+        user, "volunteer.accept" if accept else "volunteer.decline", assignment, before, snapshot(assignment)
+    )
+    return assignment
+
+
+def cancel(actor: User, assignment: Assignment, version: int | None = None) -> Assignment:
+    if version is not None and version != assignment.version:
+        raise VersionConflict()
+    if assignment.status not in HOLDING:
+        raise NotAllowed()
+    before = snapshot(assignment)
+    assignment.status = OfferStatus.CANCELLED
+    db.session.flush()
+    audit.record(actor, "volunteer.cancel", assignment, before, snapshot(assignment))
+    return assignment
+
+
+def expire_offers(now: datetime | None = None) -> int:
+    """Offers not answered in time expire (the need goes back on the board). Idempotent."""
+    now = now or utcnow()
+    ids = list(
+        db.session.scalars(
+            select(Assignment.id).where(
+                Assignment.status == OfferStatus.OFFERED, Assignment.expires_at <= now
+            )
+        )
+    )
+    for start in range(0, len(ids), 5000):
+        chunk = ids[start : start + 5000]
+        db.session.execute(
+            update(Assignment)
+            .where(Assignment.id.in_(chunk), Assignment.status == OfferStatus.OFFERED)
+            .values(status=OfferStatus.EXPIRED, answered_at=now, version=Assignment.version + 1)
+            .execution_options(synchronize_session=False)
+        )
+        for assignment_id in chunk:
+            audit.insert_now(
+                None, "volunteer.expire", f"Assignment:{assignment_id}", None, {"status": "expired"}
+            )
+    return len(ids)
+
+
+# -- days ---------------------------------------------------------------------------------------
+
+
+def _day_of(assignment: Assignment, day: date) -> VisitDay | None:
+    return db.session.scalar(
+        select(VisitDay).where(VisitDay.assignment_id == assignment.id, VisitDay.day == day)
+    )
+
+
+def _distance_m(part: Part, lat: float | None, lon: float | None) -> int | None:
+    if lat is None or lon is None or part.lat is None or part.lon is None:
+        return None
+    return int(round(matching.geodesic_km((part.lat, part.lon), (lat, lon)) * 1000))
+
+
+def _valid_point(lat, lon) -> bool:
+    return (
+        lat is None
+        and lon is None
+        or (lat is not None and lon is not None and -90 <= lat <= 90 and -180 <= lon <= 180)
+    )
+
+
+def check_in(user: User, assignment: Assignment, day: date, lat=None, lon=None, now=None) -> VisitDay:
+    """One tap on arrival: the time, and the place if the phone gave it, with its distance from the booth."""
+    now = now or utcnow()
+    if assignment.volunteer_user_id != user.id or assignment.status != OfferStatus.ACCEPTED:
+        raise NotAllowed()
+    if not assignment.starts_on <= day <= assignment.ends_on:
+        raise VolunteerError({"day": str(_l("This assignment is not for today."))})
+    if not _valid_point(lat, lon):
+        lat = lon = None
+    visit = _day_of(assignment, day)
+    if visit is not None and visit.check_in_at is not None:
+        return visit  # a second tap changes nothing
+    if visit is None:
+        visit = VisitDay(
+            assignment_id=assignment.id,
+            volunteer_id=assignment.volunteer_id,
+            volunteer_user_id=assignment.volunteer_user_id,
+            part_id=assignment.part_id,
+            constituency_id=assignment.constituency_id,
+            district_id=assignment.district_id,
+            day=day,
+        )
+        db.session.add(visit)
+    visit.check_in_at = now
+    visit.check_in_lat, visit.check_in_lon = lat, lon
+    visit.check_in_distance_m = _distance_m(assignment.part, lat, lon)
+    db.session.flush()
+    audit.record(
+        user,
+        "volunteer.check_in",
+        visit,
+        None,
+        {"day": day.isoformat(), "distance_m": visit.check_in_distance_m},
+    )
+    return visit
+
+
+def check_out(user: User, assignment: Assignment, day: date, lat=None, lon=None, now=None) -> VisitDay:
+    now = now or utcnow()
+    if assignment.volunteer_user_id != user.id:
+        raise NotAllowed()
+    visit = _day_of(assignment, day)
+    if visit is None or visit.check_in_at is None:
+        raise VolunteerError({"day": str(_l("Check in first."))})
+    if visit.check_out_at is not None:
+        return visit
+    if not _valid_point(lat, lon):
+        lat = lon = None
+    visit.check_out_at = now
+    visit.check_out_lat, visit.check_out_lon = lat, lon
+    visit.check_out_distance_m = _distance_m(assignment.part, lat, lon)
+    visit.minutes = rules.worked_minutes(
+        visit.check_in_at, now, limits_for(assignment.district_id).daily_hour_cap
+    )
+    db.session.flush()
+    audit.record(user, "volunteer.check_out", visit, None, {"day": day.isoformat(), "minutes": visit.minutes})
+    return visit
+
+
+def log_work(user: User, visit: VisitDay, forms_helped, electors_helped, notes: str) -> VisitDay:
+    if visit.volunteer_user_id != user.id:
+        raise NotAllowed()
+    errors = {}
+    for name, value in (("forms_helped", forms_helped), ("electors_helped", electors_helped)):
+        if value is None or not 0 <= value <= MAX_COUNT:
+            errors[name] = str(_l("Give a whole number from 0 to %(max)s.", max=number(MAX_COUNT)))
+    if len(notes or "") > NOTES_MAX:
+        errors["notes"] = str(_l("Keep it to %(count)s characters or fewer.", count=number(NOTES_MAX)))
+    if errors:
+        raise VolunteerError(errors)
+    before = {
+        "forms_helped": visit.forms_helped,
+        "electors_helped": visit.electors_helped,
+        "notes": visit.notes,
+    }
+    visit.forms_helped, visit.electors_helped, visit.notes = (
+        forms_helped,
+        electors_helped,
+        (notes or "").strip(),
+    )
+    db.session.flush()
+    audit.record(
+        user,
+        "volunteer.log_work",
+        visit,
+        before,
+        {"forms_helped": forms_helped, "electors_helped": electors_helped},
+    )
+    return visit
+
+
+def record_attendance(blo: User, assignment: Assignment, day: date, came: bool, now=None) -> VisitDay:
+    """The part's BLO says the volunteer came, or did not. Two no-shows since their approval send
+    the volunteer back for approval (their holding offers stay, the officers decide)."""
+    now = now or utcnow()
+    if assignment.blo_id != blo.id or assignment.status != OfferStatus.ACCEPTED:
+        raise NotAllowed()
+    if not assignment.starts_on <= day <= assignment.ends_on:
+        raise VolunteerError({"day": str(_l("This assignment is not for that day."))})
+    visit = _day_of(assignment, day)
+    if visit is None:
+        visit = VisitDay(
+            assignment_id=assignment.id,
+            volunteer_id=assignment.volunteer_id,
+            volunteer_user_id=assignment.volunteer_user_id,
+            part_id=assignment.part_id,
+            constituency_id=assignment.constituency_id,
+            district_id=assignment.district_id,
+            day=day,
+        )
+        db.session.add(visit)
+    before = visit.attendance.value if visit.attendance else None
+    visit.attendance = Attendance.CONFIRMED if came else Attendance.NO_SHOW
+    visit.attendance_by_id, visit.attendance_at = blo.id, now
+    db.session.flush()
+    audit.record(
+        blo, "volunteer.attendance", visit, {"attendance": before}, {"attendance": visit.attendance.value}
+    )
+    volunteer = assignment.volunteer
+    if not came and volunteer.status == VolunteerStatus.APPROVED:
+        since = volunteer.approved_at or datetime.min
+        no_shows = db.session.scalar(
+            select(func.count(VisitDay.id)).where(
+                VisitDay.volunteer_id == volunteer.id,
+                VisitDay.attendance == Attendance.NO_SHOW,
+                VisitDay.attendance_at >= since,
+            )
+        )
+        if rules.needs_reapproval(no_shows):
+            volunteer.status = VolunteerStatus.PENDING
+            db.session.flush()
+            audit.record(
+                None,
+                "volunteer.needs_approval",
+                volunteer,
+                {"status": "approved"},
+                {"status": "pending", "no_shows": no_shows},
+            )
+    return visit
+
+
+def approve(actor: User, volunteer: Volunteer, version: int | None = None, now=None) -> Volunteer:
+    """Approve a registration (or a volunteer back after no-shows): their account can sign in."""
+    now = now or utcnow()
+    if version is not None and version != volunteer.version:
+        raise VersionConflict()
+    if volunteer.status == VolunteerStatus.APPROVED:
+        return volunteer
+    before = volunteer.status.value
+    volunteer.status = VolunteerStatus.APPROVED
+    volunteer.approved_at, volunteer.approved_by_id = now, actor.id
+    volunteer.user.active = True
+    db.session.flush()
+    audit.record(actor, "volunteer.approve", volunteer, {"status": before}, {"status": "approved"})
+    return volunteer
+
+
+def reject(actor: User, volunteer: Volunteer, version: int | None = None) -> Volunteer:
+    if version is not None and version != volunteer.version:
+        raise VersionConflict()
+    before = volunteer.status.value
+    volunteer.status = VolunteerStatus.REJECTED
+    volunteer.user.active = False
+    volunteer.user.end_sessions()
+    db.session.flush()
+    audit.record(actor, "volunteer.reject", volunteer, {"status": before}, {"status": "rejected"})
+    return volunteer
+
+
+def hours_of(volunteer_id: int) -> float:
+    minutes = db.session.scalar(
+        select(func.coalesce(func.sum(VisitDay.minutes), 0)).where(VisitDay.volunteer_id == volunteer_id)
+    )
+    return int(minutes or 0) / 60
+
+
+def holding_on(part_ids: Iterable[int], day: date) -> dict[int, int]:
+    """How many volunteers hold an offer or assignment at each part on the day: one grouped query."""
+    ids = list(part_ids)
+    if not ids:
+        return {}
+    rows = db.session.execute(
+        select(Assignment.part_id, func.count(Assignment.id))
+        .where(
+            Assignment.part_id.in_(ids),
+            Assignment.status.in_(HOLDING),
+            and_(Assignment.starts_on <= day, Assignment.ends_on >= day),
+        )
+        .group_by(Assignment.part_id)
+    ).all()
+    return dict(rows)
