@@ -1,4 +1,4 @@
-"""Command-line tasks: `flask seed-demo`."""
+"""Command-line tasks: `flask seed-demo`, `flask expire-offers`."""
 
 from __future__ import annotations
 
@@ -36,3 +36,10 @@ def init_app(app: Flask) -> None:
         click.echo(f"\nDemo sign-ins (password for all: {DEMO_PASSWORD}):")
         for role, login in logins.items():
             click.echo(f"  {role:<11} {login}")
+
+    @app.cli.command("expire-offers")
+    def expire_offers_command() -> None:
+        """Expire the volunteers' offers not answered in time (the periodic job does it too)."""
+        from app.volunteers.tasks import expire_unanswered_offers
+
+        click.echo(f"expired offers: {expire_unanswered_offers()}")

@@ -1,0 +1,250 @@
+"""The need board's figures: which parts need help most, and which volunteers are nearest each.
+
+No request here: the route reads the query string and the scope, then asks these. Whatever the
+number of parts, the ranking costs a handful of grouped queries (the parts, their latest reports
+on the day and three days before, their open difficulties, the helpers holding offers there) and
+the suggestions one more (the district's volunteers with their windows and the day's holding
+offers), matched per part in numpy.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, time, timedelta
+
+from sqlalchemy import and_, exists, func, select
+from sqlalchemy.sql.elements import ColumnElement
+
+from app.difficulties.models import ACTIVE, Difficulty
+from app.extensions import db
+from app.figures.models import DailyReport
+from app.figures.rows import PartLine
+from app.figures.selects import latest_reports, part_lines
+from app.models import Campaign, Part
+from app.volunteers import matching, rules
+from app.volunteers.models import (
+    HOLDING,
+    Assignment,
+    AvailabilityWindow,
+    Organisation,
+    Volunteer,
+    VolunteerStatus,
+)
+from app.volunteers.services import Limits, holding_on
+
+RECENT_DAYS = 3  # the recent pace: forms digitized per day over these last days
+SUGGESTIONS = 10
+DEFAULT_HOURS = (time(9, 0), time(17, 0))
+
+
+@dataclass(frozen=True)
+class Slot:
+    """The day and hours the board checks volunteers against (the offer's, or 09:00 to 17:00)."""
+
+    day: date
+    start_time: time = DEFAULT_HOURS[0]
+    end_time: time = DEFAULT_HOURS[1]
+
+    @property
+    def hours(self) -> float:
+        return rules.minutes_between(self.start_time, self.end_time) / 60
+
+
+@dataclass(frozen=True)
+class Helper:
+    """A suggested volunteer, as the board shows them (the mobile only to those who may see it)."""
+
+    id: int
+    name: str
+    organisation: Organisation
+    institution: str
+    mobile: str
+    km: float
+
+
+@dataclass
+class NeedRow:
+    line: PartLine
+    electors: int
+    digitized: int | None  # None: never reported
+    last_report_date: date | None
+    recent_pace: float  # forms a day over the last RECENT_DAYS days
+    days_without_report: int
+    open_difficulties: int
+    helpers: int  # volunteers holding an offer or assignment there on the day
+    need: rules.Need
+    suggestions: list[Helper] = field(default_factory=list)
+    left_out: dict[matching.LeftOut, int] = field(default_factory=dict)
+
+    @property
+    def part(self) -> Part:
+        return self.line.part
+
+    @property
+    def located(self) -> bool:
+        return self.part.lat is not None and self.part.lon is not None
+
+
+# -- the ranking ----------------------------------------------------------------------------------
+
+
+def _digitized_as_of(day: date, part_condition: ColumnElement[bool]) -> dict[int, tuple[int, date]]:
+    """Each part's digitized and report day as of `day`: one grouped query."""
+    stmt = latest_reports(day, part_condition).with_only_columns(
+        DailyReport.part_id, DailyReport.digitized, DailyReport.report_date
+    )
+    return {part_id: (digitized, report_day) for part_id, digitized, report_day in db.session.execute(stmt)}
+
+
+def open_difficulties(part_condition: ColumnElement[bool]) -> dict[int, int]:
+    """Open (active) difficulties per part: one grouped query."""
+    stmt = (
+        select(Difficulty.part_id, func.count(Difficulty.id))
+        .join(Part, Part.id == Difficulty.part_id)
+        .where(part_condition, Difficulty.status.in_(ACTIVE))
+        .group_by(Difficulty.part_id)
+    )
+    return dict(db.session.execute(stmt).all())
+
+
+def days_without_report(day: date, last_report: date | None, campaign: Campaign | None) -> int:
+    """Whole days before `day` since the last report (today's report may still come)."""
+    if last_report is not None:
+        return max((day - last_report).days - 1, 0)
+    if campaign is None:
+        return 0
+    return max((day - campaign.enumeration_start).days, 0)
+
+
+def days_left(day: date, campaign: Campaign | None) -> int:
+    """Days to the end of enumeration, counting `day` itself; at least 1."""
+    if campaign is None:
+        return 1
+    return max((campaign.enumeration_end - day).days + 1, 1)
+
+
+def ranked_parts(part_condition: ColumnElement[bool], day: date, campaign: Campaign | None) -> list[NeedRow]:
+    """The parts in `part_condition` that need help, the neediest first (ties by AC and part)."""
+    lines = [PartLine(*row) for row in db.session.execute(part_lines(part_condition))]
+    now = _digitized_as_of(day, part_condition)
+    before = _digitized_as_of(day - timedelta(days=RECENT_DAYS), part_condition)
+    troubles = open_difficulties(part_condition)
+    helpers = holding_on([line.part.id for line in lines], day)
+    left = days_left(day, campaign)
+    rows = []
+    for line in lines:
+        part = line.part
+        digitized, last_report = now.get(part.id, (None, None))
+        earlier = before.get(part.id, (0, None))[0]
+        recent_pace = max((digitized or 0) - earlier, 0) / RECENT_DAYS
+        silent = days_without_report(day, last_report, campaign)
+        need = rules.need(
+            rules.NeedInput(
+                electors=part.electors,
+                digitized=digitized,
+                recent_pace=recent_pace,
+                days_left=left,
+                days_without_report=silent,
+                open_difficulties=troubles.get(part.id, 0),
+                helpers=helpers.get(part.id, 0),
+            )
+        )
+        if need.score <= 0:
+            continue  # nothing left to do there
+        rows.append(
+            NeedRow(
+                line=line,
+                electors=part.electors,
+                digitized=digitized,
+                last_report_date=last_report,
+                recent_pace=recent_pace,
+                days_without_report=silent,
+                open_difficulties=troubles.get(part.id, 0),
+                helpers=helpers.get(part.id, 0),
+                need=need,
+            )
+        )
+    rows.sort(key=lambda r: (-r.need.score, r.line.ac_number, r.part.number))
+    return rows
+
+
+# -- the volunteers nearest each part -------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Pool:
+    """A district's volunteers as matching candidates, and what the board shows of each."""
+
+    candidates: matching.Candidates
+    people: dict[int, tuple[str, Organisation, str, str]]  # id: (name, organisation, institution, mobile)
+
+
+def pool(district_id: int, slot: Slot, limits: Limits) -> Pool:
+    """The district's approved volunteers, each with whether a window covers the slot and the
+    offers they hold that day: one query (a volunteer holding two offers that day comes twice)."""
+    window = exists().where(
+        AvailabilityWindow.volunteer_id == Volunteer.id,
+        AvailabilityWindow.starts_on <= slot.day,
+        AvailabilityWindow.ends_on >= slot.day,
+        AvailabilityWindow.start_time < slot.end_time,
+        AvailabilityWindow.end_time > slot.start_time,
+    )
+    stmt = (
+        select(
+            Volunteer.id,
+            Volunteer.name,
+            Volunteer.organisation,
+            Volunteer.institution,
+            Volunteer.mobile,
+            Volunteer.lat,
+            Volunteer.lon,
+            window.label("available"),
+            Assignment.start_time,
+            Assignment.end_time,
+        )
+        .outerjoin(
+            Assignment,
+            and_(
+                Assignment.volunteer_id == Volunteer.id,
+                Assignment.status.in_(HOLDING),
+                Assignment.starts_on <= slot.day,
+                Assignment.ends_on >= slot.day,
+            ),
+        )
+        .where(Volunteer.district_id == district_id, Volunteer.status == VolunteerStatus.APPROVED)
+        .order_by(Volunteer.id)
+    )
+    people: dict[int, tuple] = {}
+    found: dict[int, list] = {}  # id: [lat, lon, available, busy, minutes held]
+    for row in db.session.execute(stmt):
+        entry = found.get(row.id)
+        if entry is None:
+            people[row.id] = (row.name, row.organisation, row.institution, row.mobile)
+            entry = found[row.id] = [row.lat, row.lon, bool(row.available), False, 0]
+        if row.start_time is not None:
+            entry[3] = entry[3] or rules.overlaps(
+                (slot.day, slot.day),
+                (slot.start_time, slot.end_time),
+                (slot.day, slot.day),
+                (row.start_time, row.end_time),
+            )
+            entry[4] += rules.minutes_between(row.start_time, row.end_time)
+    cap_minutes = limits.daily_hour_cap * 60
+    slot_minutes = rules.minutes_between(slot.start_time, slot.end_time)
+    candidates = matching.Candidates.of(
+        (volunteer_id, lat, lon, available, busy, held + slot_minutes > cap_minutes)
+        for volunteer_id, (lat, lon, available, busy, held) in found.items()
+    )
+    return Pool(candidates, people)
+
+
+def suggest(rows: list[NeedRow], volunteers: Pool, k: int = SUGGESTIONS) -> None:
+    """Fill each row's nearest volunteers and who was left out, in numpy, no query."""
+    for row in rows:
+        if not row.located:
+            continue  # the board says the part has no location
+        match = matching.nearest(row.part.lat, row.part.lon, volunteers.candidates, k=k)
+        row.suggestions = [
+            Helper(s.volunteer_id, *volunteers.people[s.volunteer_id], km=s.km) for s in match.suggestions
+        ]
+        row.left_out = match.left_out
