@@ -173,10 +173,10 @@ def ranked_parts(part_condition: ColumnElement[bool], day: date, campaign: Campa
 
 @dataclass(frozen=True)
 class Pool:
-    """A district's volunteers as matching candidates, and what the board shows of each."""
+    """A district's volunteers as matching candidates."""
 
+    district_id: int
     candidates: matching.Candidates
-    people: dict[int, tuple[str, Organisation, str, str]]  # id: (name, organisation, institution, mobile)
 
 
 def pool(district_id: int, slot: Slot, limits: Limits) -> Pool:
@@ -192,10 +192,6 @@ def pool(district_id: int, slot: Slot, limits: Limits) -> Pool:
     stmt = (
         select(
             Volunteer.id,
-            Volunteer.name,
-            Volunteer.organisation,
-            Volunteer.institution,
-            Volunteer.mobile,
             Volunteer.lat,
             Volunteer.lon,
             window.label("available"),
@@ -214,12 +210,10 @@ def pool(district_id: int, slot: Slot, limits: Limits) -> Pool:
         .where(Volunteer.district_id == district_id, Volunteer.status == VolunteerStatus.APPROVED)
         .order_by(Volunteer.id)
     )
-    people: dict[int, tuple] = {}
     found: dict[int, list] = {}  # id: [lat, lon, available, busy, minutes held]
     for row in db.session.execute(stmt):
         entry = found.get(row.id)
         if entry is None:
-            people[row.id] = (row.name, row.organisation, row.institution, row.mobile)
             entry = found[row.id] = [row.lat, row.lon, bool(row.available), False, 0]
         if row.start_time is not None:
             entry[3] = entry[3] or rules.overlaps(
@@ -235,16 +229,30 @@ def pool(district_id: int, slot: Slot, limits: Limits) -> Pool:
         (volunteer_id, lat, lon, available, busy, held + slot_minutes > cap_minutes)
         for volunteer_id, (lat, lon, available, busy, held) in found.items()
     )
-    return Pool(candidates, people)
+    return Pool(district_id, candidates)
 
 
 def suggest(rows: list[NeedRow], volunteers: Pool, k: int = SUGGESTIONS) -> None:
-    """Fill each row's nearest volunteers and who was left out, in numpy, no query."""
+    """Fill each row's nearest volunteers and who was left out, matched in numpy; then one query
+    reads the names and numbers of those suggested, whatever the number of rows."""
+    matches = {}
     for row in rows:
-        if not row.located:
-            continue  # the board says the part has no location
-        match = matching.nearest(row.part.lat, row.part.lon, volunteers.candidates, k=k)
+        if row.located:  # otherwise the board says the part has no location
+            matches[row.part.id] = matching.nearest(row.part.lat, row.part.lon, volunteers.candidates, k=k)
+    wanted = {s.volunteer_id for match in matches.values() for s in match.suggestions}
+    people = {}
+    if wanted:
+        stmt = select(
+            Volunteer.id, Volunteer.name, Volunteer.organisation, Volunteer.institution, Volunteer.mobile
+        ).where(Volunteer.id.in_(wanted), Volunteer.district_id == volunteers.district_id)
+        people = {row.id: tuple(row)[1:] for row in db.session.execute(stmt)}
+    for row in rows:
+        match = matches.get(row.part.id)
+        if match is None:
+            continue
         row.suggestions = [
-            Helper(s.volunteer_id, *volunteers.people[s.volunteer_id], km=s.km) for s in match.suggestions
+            Helper(s.volunteer_id, *people[s.volunteer_id], km=s.km)
+            for s in match.suggestions
+            if s.volunteer_id in people
         ]
         row.left_out = match.left_out
