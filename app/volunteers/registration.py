@@ -78,7 +78,7 @@ class RegistrationForm(Form):
         render_kw={"type": "tel", "inputmode": "numeric", "autocomplete": "tel-national"},
     )
     district_id = SelectField(_l("District"), coerce=int, validate_choice=False)
-    organisation = SelectField(_l("You come from"))
+    organisation = SelectField(_l("You come from"), validate_choice=False)
     institution = StringField(
         _l("Institution"),
         validators=[Length(max=intake.INSTITUTION_MAX)],
@@ -200,7 +200,7 @@ def _show_errors(form: RegistrationForm, errors: dict[str, str]) -> None:
             form.windows_message = message
             continue
         field = getattr(form, key, None) or form.lat
-        if message not in field.errors:
+        if not field.errors:  # one message a field: the form's own "required" comes first
             field.errors = [*field.errors, message]
 
 
