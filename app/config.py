@@ -27,6 +27,9 @@ class Config:
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_HEADERS_ENABLED = True
     LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "5 per minute;20 per hour")
+    # The public volunteer sign-up, per address: registrations made, and attempts of any outcome.
+    VOLUNTEER_REGISTER_RATE_LIMIT = os.environ.get("VOLUNTEER_REGISTER_RATE_LIMIT", "5 per hour;20 per day")
+    VOLUNTEER_REGISTER_ATTEMPT_LIMIT = os.environ.get("VOLUNTEER_REGISTER_ATTEMPT_LIMIT", "60 per hour")
 
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
@@ -55,3 +58,9 @@ class Config:
     COMPRESS_ALGORITHM = ["br", "gzip"]
     COMPRESS_ALGORITHM_STREAMING = ["br", "gzip"]
     COMPRESS_BR_LEVEL = 6
+
+    # Turning a volunteer's address into a point, as a job (app/volunteers/intake.py): empty = off;
+    # a geopy service name such as "nominatim", with GEOCODER_URL pointing at a self-hosted server.
+    GEOCODER = os.environ.get("GEOCODER", "")
+    GEOCODER_URL = os.environ.get("GEOCODER_URL", "")
+    GEOCODER_USER_AGENT = os.environ.get("GEOCODER_USER_AGENT", "sir-field-desk")

@@ -126,7 +126,8 @@ class Scope:
 
         Each role compares the coarsest column that answers for it: a collector the district, an
         ERO the AC, a supervisor or BLO the part. A row that carries only a coarser place than the
-        role's (a district's row, for an ERO) is not theirs.
+        role's (a district's row, for an ERO) is not theirs, unless the model opens its district's
+        rows to the district's EROs (`district_wide_for_eros`).
         """
         role, user = self.role, self.user
         part = getattr(model, scoped.part) if scoped.part else None
@@ -150,6 +151,12 @@ class Scope:
                 return constituency == user.constituency_id
             if part is not None:
                 return part.in_(select(Part.id).where(Part.constituency_id == user.constituency_id))
+            if district is not None and scoped.district_wide_for_eros:
+                return district == (
+                    select(Constituency.district_id)
+                    .where(Constituency.id == user.constituency_id)
+                    .scalar_subquery()
+                )
             return false()
         if role in (Role.SUPERVISOR, Role.BLO) and part is not None:
             return part.in_(select(Part.id).where(self.part_filter()))

@@ -19,6 +19,7 @@ from app.models import AuditEntry, Constituency, District, Job, Part, User
 from app.models.scoping import Scoped
 from app.reviews.models import BloReview, ReviewKind
 from app.scope import Scope, scoped_by
+from app.volunteers.models import Organisation, Volunteer
 from tests.conftest import LOGINS
 
 DAY = date(2000, 1, 1)  # far from the demo's campaign, so no seeded row is in the way
@@ -77,6 +78,20 @@ def _job(part: Part) -> Job:
     return Job(kind="export", user_id=_collector(part).id, district_id=part.district_id, params={})
 
 
+def _volunteer(part: Part) -> Volunteer:
+    """A district's volunteer (whose own account is vol.<district>.1): the district's officers see it,
+    EROs included, since volunteers are approved and placed district-wide."""
+    district = db.session.get(District, part.district_id)
+    user = _user(f"vol.{district.name_en.lower()}.1")
+    return Volunteer(
+        user_id=user.id,
+        district_id=district.id,
+        name=user.name,
+        mobile=f"98{part.id:08d}",
+        organisation=Organisation.NSS,
+    )
+
+
 def _existing(model):
     def find(part: Part):
         if model is Part:
@@ -107,6 +122,8 @@ MODELS = {
     ImportJob: (_import_job, {"state": BOTH, "collector": IN}),
     # Jobs of a district's collector: the state and that collector (their own); see the owner test.
     Job: (_job, {"state": BOTH, "collector": IN}),
+    # A district's volunteers: its collector and every ERO of the district, and the volunteer themself.
+    Volunteer: (_volunteer, {"state": BOTH, "collector": IN, "ero": IN, "volunteer": IN}),
 }
 
 

@@ -68,7 +68,7 @@ class Volunteer(db.Model):
 
     __tablename__ = "volunteers"
     __table_args__ = (Index("ix_volunteers_district_status", "district_id", "status"),)
-    __scope__ = Scoped(district="district_id", owner="user_id")
+    __scope__ = Scoped(district="district_id", owner="user_id", district_wide_for_eros=True)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), unique=True)
@@ -106,7 +106,7 @@ class AvailabilityWindow(db.Model):
 
     __tablename__ = "volunteer_availability"
     __table_args__ = (Index("ix_volunteer_availability_days", "starts_on", "ends_on"),)
-    __scope__ = Scoped(district="district_id", owner="user_id")
+    __scope__ = Scoped(district="district_id", owner="user_id", district_wide_for_eros=True)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     volunteer_id: Mapped[int] = mapped_column(ForeignKey("volunteers.id"), index=True)
