@@ -1,4 +1,4 @@
-"""Command-line tasks: `flask seed-demo`."""
+"""Command-line tasks: `flask seed-demo`, `flask escalate`."""
 
 from __future__ import annotations
 
@@ -36,3 +36,14 @@ def init_app(app: Flask) -> None:
         click.echo(f"\nDemo sign-ins (password for all: {DEMO_PASSWORD}):")
         for role, login in logins.items():
             click.echo(f"  {role:<11} {login}")
+
+    @app.cli.command("escalate")
+    def escalate_command() -> None:
+        """Write the notices, breaches, climbs and automatic closes of difficulties that are due
+        (what the queue does every five minutes, for those who prefer cron)."""
+        from app.difficulties.tasks import run_escalation
+
+        started = time.perf_counter()
+        result = run_escalation()
+        counts = " ".join(f"{name}={value}" for name, value in result.as_dict().items())
+        click.echo(f"escalate: {counts} in {time.perf_counter() - started:.2f} s")
