@@ -16,10 +16,11 @@ import random
 from collections import defaultdict
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import DateTime, func, select
 
 from app.difficulties import services, sla
 from app.difficulties.models import (
+    RUNNING,
     Category,
     Difficulty,
     DifficultyEvent,
@@ -83,20 +84,53 @@ def seed_tiny(now: datetime) -> int:
     the BLO's word, and one left alone that climbed to the collector."""
     h = timedelta(hours=1)
     plans = [
-        # (token, AC, part, raiser, source, category, severity, hours ago, text, [(hours ago, actor, action, input)])
+        # token, AC, part, raiser, source, category, severity, hours ago, text,
+        # [(hours ago, actor, action, input)]
         (
-            "tiny-1", 1, 1, "blo.1.1", Source.BLO, Category.APP, Severity.HIGH, 30, "BLO app rejects the upload",
+            "tiny-1",
+            1,
+            1,
+            "blo.1.1",
+            Source.BLO,
+            Category.APP,
+            Severity.HIGH,
+            30,
+            "BLO app rejects the upload",
             [
                 (29, "sup.1.1", Action.ACKNOWLEDGE, ActionInput()),
                 (28, "sup.1.1", Action.START, ActionInput(note="Asked the district's app help line")),
-                (20, "sup.1.1", Action.RESOLVE, ActionInput(resolution="fixed", note="App updated; uploads go through")),
+                (
+                    20,
+                    "sup.1.1",
+                    Action.RESOLVE,
+                    ActionInput(resolution="fixed", note="App updated; uploads go through"),
+                ),
                 (19, "blo.1.1", Action.CONFIRM, ActionInput(note="Works now")),
             ],
         ),
-        ("tiny-2", 1, 1, "blo.1.1", Source.BLO, Category.NETWORK, Severity.LOW, 3, "No network near the river", []),
+        (
+            "tiny-2",
+            1,
+            1,
+            "blo.1.1",
+            Source.BLO,
+            Category.NETWORK,
+            Severity.LOW,
+            3,
+            "No network near the river",
+            [],
+        ),
         ("tiny-3", 1, 2, "blo.1.2", Source.BLO, Category.FORMS_SHORT, Severity.HIGH, 7, "80 forms short", []),
         (
-            "tiny-4", 5, 1, "sup.5.1", Source.OFFICER, Category.HEALTH, Severity.URGENT, 5, "BLO has high fever",
+            "tiny-4",
+            5,
+            1,
+            "sup.5.1",
+            Source.OFFICER,
+            Category.HEALTH,
+            Severity.URGENT,
+            5,
+            "BLO has high fever",
             [
                 (4.5, "ero.5", Action.ACKNOWLEDGE, ActionInput()),
                 (4.4, "ero.5", Action.START, ActionInput()),
@@ -104,24 +138,63 @@ def seed_tiny(now: datetime) -> int:
             ],
         ),
         (
-            "tiny-5", 5, 1, "blo.5.1", Source.BLO, Category.MAPPING, Severity.LOW, 120, "Married women's 2003 entries",
+            "tiny-5",
+            5,
+            1,
+            "blo.5.1",
+            Source.BLO,
+            Category.MAPPING,
+            Severity.LOW,
+            120,
+            "Married women's 2003 entries",
             [
                 (119, "sup.5.1", Action.ACKNOWLEDGE, ActionInput()),
                 (118, "sup.5.1", Action.START, ActionInput()),
-                (100, "sup.5.1", Action.RESOLVE, ActionInput(resolution="not_ours", note="For the ERO's notice stage")),
+                (
+                    100,
+                    "sup.5.1",
+                    Action.RESOLVE,
+                    ActionInput(resolution="not_ours", note="For the ERO's notice stage"),
+                ),
             ],
         ),
         (
-            "tiny-6", 2, 1, "blo.2.1", Source.BLO, Category.WORKLOAD, Severity.LOW, 48, "Two parts to cover",
+            "tiny-6",
+            2,
+            1,
+            "blo.2.1",
+            Source.BLO,
+            Category.WORKLOAD,
+            Severity.LOW,
+            48,
+            "Two parts to cover",
             [
                 (46, "sup.2.1", Action.ACKNOWLEDGE, ActionInput()),
                 (45, "sup.2.1", Action.START, ActionInput()),
-                (24, "sup.2.1", Action.RESOLVE, ActionInput(resolution="helpdesk", note="Referred to the helpdesk")),
+                (
+                    24,
+                    "sup.2.1",
+                    Action.RESOLVE,
+                    ActionInput(resolution="helpdesk", note="Referred to the helpdesk"),
+                ),
             ],
         ),
-        ("tiny-7", 6, 1, "blo.6.1", Source.BLO, Category.OTHER, Severity.LOW, 20, "Ration of forms unclear", []),
+        (
+            "tiny-7",
+            6,
+            1,
+            "blo.6.1",
+            Source.BLO,
+            Category.OTHER,
+            Severity.LOW,
+            20,
+            "Ration of forms unclear",
+            [],
+        ),
     ]
-    existing = set(db.session.scalars(select(Difficulty.form_token).where(Difficulty.form_token.like(TOKEN + "%"))))
+    existing = set(
+        db.session.scalars(select(Difficulty.form_token).where(Difficulty.form_token.like(TOKEN + "%")))
+    )
     added = 0
     for token, ac, number, raiser, source, category, severity, ago, text, actions in plans:
         part, reporter = _part(ac, number), _user(raiser)
@@ -164,6 +237,10 @@ class _Sim:
         self.resolution: Resolution | None = None
         self.reporter = reporter
         self.waited = False
+        # The clock of the current level, kept up event by event (sla.clock over the steps gives the
+        # same; recomputing it at every step would cost the state seed seconds).
+        self.used = timedelta()
+        self.recorded = {True: 0, False: 0}  # highest threshold written, acknowledging or not
         self._add(opened, EventKind.CREATED, reporter)
 
     def _route(self, level: Level) -> tuple[Level, int | None]:
@@ -174,6 +251,14 @@ class _Sim:
         return Level.STATE, None
 
     def _add(self, at, kind, actor, percent=None, resolution=None, note=""):
+        previous = self.steps[-1] if self.steps else None
+        if previous is not None and previous.status in RUNNING:
+            self.used += max(at - previous.at, timedelta())
+        if kind in (EventKind.CREATED, EventKind.ESCALATED):
+            self.used, self.recorded = timedelta(), {True: 0, False: 0}
+        if kind in (EventKind.NOTICE, EventKind.OVERDUE):
+            acknowledging = self.status == Status.OPEN
+            self.recorded[acknowledging] = max(self.recorded[acknowledging], percent or 0)
         self.steps.append(sla.Step(at, kind, self.status, self.level, percent))
         self.events.append(
             {
@@ -220,7 +305,7 @@ class _Sim:
             elif self.status == Status.CLOSED:
                 return
             else:
-                check = sla.clock(self.steps, self.policy, last).next_check_at
+                check = self._next_check(last)
             if planned is not None and (check is None or planned[0] < check):
                 if planned[0] > now:
                     return
@@ -264,13 +349,37 @@ class _Sim:
             self.status, self.closed_at = Status.CLOSED, at
             self._add(at, EventKind.CONFIRMED, self.reporter)
 
+    def _limit(self) -> tuple[bool, timedelta]:
+        acknowledging = self.status == Status.OPEN
+        return acknowledging, self.policy.acknowledge if acknowledging else self.policy.resolve
+
+    def _next_check(self, last: datetime) -> datetime | None:
+        if self.status not in RUNNING:
+            return None
+        acknowledging, limit = self._limit()
+        for p in (*sla.NOTICE_PERCENTS, sla.BREACH_PERCENT):
+            if p > self.recorded[acknowledging]:
+                return last + max(limit * p / 100 - self.used, timedelta())
+        return None
+
+    def _crossed(self, at: datetime) -> list[int]:
+        if self.status not in RUNNING:
+            return []
+        acknowledging, limit = self._limit()
+        used = self.used + max(at - self.steps[-1].at, timedelta())
+        return [
+            p
+            for p in (*sla.NOTICE_PERCENTS, sla.BREACH_PERCENT)
+            if p > self.recorded[acknowledging] and used >= limit * p / 100
+        ]
+
     def _escalate(self, at: datetime) -> bool:
         """What escalate(at) writes; True when the status changed."""
         if self.status == Status.RESOLVED:
             self.status, self.closed_at = Status.CLOSED, at
             self._add(at, EventKind.AUTO_CLOSED, None)
             return True
-        crossed = sla.clock(self.steps, self.policy, at).crossed()
+        crossed = self._crossed(at)
         holders = [self.owner] if self.owner else []
         if not crossed:
             return False
@@ -308,6 +417,48 @@ class _Sim:
         }
 
 
+def bulk_insert(table, rows: list[dict]) -> None:
+    """Many rows at the driver's speed: COPY on PostgreSQL, executemany on SQLite. Every row has
+    the same keys, names of the table's columns."""
+    if not rows:
+        return
+    columns = list(rows[0])
+    connection = db.session.connection()
+    if connection.dialect.name == "postgresql":
+        raw = connection.connection.driver_connection
+        with (
+            raw.cursor() as cursor,
+            cursor.copy(f"COPY {table.name} ({', '.join(columns)}) FROM STDIN") as copy,
+        ):
+            for row in rows:
+                copy.write_row([row[c] for c in columns])
+        return
+    placeholders = ", ".join("?" for _ in columns)
+    # table and column names come from the models; every value is a bound parameter
+    sql = f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES ({placeholders})"  # noqa: S608
+    times = [c for c in columns if isinstance(table.c[c].type, DateTime)]
+    values = []
+    for row in rows:
+        row = dict(row)
+        for c in times:
+            if row[c] is not None:
+                row[c] = row[c].strftime("%Y-%m-%d %H:%M:%S.%f")
+        values.append(tuple(row[c] for c in columns))
+    connection.exec_driver_sql(sql, values)
+
+
+def sync_id_sequences(*tables) -> None:
+    """After rows were written with their own ids, PostgreSQL's id sequences must catch up."""
+    connection = db.session.connection()
+    if connection.dialect.name != "postgresql":
+        return
+    for table in tables:
+        connection.exec_driver_sql(
+            f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), "  # noqa: S608
+            f"(SELECT coalesce(max(id), 0) + 1 FROM {table.name}), false)"
+        )
+
+
 CATEGORY_WEIGHTS = {
     Category.APP: 24,
     Category.NETWORK: 18,
@@ -335,12 +486,16 @@ DESCRIPTIONS = {
 def seed_bulk(now: datetime, count: int, seed: int = 20251104, start: datetime | None = None) -> int:
     """`count` difficulties spread over every part and the campaign so far, in bulk; the ones
     already seeded (by token) are skipped. Returns how many were added."""
-    existing = set(db.session.scalars(select(Difficulty.form_token).where(Difficulty.form_token.like(TOKEN + "%"))))
+    existing = set(
+        db.session.scalars(select(Difficulty.form_token).where(Difficulty.form_token.like(TOKEN + "%")))
+    )
     tokens = [f"{TOKEN}{seed}-{n}" for n in range(count)]
     if all(t in existing for t in tokens):
         return 0
     parts = db.session.execute(
-        select(Part.id, Part.constituency_id, Part.district_id, Part.blo_id, Part.supervisor_id).order_by(Part.id)
+        select(Part.id, Part.constituency_id, Part.district_id, Part.blo_id, Part.supervisor_id).order_by(
+            Part.id
+        )
     ).all()
     if not parts:
         return 0
@@ -350,7 +505,9 @@ def seed_bulk(now: datetime, count: int, seed: int = 20251104, start: datetime |
         .where(User.active.is_(True), User.role.in_([Role.ERO, Role.COLLECTOR, Role.STATE]))
         .order_by(User.id)
     ):
-        key = {Role.ERO: ("ero", ac), Role.COLLECTOR: ("collector", district), Role.STATE: ("state", None)}[role]
+        key = {Role.ERO: ("ero", ac), Role.COLLECTOR: ("collector", district), Role.STATE: ("state", None)}[
+            role
+        ]
         officers[key].setdefault("ids", []).append(user_id)
 
     def single(key):
@@ -360,12 +517,16 @@ def seed_bulk(now: datetime, count: int, seed: int = 20251104, start: datetime |
     known = services.policies({p.district_id for p in parts})
     if start is None:
         campaign_start = db.session.scalar(select(func.min(Campaign.enumeration_start)))
-        start = datetime.combine(campaign_start, datetime.min.time()) if campaign_start else now - timedelta(days=30)
+        start = (
+            datetime.combine(campaign_start, datetime.min.time())
+            if campaign_start
+            else now - timedelta(days=30)
+        )
     span = max((now - start).total_seconds(), 3600)
     rng = random.Random(seed)
     categories, weights = list(CATEGORY_WEIGHTS), list(CATEGORY_WEIGHTS.values())
     rows, sims = [], []
-    for n, token in enumerate(tokens):
+    for token in tokens:
         part = parts[rng.randrange(len(parts))]
         category = rng.choices(categories, weights)[0]
         # More of them lately: the campaign's last weeks are its busiest.
@@ -420,12 +581,10 @@ def seed_bulk(now: datetime, count: int, seed: int = 20251104, start: datetime |
         )
     if not rows:
         return 0
-    table = Difficulty.__table__
-    ids = []
-    for at in range(0, len(rows), 5000):
-        ids += db.session.execute(
-            insert(table).returning(table.c.id, sort_by_parameter_order=True), rows[at : at + 5000]
-        ).scalars().all()
+    first_id = (db.session.scalar(select(func.max(Difficulty.id))) or 0) + 1
+    ids = range(first_id, first_id + len(rows))
+    for difficulty_id, row in zip(ids, rows, strict=True):
+        row["id"] = difficulty_id
     events, notices = [], []
     for difficulty_id, row, sim in zip(ids, rows, sims, strict=True):
         place = {k: row[k] for k in ("part_id", "constituency_id", "district_id")}
@@ -443,8 +602,8 @@ def seed_bulk(now: datetime, count: int, seed: int = 20251104, start: datetime |
                     "read_at": at + timedelta(hours=2) if now - at > timedelta(days=1) else None,
                 }
             )
-    for at in range(0, len(events), 20_000):
-        db.session.execute(insert(DifficultyEvent.__table__), events[at : at + 20_000])
-    for at in range(0, len(notices), 20_000):
-        db.session.execute(insert(Notification.__table__), notices[at : at + 20_000])
+    bulk_insert(Difficulty.__table__, rows)
+    bulk_insert(DifficultyEvent.__table__, events)
+    bulk_insert(Notification.__table__, notices)
+    sync_id_sequences(Difficulty.__table__)
     return len(rows)

@@ -198,7 +198,9 @@ def district(district_id: int):
     scope = current_scope()
     district = scope.require_district(district_id)
     condition = (Constituency.district_id == district.id) & scope.constituency_filter()
-    difficulties = place_counts((Difficulty.district_id == district.id) & scope.of(Difficulty), "constituency")
+    difficulties = place_counts(
+        (Difficulty.district_id == district.id) & scope.of(Difficulty), "constituency"
+    )
     return _table_page(
         constituency_rows, condition, "district", "constituency", district, condition, difficulties
     )
