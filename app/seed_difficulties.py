@@ -224,8 +224,16 @@ def seed_tiny(now: datetime) -> int:
 class _Sim:
     """One difficulty's life, as the workflow and the escalation job would have written it."""
 
-    def __init__(self, rng: random.Random, policy: sla.Policy, holders, opened: datetime, reporter: int):
-        self.rng, self.policy, self.holders = rng, policy, holders
+    def __init__(
+        self,
+        rng: random.Random,
+        policy: sla.Policy,
+        holders,
+        opened: datetime,
+        reporter: int,
+        acting: float = 1.0,
+    ):
+        self.rng, self.policy, self.holders, self.acting = rng, policy, holders, acting
         self.steps: list[sla.Step] = []
         self.events: list[dict] = []
         self.notices: list[tuple[datetime, int, NoticeKind, Level]] = []
@@ -275,8 +283,11 @@ class _Sim:
         )
 
     def _plan(self, at: datetime) -> tuple[datetime, Action] | None:
-        """The next thing the owner (or the BLO) does from this status, and when."""
+        """The next thing the owner (or the BLO) does from this status, and when; None when they
+        leave it be (a share `1 - acting` of the times)."""
         rng, policy = self.rng, self.policy
+        if self.acting < 1 and rng.random() > self.acting:
+            return None
         if self.status == Status.OPEN:
             share = rng.lognormvariate(math.log(0.35), 0.6) if rng.random() > 0.12 else rng.uniform(1.1, 2.5)
             return at + policy.acknowledge * share, Action.ACKNOWLEDGE
@@ -483,9 +494,12 @@ DESCRIPTIONS = {
 }
 
 
-def seed_bulk(now: datetime, count: int, seed: int = 20251104, start: datetime | None = None) -> int:
-    """`count` difficulties spread over every part and the campaign so far, in bulk; the ones
-    already seeded (by token) are skipped. Returns how many were added."""
+def seed_bulk(
+    now: datetime, count: int, seed: int = 20251104, start: datetime | None = None, acting: float = 1.0
+) -> int:
+    """`count` difficulties spread over every part and the campaign so far (or from `start`), lived
+    up to `now`, in bulk; the ones already seeded (by token) are skipped. `acting` is the share of
+    steps the officers take rather than leave (the bench leaves most alone). Returns how many."""
     existing = set(
         db.session.scalars(select(Difficulty.form_token).where(Difficulty.form_token.like(TOKEN + "%")))
     )
@@ -543,7 +557,7 @@ def seed_bulk(now: datetime, count: int, seed: int = 20251104, start: datetime |
         reporter = part.blo_id or part.supervisor_id or holders[Level.ERO] or holders[Level.STATE]
         if reporter is None:
             continue
-        sim = _Sim(rng, policy, holders, opened, reporter)
+        sim = _Sim(rng, policy, holders, opened, reporter, acting)
         sim.run(now)
         sims.append(sim)
         severity = (

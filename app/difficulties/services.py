@@ -737,17 +737,21 @@ def escalate(
     return result
 
 
+_KINDS = {kind: kind for kind in EventKind}
+_STATUSES = {status: status for status in Status}
+_LEVELS = {level: level for level in Level}
+
+
 def _escalate_batch(due, now: datetime, result: Escalation) -> None:
     ids = [row.id for row in due]
     steps: dict[int, list[sla.Step]] = defaultdict(list)
-    for row in db.session.execute(
+    # fetched at once, members looked up in dicts: a batch reads tens of thousands of events
+    for difficulty_id, at, kind, status, level, percent in db.session.execute(
         select(_E.c.difficulty_id, _E.c.at, _E.c.kind, _E.c.status, _E.c.level, _E.c.percent)
         .where(_E.c.difficulty_id.in_(ids))
         .order_by(_E.c.difficulty_id, _E.c.id)
-    ):
-        steps[row.difficulty_id].append(
-            sla.Step(row.at, EventKind(row.kind), Status(row.status), Level(row.level), row.percent)
-        )
+    ).all():
+        steps[difficulty_id].append(sla.Step(at, _KINDS[kind], _STATUSES[status], _LEVELS[level], percent))
     known = policies({row.district_id for row in due})
     officers = Officers.load(row.part_id for row in due)
     events, notices, updates, audits = [], [], [], []

@@ -1,4 +1,4 @@
-"""reviews' difficulty values become difficulties
+"""reviews' difficulty values become difficulties; an index of duplicates
 
 Each review that noted a difficulty, oldest first, opens a difficulty of its part (source
 "review", raised by the reviewer when the review was recorded, routed to the category's first level
@@ -6,6 +6,9 @@ as the app routes a new one) or is linked to the part's active difficulty of tha
 recording a review does now. Each new difficulty gets its 'created' timeline event, each link a
 'linked' one. Their next check is the migration time, so the escalation job computes their clocks
 (notices, breaches and climbs) on its next run.
+
+The index on difficulties.duplicate_of_id finds a difficulty's repeats, and keeps deleting
+difficulties from scanning the whole table for each one (the foreign key's check).
 
 Plain SQL: this migration imports nothing from the app, whose code may have moved on.
 
@@ -122,6 +125,9 @@ def _route(conn, first_level, part):
 
 
 def upgrade():
+    op.create_index(
+        op.f('ix_difficulties_duplicate_of_id'), 'difficulties', ['duplicate_of_id'], unique=False
+    )
     conn = op.get_bind()
     now = datetime.now(UTC).replace(tzinfo=None)
     first_levels = {
@@ -206,3 +212,4 @@ def upgrade():
 def downgrade():
     """The difficulties stay: by now they carry their own history (notices, actions, climbs), and
     the reviews keep their link to them."""
+    op.drop_index(op.f('ix_difficulties_duplicate_of_id'), table_name='difficulties')

@@ -15,7 +15,6 @@ from app.difficulties.models import (
     Category,
     Difficulty,
     DifficultyEvent,
-    EventKind,
     Level,
     NoticeKind,
     Notification,

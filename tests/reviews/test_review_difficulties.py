@@ -48,7 +48,9 @@ def test_a_review_noting_a_difficulty_opens_one_then_links_it(app, client, auth)
         assert [r.difficulty_id for r in reviews] == [first_id, first_id]
         assert db.session.scalar(select(func.count(Difficulty.id)).where(Difficulty.part_id == part_id)) == 1
         kinds = db.session.scalars(
-            select(DifficultyEvent.kind).where(DifficultyEvent.difficulty_id == first_id).order_by(DifficultyEvent.id)
+            select(DifficultyEvent.kind)
+            .where(DifficultyEvent.difficulty_id == first_id)
+            .order_by(DifficultyEvent.id)
         ).all()
         assert kinds == [EventKind.CREATED, EventKind.LINKED]
 
@@ -87,4 +89,6 @@ def test_a_review_links_the_parts_open_difficulty_raised_by_the_blo(app, client,
     auth.login("sup.1.1")
     assert _record(client, auth, part_id, "Network still down near the river.", "network").status_code == 303
     with app.app_context():
-        assert db.session.scalar(select(BloReview.difficulty_id).where(BloReview.part_id == part_id)) == open_one
+        assert (
+            db.session.scalar(select(BloReview.difficulty_id).where(BloReview.part_id == part_id)) == open_one
+        )
