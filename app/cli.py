@@ -1,4 +1,4 @@
-"""Command-line tasks: `flask seed-demo`, `flask expire-offers`."""
+"""Command-line tasks: `flask seed-demo`, `flask escalate`, `flask expire-offers`."""
 
 from __future__ import annotations
 
@@ -43,3 +43,13 @@ def init_app(app: Flask) -> None:
         from app.volunteers.tasks import expire_unanswered_offers
 
         click.echo(f"expired offers: {expire_unanswered_offers()}")
+    @app.cli.command("escalate")
+    def escalate_command() -> None:
+        """Write the notices, breaches, climbs and automatic closes of difficulties that are due
+        (what the queue does every five minutes, for those who prefer cron)."""
+        from app.difficulties.tasks import run_escalation
+
+        started = time.perf_counter()
+        result = run_escalation()
+        counts = " ".join(f"{name}={value}" for name, value in result.as_dict().items())
+        click.echo(f"escalate: {counts} in {time.perf_counter() - started:.2f} s")

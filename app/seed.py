@@ -26,6 +26,7 @@ from app import timeutil
 from app.extensions import db
 from app.figures.rollups import refresh_constituency_totals
 from app.models import Campaign, Constituency, District, Part, Role, User
+from app.seed_difficulties import seed_difficulties
 from app.seed_history import demo_campaign_dates, seed_history
 
 DATA = Path(__file__).resolve().parent / "data" / "mp_districts.csv"
@@ -296,6 +297,8 @@ def seed_demo(scale_name: str, log=print, with_history: bool = True) -> dict[str
         )
     if with_history:
         seed_history(now.date(), zone, now.astimezone(UTC).replace(tzinfo=None), log=log)
+    db.session.flush()
+    seed_difficulties(scale_name, now.astimezone(UTC).replace(tzinfo=None), log=log)
     db.session.commit()
     log(f"seeded: {len(new)} districts, {len(ac_rows)} ACs, {len(part_rows)} parts, {len(users)} accounts")
 

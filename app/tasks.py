@@ -197,6 +197,21 @@ def periodic_task(validate: Callable[[datetime], bool], **options):
     return decorator
 
 
+def app_task(**options):
+    """A huey task run inside an app context, for small work that needs no Job row."""
+
+    def decorator(func: Callable[..., object]):
+        @huey.task(**options)
+        @functools.wraps(func)
+        def run(*args, **kwargs) -> None:
+            with _app().app_context():
+                func(*args, **kwargs)
+
+        return run
+
+    return decorator
+
+
 @periodic_task(every_five_minutes_from_midnight)
 def close_cut_off_jobs() -> None:
     close_stale_jobs()

@@ -5,4 +5,4 @@ from flask import Blueprint
 
 bp = Blueprint("difficulties", __name__, url_prefix="/difficulties")
 
-from app.difficulties import models, reporting, routes, tasks  # noqa: E402,F401
+from app.difficulties import figures_views, models, reporting, routes, tasks  # noqa: E402,F401

@@ -159,7 +159,7 @@ class Difficulty(db.Model):
     status: Mapped[Status] = mapped_column(_enum(Status))
     level: Mapped[Level] = mapped_column(_enum(Level, 16))
     owner_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
-    duplicate_of_id: Mapped[int | None] = mapped_column(ForeignKey("difficulties.id"))
+    duplicate_of_id: Mapped[int | None] = mapped_column(ForeignKey("difficulties.id"), index=True)
     resolution: Mapped[Resolution | None] = mapped_column(_enum(Resolution, 16))
     opened_at: Mapped[datetime] = mapped_column(default=utcnow)
     level_started_at: Mapped[datetime] = mapped_column(default=utcnow)

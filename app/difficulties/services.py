@@ -689,9 +689,12 @@ _UPDATE_DUE = (
 )
 
 
-def escalate(now: datetime | None = None, batch_size: int = 5000) -> Escalation:
-    """Write every notice, breach, climb and automatic close that is due by `now`. Idempotent: what
-    it writes moves each difficulty's next check past `now`, so a second run finds nothing.
+def escalate(
+    now: datetime | None = None, batch_size: int = 5000, only_ids: Iterable[int] | None = None
+) -> Escalation:
+    """Write every notice, breach, climb and automatic close that is due by `now` (of the
+    difficulties `only_ids` names, when given). Idempotent: what it writes moves each difficulty's
+    next check past `now`, so a second run finds nothing.
 
     A handful of statements per batch of due difficulties, whatever their number: the due ones are
     found by the (status, next_check_at) index, their timelines read in one query, and the changes
@@ -699,6 +702,9 @@ def escalate(now: datetime | None = None, batch_size: int = 5000) -> Escalation:
     """
     now = now or utcnow()
     result = Escalation()
+    only = None if only_ids is None else sorted(set(only_ids))
+    if only is not None and not only:
+        return result
     last_id = 0
     while True:
         due = db.session.execute(
@@ -719,6 +725,7 @@ def escalate(now: datetime | None = None, batch_size: int = 5000) -> Escalation:
                 _D.c.status.in_([s.value for s in (*RUNNING, Status.RESOLVED)]),
                 _D.c.next_check_at <= now,
                 _D.c.id > last_id,
+                *([] if only is None else [_D.c.id.in_(only)]),
             )
             .order_by(_D.c.id)
             .limit(batch_size)
@@ -730,17 +737,21 @@ def escalate(now: datetime | None = None, batch_size: int = 5000) -> Escalation:
     return result
 
 
+_KINDS = {kind: kind for kind in EventKind}
+_STATUSES = {status: status for status in Status}
+_LEVELS = {level: level for level in Level}
+
+
 def _escalate_batch(due, now: datetime, result: Escalation) -> None:
     ids = [row.id for row in due]
     steps: dict[int, list[sla.Step]] = defaultdict(list)
-    for row in db.session.execute(
+    # fetched at once, members looked up in dicts: a batch reads tens of thousands of events
+    for difficulty_id, at, kind, status, level, percent in db.session.execute(
         select(_E.c.difficulty_id, _E.c.at, _E.c.kind, _E.c.status, _E.c.level, _E.c.percent)
         .where(_E.c.difficulty_id.in_(ids))
         .order_by(_E.c.difficulty_id, _E.c.id)
-    ):
-        steps[row.difficulty_id].append(
-            sla.Step(row.at, EventKind(row.kind), Status(row.status), Level(row.level), row.percent)
-        )
+    ).all():
+        steps[difficulty_id].append(sla.Step(at, _KINDS[kind], _STATUSES[status], _LEVELS[level], percent))
     known = policies({row.district_id for row in due})
     officers = Officers.load(row.part_id for row in due)
     events, notices, updates, audits = [], [], [], []

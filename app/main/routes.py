@@ -7,6 +7,8 @@ from sqlalchemy import text
 from app.access import ALL_ROLES, allow, public
 from app.campaign.clock import campaign_today
 from app.campaign.services import current_campaign
+from app.difficulties.figures import most_overdue, overall
+from app.difficulties.models import Difficulty
 from app.difficulties.reporting import blank_form_context, latest_own
 from app.extensions import db, limiter
 from app.htmx import render
@@ -27,6 +29,12 @@ def home():
     if role in (Role.STATE, Role.COLLECTOR, Role.ERO, Role.SUPERVISOR, Role.BLO):
         context["summary"] = scope_summary(scope)
         context["progress"] = progress_summary(scope, context["today"], target_of(context["campaign"]))
+    if role in (Role.STATE, Role.COLLECTOR, Role.ERO, Role.SUPERVISOR):
+        # Which difficulties are overdue and how fast the scope clears them: two queries.
+        condition = scope.of(Difficulty)
+        context["difficulties"] = overall(condition)
+        if role == Role.COLLECTOR:
+            context["overdue_difficulties"] = most_overdue(condition)
     if role in (Role.SUPERVISOR, Role.BLO):
         context["parts"] = db.session.scalars(
             scope.parts().order_by(Part.constituency_id, Part.number).limit(100)

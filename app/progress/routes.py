@@ -11,6 +11,8 @@ from sqlalchemy import and_
 from app.access import OFFICERS, PLACE_VIEWERS, allow
 from app.campaign.clock import campaign_today
 from app.campaign.services import current_campaign
+from app.difficulties.figures import place_counts
+from app.difficulties.models import Difficulty
 from app.extensions import db
 from app.figures.queries import (
     constituency_rows,
@@ -56,8 +58,11 @@ def _controls(**narrowing) -> ListForm:
     )
 
 
-def _table_context(form: ListForm, rows, view: str, level: str, place=None, charts_condition=None) -> dict:
-    """What the table page shows, built here rather than in the template."""
+def _table_context(
+    form: ListForm, rows, view: str, level: str, place=None, charts_condition=None, difficulties=None
+) -> dict:
+    """What the table page shows, built here rather than in the template. `difficulties` are the
+    open and overdue difficulty counts of each row's place (figures.place_counts)."""
     day, campaign = form.day, form.campaign
     cumulative, pace = (None, None)
     if charts_condition is not None and not is_partial():
@@ -70,11 +75,17 @@ def _table_context(form: ListForm, rows, view: str, level: str, place=None, char
         narrowing = {"district_id": place.id}
     elif view == "constituency":
         narrowing = {"constituency_id": place.id}
+    difficulties = difficulties or {}
     return dict(
         view=view,
         level=level,
         place=place,
         form=form,
+        difficulties=difficulties,
+        difficulties_total=(
+            sum(c.open for c in difficulties.values()),
+            sum(c.overdue for c in difficulties.values()),
+        ),
         pages=form.paginate_list(shown, per_page),
         total=total_row(rows, place),
         all_count=len(rows),
@@ -127,8 +138,12 @@ def state():
     form = _controls()
     campaign, day = form.campaign, form.day
     scope = current_scope()
+    # Difficulties change more often than the figures: counted on every request (one grouped
+    # query on the district-status index), and part of the key of the cached table.
+    difficulties = place_counts(scope.of(Difficulty), "district")
     key = (
         figures_version(),
+        tuple(sorted((place_id, c.open, c.overdue) for place_id, c in difficulties.items())),
         day,
         form.today,
         str(get_locale()),
@@ -147,7 +162,9 @@ def state():
     expires, table = _state_tables.get(key, (0.0, None))
     if table is None or expires <= time.monotonic():
         rows = district_rows(day, target_of(campaign), scope.district_filter())
-        context = _table_context(form, rows, "state", "district", None, scope.constituency_filter())
+        context = _table_context(
+            form, rows, "state", "district", None, scope.constituency_filter(), difficulties
+        )
         table = render_block(TEMPLATE, "table", **context)
         if len(_state_tables) >= STATE_TABLES_KEPT:
             _state_tables.clear()
@@ -161,12 +178,18 @@ def state():
     )
 
 
-def _table_page(rows_of, condition, view: str, level: str, place=None, charts_condition=None):
+def _table_page(
+    rows_of, condition, view: str, level: str, place=None, charts_condition=None, difficulties=None
+):
     """A progress table below the state: `rows_of` gives the rows of one level that match the
     condition, on the day and against the target the controls ask for."""
     form = _controls()
     rows = rows_of(form.day, target_of(form.campaign), condition)
-    return render(TEMPLATE, block="table", **_table_context(form, rows, view, level, place, charts_condition))
+    return render(
+        TEMPLATE,
+        block="table",
+        **_table_context(form, rows, view, level, place, charts_condition, difficulties),
+    )
 
 
 @bp.route("/districts/<int:district_id>")
@@ -175,7 +198,12 @@ def district(district_id: int):
     scope = current_scope()
     district = scope.require_district(district_id)
     condition = (Constituency.district_id == district.id) & scope.constituency_filter()
-    return _table_page(constituency_rows, condition, "district", "constituency", district, condition)
+    difficulties = place_counts(
+        (Difficulty.district_id == district.id) & scope.of(Difficulty), "constituency"
+    )
+    return _table_page(
+        constituency_rows, condition, "district", "constituency", district, condition, difficulties
+    )
 
 
 @bp.route("/constituencies/<int:constituency_id>")
@@ -185,14 +213,21 @@ def constituency(constituency_id: int):
     constituency = scope.require_constituency(constituency_id)
     condition = (Part.constituency_id == constituency.id) & scope.part_filter()
     charts_condition = Constituency.id == constituency.id
-    return _table_page(part_rows, condition, "constituency", "part", constituency, charts_condition)
+    difficulties = place_counts(
+        (Difficulty.constituency_id == constituency.id) & scope.of(Difficulty), "part"
+    )
+    return _table_page(
+        part_rows, condition, "constituency", "part", constituency, charts_condition, difficulties
+    )
 
 
 @bp.route("/parts")
 @allow(Role.SUPERVISOR, Role.BLO)
 def parts():
     """A supervisor's (or a BLO's) own parts."""
-    return _table_page(part_rows, current_scope().part_filter(), "parts", "part")
+    scope = current_scope()
+    difficulties = place_counts(scope.of(Difficulty), "part")
+    return _table_page(part_rows, scope.part_filter(), "parts", "part", difficulties=difficulties)
 
 
 @bp.route("/parts/<int:part_id>")

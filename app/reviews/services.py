@@ -19,6 +19,8 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from app import audit
 from app.difficulties.labels import CATEGORY_LABELS
+from app.difficulties.models import Source
+from app.difficulties.services import link_or_raise
 from app.extensions import db
 from app.figures.selects import part_lines
 from app.formatting import number
@@ -106,6 +108,7 @@ def snapshot(review: BloReview) -> dict:
         "kind": review.kind.value,
         "outcome": review.outcome,
         "difficulty": review.difficulty.value if review.difficulty else None,
+        "difficulty_id": review.difficulty_id,
         "follow_up_on": review.follow_up_on.isoformat() if review.follow_up_on else None,
     }
 
@@ -120,6 +123,8 @@ def review_from_form(form_token: str | None) -> BloReview | None:
 def record_review(actor: User, part: Part, data: NewReview, today: date) -> BloReview:
     """Add today's review of the part's BLO, audited. Raises ReviewError; adds nothing then.
 
+    A review that notes a difficulty opens one (routed and clocked like any other), or links the
+    part's open one of that category, so that what a BLO said on the phone is not lost.
     A form sent again (a double tap, a retry after a lost answer) gives back the review it saved.
     """
     errors = validate_review(data, today)
@@ -143,6 +148,8 @@ def record_review(actor: User, part: Part, data: NewReview, today: date) -> BloR
     )
     db.session.add(review)
     db.session.flush()
+    if review.difficulty is not None:
+        review.difficulty_id = link_or_raise(actor, part, review.difficulty, review.outcome, Source.REVIEW).id
     audit.record(actor, "review.create", review, None, snapshot(review))
     return review
 
