@@ -126,3 +126,22 @@ LOGINS = {
     "volunteer": "vol.bhopal.1",
     "admin": "admin",
 }
+
+
+@pytest.fixture
+def without_seeded_difficulties(app):
+    """The tiny demo without its seeded difficulties, for tests that count from an empty board."""
+    from sqlalchemy import update
+
+    from app.difficulties.models import Difficulty, DifficultyEvent, DifficultyPhoto, Notification
+    from app.models import AuditEntry
+    from app.reviews.models import BloReview
+
+    with app.app_context():
+        db.session.execute(update(BloReview).values(difficulty_id=None))
+        db.session.execute(update(Difficulty).values(duplicate_of_id=None))
+        for model in (Notification, DifficultyPhoto, DifficultyEvent, Difficulty):
+            db.session.execute(model.__table__.delete())
+        db.session.execute(AuditEntry.__table__.delete().where(AuditEntry.action.like("difficulty.%")))
+        db.session.commit()
+    return app

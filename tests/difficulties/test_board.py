@@ -10,6 +10,7 @@ import time
 from datetime import datetime, timedelta
 
 import openpyxl
+import pytest
 from sqlalchemy import event, func, select
 
 from app.difficulties import services
@@ -18,6 +19,8 @@ from app.extensions import db
 from app.models import AuditEntry
 from tests.conftest import AuthActions
 from tests.difficulties.board_support import freeze, fresh, raise_one, user
+
+pytestmark = pytest.mark.usefixtures("without_seeded_difficulties")
 
 START = datetime(2025, 11, 20, 4, 30)
 

@@ -7,6 +7,7 @@ import io
 import re
 from datetime import timedelta
 
+import pytest
 from flask import url_for
 from flask_babel import force_locale, gettext
 from PIL import Image
@@ -18,6 +19,8 @@ from app.difficulties.photos import TARGET_BYTES
 from app.extensions import db
 from app.models import AuditEntry, Constituency, Part, User
 from app.timeutil import utcnow
+
+pytestmark = pytest.mark.usefixtures("without_seeded_difficulties")
 
 HX = {"HX-Request": "true"}
 

@@ -87,7 +87,7 @@ def _card(html: str, part_id: int) -> str:
     return html[start : html.index("</article>", start)]
 
 
-def test_the_board_ranks_the_parts_by_need_and_says_why(app):
+def test_the_board_ranks_the_parts_by_need_and_says_why(app, without_seeded_difficulties):
     parts = construct_ac_1(app)
     ero = signed_in(app, "ero.1")
     page = ero.get("/volunteers/need")
