@@ -51,6 +51,9 @@ class Config:
     # Extra origins allowed to serve map tiles (space separated); empty on a closed network.
     MAP_TILE_URL = os.environ.get("MAP_TILE_URL", "")
     MAP_TILE_ATTRIBUTION = os.environ.get("MAP_TILE_ATTRIBUTION", "")
+    # A directions link to a booth, e.g. "https://maps.example/dir/?destination={lat},{lon}";
+    # empty: the booth's page offers the phone's own map (a geo: link) only.
+    DIRECTIONS_URL = os.environ.get("DIRECTIONS_URL", "")
     # Static files are cached for a day; vendored files carry their version in the name.
     SEND_FILE_MAX_AGE_DEFAULT = 86400
     # Pages, fragments and static files go out compressed (Flask-Compress): brotli, else gzip.

@@ -17,6 +17,8 @@ from app.main.services import accounts_by_role, progress_summary, scope_summary
 from app.models import Part, Role
 from app.progress.services import target_of
 from app.scope import current_scope
+from app.volunteers.assignments import home_context as volunteer_home
+from app.volunteers.blo import coming_today_count
 
 
 @bp.route("/")
@@ -43,6 +45,9 @@ def home():
         # The three taps right on the page, and what became of the last ones.
         context["difficulty_form"] = blank_form_context(scope)
         context["my_difficulties"], context["my_difficulty_updates"] = latest_own(scope)
+        context["volunteers_today"] = coming_today_count(scope, context["today"])
+    if role == Role.VOLUNTEER:
+        context.update(volunteer_home(scope, context["today"]))
     if role in (Role.ADMIN, Role.COLLECTOR):
         context["accounts"] = accounts_by_role(scope)
     return render("main/home.html", **context)

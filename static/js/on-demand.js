@@ -1,5 +1,6 @@
 /*
- * Chart.js and Leaflet (358 KB) only on pages that show a chart or a map (or a location to pick).
+ * Chart.js and Leaflet (358 KB) only on pages that show a chart or a map (or a location to pick);
+ * check-in.js only where a volunteer checks in or out.
  *
  * Boosted navigation swaps the body and keeps the first page's <head>, so a page cannot list its own
  * scripts there. This file, loaded on every page by templates/base.html, looks for a chart canvas or a
@@ -15,6 +16,7 @@
     { selector: "canvas[data-chart]", scripts: [urls.chartLibrary, urls.charts] },
     { selector: ".part-map[data-points-url]", stylesheet: urls.mapStylesheet, scripts: [urls.mapLibrary, urls.map] },
     { selector: ".location-picker", stylesheet: urls.mapStylesheet, scripts: [urls.mapLibrary, urls.pickLocation] },
+    { selector: "form[data-geolocate]", scripts: [urls.checkIn] },
   ];
 
   function addScripts(sources) {
