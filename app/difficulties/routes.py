@@ -38,6 +38,7 @@ from app.difficulties.models import (
     Source,
 )
 from app.difficulties.services import ActionInput, DifficultyError, NotAllowed, VersionConflict
+from app.difficulties.tasks import escalate_if_due
 from app.difficulties.workflow import Action
 from app.extensions import db
 from app.formatting import lang, number
@@ -317,6 +318,10 @@ _FORM_ACTIONS = {Action.RESOLVE, Action.COMMENT, Action.ASSIGN, Action.MARK_DUPL
 def show(difficulty_id: int):
     scope = current_scope()
     difficulty = scope.require(Difficulty, difficulty_id)
+    # A step found due on reading goes to the queue (the page itself writes nothing); when the queue
+    # runs tasks at once, the page shows what it did.
+    if escalate_if_due(difficulty):
+        db.session.refresh(difficulty)
     return render("difficulties/show.html", block="difficulty", **_show_context(scope, difficulty))
 
 
