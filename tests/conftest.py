@@ -145,3 +145,13 @@ def without_seeded_difficulties(app):
         db.session.execute(AuditEntry.__table__.delete().where(AuditEntry.action.like("difficulty.%")))
         db.session.commit()
     return app
+
+
+def hindi(app, message: str, **variables) -> str:
+    """The catalogue's Hindi for an English message: tests name the message, not one wording of it."""
+    from flask_babel import force_locale, gettext
+
+    with app.test_request_context(), force_locale("hi"):
+        translated = gettext(message, **variables)
+    assert translated != message, f"no Hindi for {message!r}"
+    return translated

@@ -1,6 +1,7 @@
 /*
  * Chart.js and Leaflet (358 KB) only on pages that show a chart or a map (or a location to pick);
- * check-in.js only where a volunteer checks in or out.
+ * check-in.js only where a volunteer checks in or out; difficulties.js only where a response template
+ * can be chosen.
  *
  * Boosted navigation swaps the body and keeps the first page's <head>, so a page cannot list its own
  * scripts there. This file, loaded on every page by templates/base.html, looks for a chart canvas or a
@@ -17,6 +18,7 @@
     { selector: ".part-map[data-points-url]", stylesheet: urls.mapStylesheet, scripts: [urls.mapLibrary, urls.map] },
     { selector: ".location-picker", stylesheet: urls.mapStylesheet, scripts: [urls.mapLibrary, urls.pickLocation] },
     { selector: "form[data-geolocate]", scripts: [urls.checkIn] },
+    { selector: "select[data-fills]", scripts: [urls.responseTemplates] },
   ];
 
   function addScripts(sources) {

@@ -19,7 +19,7 @@ from app.difficulties.models import (
 )
 from app.extensions import db
 from app.models import AuditEntry
-from tests.conftest import AuthActions
+from tests.conftest import AuthActions, hindi
 from tests.difficulties.board_support import freeze, fresh, kinds, raise_one, user
 
 pytestmark = pytest.mark.usefixtures("without_seeded_difficulties")
@@ -162,7 +162,7 @@ def test_resolve_without_a_note_is_422_in_hindi_and_saves_nothing(app):
         response = _post(supervisor, difficulty_id, "resolve", resolution="fixed", note="  ")
     body = response.get_data(as_text=True)
     assert response.status_code == 422
-    assert "लिखें कि क्या किया गया।" in body  # "Write what was done."
+    assert hindi(app, "Write what was done.") in body
     assert "कुछ भी सहेजा नहीं गया" in body
     assert 'value="fixed" checked' in body  # the form keeps what was chosen
     assert fresh(app, difficulty_id).status == Status.ACKNOWLEDGED

@@ -61,7 +61,7 @@ def test_blo_logs_a_difficulty_in_three_taps(live_server, page, tmp_path):
     shot(page, "difficulty-blo-sent-360-hi")
 
     with live_server.app.app_context():
-        saved = db.session.scalar(select(Difficulty).where(Difficulty.id != nearby))
+        saved = db.session.scalar(select(Difficulty).order_by(Difficulty.id.desc()))
         assert saved.level == Level.SUPERVISOR and saved.source == Source.BLO
         assert saved.duplicate_of_id is None
         stored = db.session.scalar(select(DifficultyPhoto).where(DifficultyPhoto.difficulty_id == saved.id))

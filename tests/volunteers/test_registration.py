@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from app.extensions import db, limiter
 from app.models import AuditEntry, Job, JobStatus, Role, User
 from app.volunteers.models import AvailabilityWindow, Volunteer, VolunteerStatus
-from tests.conftest import make_app, reset_database
+from tests.conftest import hindi, make_app, reset_database
 from tests.volunteers.registration_support import form_values, sign_up
 
 URL = "/volunteers/register"
@@ -176,7 +176,7 @@ def test_the_messages_are_in_hindi_for_a_hindi_reader(app, anonymous):
     assert response.status_code == 422
     assert "10 अंकों का मोबाइल नंबर लिखिए" in html
     assert "यह स्थान भारत में नहीं है" in html
-    assert "पहला और अंतिम दिन बताइए।" in html
+    assert hindi(app, "Give the first and the last day.") in html
     assert "Enter a 10-digit" not in html
 
 
