@@ -9,7 +9,7 @@ whatever the number of parts and volunteers.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, and_, case, func, literal, or_, select
@@ -166,21 +166,18 @@ def coverage_points(
 
 @dataclass(frozen=True)
 class Moment:
-    """Campaign time: the day, the time of day now and an hour on (never past midnight), and the
-    stored (naive UTC) moment."""
+    """Campaign time: the day, and the time of day now and an hour on (never past midnight)."""
 
     day: date
     now: time
     soon: time
-    stored: datetime
 
     @classmethod
     def of(cls, local: datetime) -> Moment:
         """From an aware moment in the campaign's zone."""
         later = local + SOON
         soon = later.time() if later.date() == local.date() else time.max
-        stored = local.astimezone(UTC).replace(tzinfo=None)
-        return cls(local.date(), local.time().replace(tzinfo=None), soon, stored)
+        return cls(local.date(), local.time().replace(tzinfo=None), soon)
 
 
 def _state_columns(moment: Moment):

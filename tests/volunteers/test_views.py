@@ -300,7 +300,7 @@ def test_the_volunteers_download_with_mobiles_only_for_the_collector(app, client
     row = rows[name]
     assert row["Mobile"] == mobile and row["Organisation"] == "NSS" and row["Institution"] == "NSS unit X"
     assert (row["Hours"], row["Days at a booth"], row["No-shows"], row["Offers accepted"]) == (
-        "2",
+        "2.0",
         "1",
         "1",
         "1",
