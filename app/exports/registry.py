@@ -131,9 +131,10 @@ TABLES = {
         Table("calls", _calls, OFFICERS, queued=True),
         # The board's rows with the board's filters (status, category, owner, overdue, source).
         Table("difficulties", _difficulties, OFFICERS),
-        # Volunteers and their days; a volunteer's mobile only in the collector's and EROs' files.
-        Table("volunteers", _volunteers, OFFICERS),
-        Table("volunteer_hours", _volunteer_hours, OFFICERS),
+        # Volunteers and their days (the whole state's on the queue); a volunteer's mobile only in the
+        # collector's and EROs' files.
+        Table("volunteers", _volunteers, OFFICERS, queued=True),
+        Table("volunteer_hours", _volunteer_hours, OFFICERS, queued=True),
     )
 }
 QUEUED = tuple(name for name, table in TABLES.items() if table.queued)

@@ -130,7 +130,8 @@ class Area:
 
     @property
     def place(self):
-        return self.constituency or self.district
+        """The place the page is about: the one asked for, else a collector's district or an ERO's AC."""
+        return self.constituency or self.district or self.scope.user.constituency or self.scope.user.district
 
 
 def _area(scope: Scope, form: ListForm) -> Area:

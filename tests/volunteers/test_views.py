@@ -329,3 +329,15 @@ def test_the_volunteers_download_with_mobiles_only_for_the_collector(app, client
         assert client.get("/exports/volunteers.csv").status_code == 403, login
         assert client.get("/exports/volunteer_hours.xlsx").status_code == 403, login
         auth.logout()
+
+
+def test_the_whole_states_volunteers_are_prepared_on_the_queue(app, client, auth):
+    with app.app_context():
+        from app.models import District
+
+        bhopal = db.session.scalar(select(District.id).where(District.name_en == "Bhopal"))
+    auth.login("state")
+    prepare = client.get("/exports/volunteers.csv").get_data(as_text=True)
+    assert "Every volunteer of the state" in prepare and 'name="table" value="volunteers"' in prepare
+    rows = _csv(client.get(f"/exports/volunteers.csv?district_id={bhopal}"))
+    assert len(rows) == 20 and "Mobile" not in rows[0]  # the state office sees no volunteer's number
