@@ -28,6 +28,7 @@ from app.figures.rollups import refresh_constituency_totals
 from app.models import Campaign, Constituency, District, Part, Role, User
 from app.seed_difficulties import seed_difficulties
 from app.seed_history import demo_campaign_dates, seed_history
+from app.seed_volunteers import seed_volunteers
 
 DATA = Path(__file__).resolve().parent / "data" / "mp_districts.csv"
 DEMO_PASSWORD = "sir-demo-2025"
@@ -295,10 +296,21 @@ def seed_demo(scale_name: str, log=print, with_history: bool = True) -> dict[str
                 report_cutoff_hour=12,
             )
         )
+    stored_now = now.astimezone(UTC).replace(tzinfo=None)
     if with_history:
-        seed_history(now.date(), zone, now.astimezone(UTC).replace(tzinfo=None), log=log)
+        seed_history(now.date(), zone, stored_now, log=log)
     db.session.flush()
-    seed_difficulties(scale_name, now.astimezone(UTC).replace(tzinfo=None), log=log)
+    seed_difficulties(scale_name, stored_now, log=log)
+    campaign = db.session.scalar(select(Campaign).order_by(Campaign.id))
+    seed_volunteers(
+        [(district_ids[r["name_en"]], slug(r["name_en"])) for i, r in enumerate(rows) if i in chosen],
+        password_hash,
+        now.date(),
+        zone,
+        stored_now,
+        (campaign.enumeration_start, campaign.enumeration_end),
+        log=log,
+    )
     db.session.commit()
     log(f"seeded: {len(new)} districts, {len(ac_rows)} ACs, {len(part_rows)} parts, {len(users)} accounts")
 

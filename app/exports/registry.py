@@ -27,6 +27,8 @@ from app.exports.services import (
     narrowed_name,
     part_condition,
     parts_export,
+    volunteer_hours_export,
+    volunteers_export,
 )
 from app.models import Constituency, District, Role
 from app.scope import Scope
@@ -94,6 +96,26 @@ def _difficulties(selection: Selection) -> Export:
     )
 
 
+def _volunteers(selection: Selection) -> Export:
+    return volunteers_export(
+        selection.name("volunteers"),
+        selection.scope,
+        selection.district,
+        selection.constituency,
+        selection.day,
+    )
+
+
+def _volunteer_hours(selection: Selection) -> Export:
+    return volunteer_hours_export(
+        selection.name("volunteer_hours"),
+        selection.scope,
+        selection.district,
+        selection.constituency,
+        selection.day,
+    )
+
+
 def _bulletin(selection: Selection) -> Export:
     return bulletin_export(selection.scope, selection.day, selection.target)
 
@@ -109,6 +131,10 @@ TABLES = {
         Table("calls", _calls, OFFICERS, queued=True),
         # The board's rows with the board's filters (status, category, owner, overdue, source).
         Table("difficulties", _difficulties, OFFICERS),
+        # Volunteers and their days (the whole state's on the queue); a volunteer's mobile only in the
+        # collector's and EROs' files.
+        Table("volunteers", _volunteers, OFFICERS, queued=True),
+        Table("volunteer_hours", _volunteer_hours, OFFICERS, queued=True),
     )
 }
 QUEUED = tuple(name for name, table in TABLES.items() if table.queued)

@@ -33,6 +33,7 @@ from app.models import Constituency, District, Part
 from app.progress.services import last_report_days, missing_parts
 from app.scope import Scope
 from app.timeutil import utcnow
+from app.volunteers import figures as volunteer_figures
 
 
 class ExportError(ValueError):
@@ -390,6 +391,106 @@ def difficulties_export(
         for row in rows
     ]
     return Export(name=name, day=day, sheet=_l("Difficulties"), columns=columns, rows=cells)
+
+
+def volunteers_export(
+    name: str, scope: Scope, district: District | None, constituency: Constituency | None, day: date
+) -> Export:
+    """Each volunteer the reader may list, with hours, days, no-shows and accepted offers; the
+    mobile only for the collector and EROs (their rows are of their own district)."""
+    rows = volunteer_figures.volunteer_rows(
+        volunteer_figures.volunteer_condition(scope, district, constituency),
+        volunteer_figures.visit_day_condition(scope, district, constituency),
+    )
+    with_mobile = scope.role in volunteer_figures.SEES_MOBILE
+    language = lang()
+    columns = [
+        Column(_l("Name"), TEXT),
+        *([Column(_l("Mobile"), TEXT)] if with_mobile else []),
+        Column(_l("District"), TEXT),
+        Column(_l("Organisation"), TEXT),
+        Column(_l("Institution"), TEXT),
+        Column(_l("Languages"), TEXT),
+        Column(_l("Status"), TEXT),
+        Column(_l("Registered"), DATE),
+        Column(_l("Hours")),
+        Column(_l("Days at a booth")),
+        Column(_l("No-shows")),
+        Column(_l("Offers accepted")),
+    ]
+    cells = [
+        [
+            volunteer.name,
+            *([volunteer.mobile] if with_mobile else []),
+            district_hi if language == "hi" else district_en,
+            str(volunteer_figures.ORGANISATION_LABELS[volunteer.organisation]),
+            volunteer.institution,
+            ", ".join(volunteer.languages or []),
+            str(volunteer_figures.VOLUNTEER_STATUS_LABELS[volunteer.status]),
+            volunteer.registered_at.date(),
+            round(int(minutes) / 60, 2),
+            int(days),
+            int(no_shows),
+            int(accepted),
+        ]
+        for volunteer, district_en, district_hi, minutes, days, no_shows, accepted in rows
+    ]
+    return Export(name=name, day=day, sheet=_l("Volunteers"), columns=columns, rows=cells)
+
+
+def volunteer_hours_export(
+    name: str, scope: Scope, district: District | None, constituency: Constituency | None, day: date
+) -> Export:
+    """Every day of every volunteer in the reader's area: check-in and check-out (campaign time),
+    hours, work logged and the BLO's word; the mobile only for the collector and EROs."""
+    rows = volunteer_figures.visit_day_rows(
+        volunteer_figures.visit_day_condition(scope, district, constituency)
+    )
+    with_mobile = scope.role in volunteer_figures.SEES_MOBILE
+    zone = campaign_zone()
+    language = lang()
+
+    def moment(value: datetime | None) -> str | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC).astimezone(zone).strftime("%H:%M")
+
+    columns = [
+        Column(_l("Day"), DATE),
+        Column(_l("AC no.")),
+        Column(_l("Part no.")),
+        Column(_l("Polling station"), TEXT),
+        Column(_l("Volunteer"), TEXT),
+        *([Column(_l("Mobile"), TEXT)] if with_mobile else []),
+        Column(_l("Organisation"), TEXT),
+        Column(_l("Institution"), TEXT),
+        Column(_l("Checked in"), TEXT),
+        Column(_l("Checked out"), TEXT),
+        Column(_l("Hours")),
+        Column(_l("Forms helped with")),
+        Column(_l("Electors helped")),
+        Column(_l("Attendance"), TEXT),
+    ]
+    cells = [
+        [
+            visit.day,
+            ac_number,
+            part_number,
+            name_hi if language == "hi" else name_en,
+            volunteer.name,
+            *([volunteer.mobile] if with_mobile else []),
+            str(volunteer_figures.ORGANISATION_LABELS[volunteer.organisation]),
+            volunteer.institution,
+            moment(visit.check_in_at),
+            moment(visit.check_out_at),
+            None if visit.minutes is None else round(visit.minutes / 60, 2),
+            visit.forms_helped,
+            visit.electors_helped,
+            str(volunteer_figures.ATTENDANCE_LABELS[visit.attendance]) if visit.attendance else "",
+        ]
+        for visit, volunteer, ac_number, part_number, name_en, name_hi in rows
+    ]
+    return Export(name=name, day=day, sheet=_l("Volunteer days"), columns=columns, rows=cells)
 
 
 # -- helpers ---------------------------------------------------------------------------------

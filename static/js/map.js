@@ -8,6 +8,8 @@
  *   data-tile-attribution attribution shown with the tiles
  *   data-lang             "hi" | "en", for numbers
  *   data-labels           translated strings: digitized, reported, missing, never, open, empty, error
+ * A point with a `detail` line (the volunteers' coverage map, volunteers.coverage_data) shows that
+ * line in its popup instead of the figures; its `band` is then help-yes or help-no.
  * The status line is the <p class="map-status"> beside the map. Colours come from CSS classes
  * (band-0 … band-90, band-none in static/css/app.css), so the legend and the markers agree.
  */
@@ -25,6 +27,14 @@
   function popupContent(point, labels, format) {
     var box = element("div", "part-popup");
     box.appendChild(element("strong", "", point.label + " " + point.name));
+    if (point.detail !== undefined) {
+      // A map of something other than the figures (volunteer coverage): the server's own line.
+      box.appendChild(element("div", "", point.detail));
+      var open = element("a", "", labels.open);
+      open.href = point.url;
+      box.appendChild(element("div")).appendChild(open);
+      return box;
+    }
     var figure =
       point.pct === null ? labels.never : labels.digitized + ": " + format.format(point.pct) + " %";
     box.appendChild(element("div", "", figure));
@@ -74,7 +84,9 @@
         weight: point.reported_today ? 2 : 1.5,
         fillOpacity: 0.9,
         className:
-          "part-marker " + point.band + (point.reported_today ? " is-reported" : " is-missing"),
+          "part-marker " +
+          point.band +
+          (point.detail !== undefined ? "" : point.reported_today ? " is-reported" : " is-missing"),
       });
       marker.bindPopup(popupContent(point, labels, format), {
         maxWidth: 240,
