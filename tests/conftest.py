@@ -155,3 +155,21 @@ def hindi(app, message: str, **variables) -> str:
         translated = gettext(message, **variables)
     assert translated != message, f"no Hindi for {message!r}"
     return translated
+
+
+def remove_seeded_volunteers(app) -> None:
+    """Take the tiny demo's volunteer profiles and offers away, for tests that build their own."""
+    from app.models import AuditEntry
+    from app.volunteers.models import Assignment, AvailabilityWindow, VisitDay, Volunteer, VolunteerSettings
+
+    with app.app_context():
+        for model in (VisitDay, Assignment, AvailabilityWindow, Volunteer, VolunteerSettings):
+            db.session.execute(model.__table__.delete())
+        db.session.execute(AuditEntry.__table__.delete().where(AuditEntry.action.like("volunteer.%")))
+        db.session.commit()
+
+
+@pytest.fixture
+def without_seeded_volunteers(app):
+    remove_seeded_volunteers(app)
+    return app

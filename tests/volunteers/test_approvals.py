@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from sqlalchemy import select
 
 from app.extensions import db
@@ -12,6 +13,8 @@ from app.models import AuditEntry, User
 from app.timeutil import utcnow
 from app.volunteers.models import Volunteer, VolunteerStatus
 from tests.volunteers.registration_support import make_volunteer
+
+pytestmark = pytest.mark.usefixtures("without_seeded_volunteers")
 
 HTMX = {"HX-Request": "true"}
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from datetime import time, timedelta
 
+import pytest
+
 from app.extensions import db
 from app.volunteers import services
 from app.volunteers.models import VisitDay
@@ -19,6 +21,8 @@ from tests.volunteers.mine_support import (
     post,
     signed_in,
 )
+
+pytestmark = pytest.mark.usefixtures("without_seeded_volunteers")
 
 
 def _booth(app, ac_number=1, part_number=1):

@@ -6,6 +6,8 @@ from __future__ import annotations
 from datetime import timedelta
 from types import SimpleNamespace
 
+import pytest
+
 from app.extensions import db
 from app.volunteers.models import Attendance, Volunteer, VolunteerStatus
 from tests.volunteers.matrix_mine import profile_of
@@ -18,6 +20,8 @@ from tests.volunteers.mine_support import (
     post,
     signed_in,
 )
+
+pytestmark = pytest.mark.usefixtures("without_seeded_volunteers")
 
 
 def _volunteer(app, login="vol.bhopal.1") -> SimpleNamespace:

@@ -18,6 +18,8 @@ from app.volunteers import intake
 from app.volunteers.models import AvailabilityWindow, Organisation, Volunteer, VolunteerStatus
 from tests.volunteers.registration_support import make_volunteer
 
+pytestmark = pytest.mark.usefixtures("without_seeded_volunteers")
+
 HEADER = "Name,Mobile,Organisation,Institution,Languages,Latitude,Longitude,First day,Last day,From,To"
 
 

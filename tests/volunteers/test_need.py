@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from datetime import time, timedelta
 
+import pytest
 from flask_login import login_user
 from sqlalchemy import delete, event, insert, select
 
@@ -20,6 +21,8 @@ from app.volunteers import services
 from app.volunteers.models import VolunteerStatus
 from app.volunteers.need import sees_phones
 from tests.volunteers.need_support import part_of, signed_in, user, volunteer_near
+
+pytestmark = pytest.mark.usefixtures("without_seeded_volunteers")
 
 
 def _report(part: Part, day, digitized: int) -> dict:

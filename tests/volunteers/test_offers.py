@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime, time, timedelta
 
+import pytest
 from sqlalchemy import func, select
 
 from app.campaign.clock import campaign_today
@@ -15,6 +16,8 @@ from app.models import AuditEntry
 from app.volunteers import services, tasks
 from app.volunteers.models import Assignment, VolunteerSettings
 from tests.volunteers.need_support import part_of, signed_in, user, volunteer_near
+
+pytestmark = pytest.mark.usefixtures("without_seeded_volunteers")
 
 
 def _token(html: str) -> str:

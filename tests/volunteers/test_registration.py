@@ -9,8 +9,10 @@ from sqlalchemy import func, select
 from app.extensions import db, limiter
 from app.models import AuditEntry, Job, JobStatus, Role, User
 from app.volunteers.models import AvailabilityWindow, Volunteer, VolunteerStatus
-from tests.conftest import hindi, make_app, reset_database
+from tests.conftest import hindi, make_app, remove_seeded_volunteers, reset_database
 from tests.volunteers.registration_support import form_values, sign_up
+
+pytestmark = pytest.mark.usefixtures("without_seeded_volunteers")
 
 URL = "/volunteers/register"
 
@@ -194,6 +196,7 @@ def limited_app(database_url):
         {"VOLUNTEER_REGISTER_RATE_LIMIT": "2 per hour", "VOLUNTEER_REGISTER_ATTEMPT_LIMIT": "6 per hour"},
     )
     reset_database(app)
+    remove_seeded_volunteers(app)
     yield app
     limiter.reset()
 
@@ -228,6 +231,7 @@ def test_attempts_of_any_outcome_are_limited_too(limited_app):
 def _geocoding_app(database_url, geocoder):
     app = make_app(database_url, {"GEOCODER": geocoder})
     reset_database(app)
+    remove_seeded_volunteers(app)
     return app
 
 
