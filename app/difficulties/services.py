@@ -40,6 +40,7 @@ from app.difficulties.workflow import Action, Relation
 from app.extensions import db
 from app.formatting import number
 from app.models import AuditEntry, Part, Role, User
+from app.refusals import FormErrors, NotAllowed, VersionConflict
 from app.timeutil import utcnow
 
 DESCRIPTION_MAX_LENGTH = 500
@@ -47,20 +48,8 @@ NOTE_MAX_LENGTH = 1000
 DUPLICATE_WINDOW = timedelta(hours=24)
 
 
-class DifficultyError(ValueError):
+class DifficultyError(FormErrors):
     """User-caused: {field: message}. Nothing was saved."""
-
-    def __init__(self, errors: dict[str, str]):
-        super().__init__("; ".join(str(m) for m in errors.values()))
-        self.errors = errors
-
-
-class VersionConflict(Exception):
-    """Someone else changed the difficulty after this page showed it."""
-
-
-class NotAllowed(Exception):
-    """The action is not open to this user in the difficulty's present state."""
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,7 @@ from app import audit
 from app.extensions import db
 from app.formatting import number
 from app.models import Part, User
+from app.refusals import FormErrors, NotAllowed, VersionConflict
 from app.timeutil import utcnow
 from app.volunteers import matching, rules
 from app.volunteers.models import (
@@ -35,20 +36,8 @@ MAX_OFFER_DAYS = 31
 MAX_COUNT = 100_000  # forms or electors helped in a day: more is a typing error
 
 
-class VolunteerError(ValueError):
+class VolunteerError(FormErrors):
     """User-caused: {field: message}. Nothing was saved."""
-
-    def __init__(self, errors: dict[str, str]):
-        super().__init__("; ".join(str(m) for m in errors.values()))
-        self.errors = errors
-
-
-class VersionConflict(Exception):
-    """Someone else changed it after this page showed it."""
-
-
-class NotAllowed(Exception):
-    """Not open to this user, or not in the present state."""
 
 
 @dataclass(frozen=True)
@@ -315,6 +304,21 @@ def _day_of(assignment: Assignment, day: date) -> VisitDay | None:
     )
 
 
+def _new_day(assignment: Assignment, day: date) -> VisitDay:
+    """The assignment's row for a day, added to the session."""
+    visit = VisitDay(
+        assignment_id=assignment.id,
+        volunteer_id=assignment.volunteer_id,
+        volunteer_user_id=assignment.volunteer_user_id,
+        part_id=assignment.part_id,
+        constituency_id=assignment.constituency_id,
+        district_id=assignment.district_id,
+        day=day,
+    )
+    db.session.add(visit)
+    return visit
+
+
 def _distance_m(part: Part, lat: float | None, lon: float | None) -> int | None:
     if lat is None or lon is None or part.lat is None or part.lon is None:
         return None
@@ -342,16 +346,7 @@ def check_in(user: User, assignment: Assignment, day: date, lat=None, lon=None, 
     if visit is not None and visit.check_in_at is not None:
         return visit  # a second tap changes nothing
     if visit is None:
-        visit = VisitDay(
-            assignment_id=assignment.id,
-            volunteer_id=assignment.volunteer_id,
-            volunteer_user_id=assignment.volunteer_user_id,
-            part_id=assignment.part_id,
-            constituency_id=assignment.constituency_id,
-            district_id=assignment.district_id,
-            day=day,
-        )
-        db.session.add(visit)
+        visit = _new_day(assignment, day)
     visit.check_in_at = now
     visit.check_in_lat, visit.check_in_lon = lat, lon
     visit.check_in_distance_m = _distance_m(assignment.part, lat, lon)
@@ -430,16 +425,7 @@ def record_attendance(blo: User, assignment: Assignment, day: date, came: bool, 
         raise VolunteerError({"day": str(_l("This assignment is not for that day."))})
     visit = _day_of(assignment, day)
     if visit is None:
-        visit = VisitDay(
-            assignment_id=assignment.id,
-            volunteer_id=assignment.volunteer_id,
-            volunteer_user_id=assignment.volunteer_user_id,
-            part_id=assignment.part_id,
-            constituency_id=assignment.constituency_id,
-            district_id=assignment.district_id,
-            day=day,
-        )
-        db.session.add(visit)
+        visit = _new_day(assignment, day)
     before = visit.attendance.value if visit.attendance else None
     visit.attendance = Attendance.CONFIRMED if came else Attendance.NO_SHOW
     visit.attendance_by_id, visit.attendance_at = blo.id, now
