@@ -16,12 +16,12 @@ from app.exports import bp
 from app.exports.registry import BULLETIN, FORMATS, QUEUED, TABLES, Selection
 from app.exports.services import Export, ExportError, parse_day
 from app.exports.tasks import start_export
-from app.exports.writer import CONTENT_TYPES, write
 from app.htmx import redirect_to, render
 from app.lists import ListForm
 from app.models import Job, JobStatus, Role
 from app.progress.services import target_of
 from app.scope import current_scope
+from app.spreadsheets import CONTENT_TYPES, write
 
 
 def _download(export: Export, fmt: str) -> Response:

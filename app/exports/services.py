@@ -1,7 +1,7 @@
 """The tables of the exports, and the daily bulletin, each built as an `Export`.
 
 Each builder answers an `Export`: translated column labels with a kind, and rows of plain values
-(percentages in percentage points, 12.5 = 12.5 %); app/exports/writer.py turns it into CSV or XLSX
+(percentages in percentage points, 12.5 = 12.5 %); app/spreadsheets.py turns it into CSV or XLSX
 bytes. The figures come from app/figures/queries.py, a handful of grouped queries.
 """
 
@@ -20,7 +20,6 @@ from sqlalchemy.sql.elements import ColumnElement
 from app.campaign.clock import campaign_zone
 from app.difficulties import labels as difficulty_labels
 from app.difficulties.board import BoardFilters, board_query, narrowing_conditions, time_left
-from app.exports.writer import DATE, PERCENT, TEXT, Column, Spreadsheet
 from app.extensions import db
 from app.figures.models import ASD_FIGURES, MAPPING_FIGURES
 from app.figures.queries import constituency_rows, district_rows, part_rows, parts_needing_a_call, total_row
@@ -32,6 +31,7 @@ from app.inputs import parse_iso_day
 from app.models import Constituency, District, Part
 from app.progress.services import last_report_days, missing_parts
 from app.scope import Scope
+from app.spreadsheets import DATE, PERCENT, TEXT, Column, Spreadsheet
 from app.timeutil import utcnow
 from app.volunteers import figures as volunteer_figures
 

@@ -11,11 +11,11 @@ from flask_babel import force_locale
 
 from app.campaign.services import current_campaign
 from app.exports.registry import TABLES, Selection
-from app.exports.writer import write
 from app.extensions import db
 from app.models import Job, User
 from app.progress.services import target_of
 from app.scope import Scope
+from app.spreadsheets import write
 from app.tasks import create_job, job_task, report_progress
 
 STEPS = 2  # read the figures, write the file

@@ -10,7 +10,6 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from app.access import allow
-from app.exports.writer import CONTENT_TYPES, write_csv
 from app.extensions import db
 from app.formatting import number
 from app.htmx import is_partial, redirect_to, render
@@ -36,6 +35,7 @@ from app.imports.tasks import start_run
 from app.lists import ListForm
 from app.models import Role
 from app.scope import current_scope
+from app.spreadsheets import CONTENT_TYPES, write_csv
 
 ERRORS_PER_PAGE = 50
 STATUS_LABELS = {

@@ -25,7 +25,6 @@ from sqlalchemy.orm import joinedload
 from app import audit
 from app.campaign.clock import campaign_day_of, campaign_today
 from app.campaign.services import current_campaign
-from app.exports.writer import DATE, INTEGER, TEXT, Column, Spreadsheet
 from app.extensions import db
 from app.figures.models import FIGURES, DailyReport
 from app.figures.rollups import recompute_constituency_days
@@ -45,6 +44,7 @@ from app.imports.parsing import (
 )
 from app.models import AuditEntry, Constituency, Job, Part, User
 from app.scope import Scope
+from app.spreadsheets import DATE, INTEGER, TEXT, Column, Spreadsheet
 from app.timeutil import utcnow
 
 MAX_BYTES = 20 * 1024 * 1024
