@@ -1,7 +1,8 @@
 """Which volunteers are nearest a booth, and why the others are left out. Pure (numpy, no Flask).
 
 Great-circle distances (haversine, vectorised over every candidate at once) find the few nearest;
-geopy's geodesic then orders those few and gives the kilometres shown to people.
+geopy's geodesic (its WGS-84 ellipsoid, solved by geographiclib, built once rather than per call)
+then orders those few and gives the kilometres shown to people.
 """
 
 from __future__ import annotations
@@ -10,7 +11,8 @@ import enum
 from dataclasses import dataclass
 
 import numpy as np
-from geopy.distance import geodesic
+from geographiclib.geodesic import Geodesic
+from geopy.distance import ELLIPSOIDS
 
 EARTH_RADIUS_KM = 6371.0088
 DEFAULT_RADIUS_KM = 25.0
@@ -38,8 +40,14 @@ def haversine_km(lat: float, lon: float, lats: np.ndarray, lons: np.ndarray) -> 
     return 2 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(np.clip(a, 0.0, 1.0)))
 
 
+_MAJOR_KM, _MINOR_KM, _FLATTENING = ELLIPSOIDS["WGS-84"]
+# geopy.distance.geodesic's own solver (kilometres), made once: geopy builds one per distance.
+_WGS84_KM = Geodesic(_MAJOR_KM, _FLATTENING)
+
+
 def geodesic_km(a: tuple[float, float], b: tuple[float, float]) -> float:
-    return geodesic(a, b).km
+    """geopy's geodesic(a, b).km, the same figure, without its per-call set-up."""
+    return _WGS84_KM.Inverse(float(a[0]), float(a[1]), float(b[0]), float(b[1]), Geodesic.DISTANCE)["s12"]
 
 
 def _floats(values) -> np.ndarray:

@@ -232,7 +232,7 @@ def _board_context(scope: Scope, message=None, level="success", errors=None, sen
         condition = condition & extra
     ranked = needs.ranked_parts(condition, form.day, campaign)
     pages = form.paginate_list(ranked, BOARD_PAGE_SIZE)
-    needs.suggest(pages.items, needs.pool(district.id, slot, limits))
+    needs.suggest(needs.with_lines(pages.items), needs.pool(district.id, slot, limits))
     constituencies = []
     if scope.role == Role.COLLECTOR:
         constituencies = db.session.scalars(scope.constituencies().order_by(Constituency.number)).all()

@@ -12,15 +12,16 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, time, timedelta
 
-from sqlalchemy import and_, exists, func, select
+from sqlalchemy import and_, case, exists, func, select
+from sqlalchemy.orm import aliased
 from sqlalchemy.sql.elements import ColumnElement
 
 from app.difficulties.models import ACTIVE, Difficulty
 from app.extensions import db
 from app.figures.models import DailyReport
 from app.figures.rows import PartLine
-from app.figures.selects import latest_reports, part_lines
-from app.models import Campaign, Part
+from app.figures.selects import part_lines
+from app.models import Campaign, Constituency, Part
 from app.volunteers import matching, rules
 from app.volunteers.models import (
     HOLDING,
@@ -64,7 +65,10 @@ class Helper:
 
 @dataclass
 class NeedRow:
-    line: PartLine
+    part_id: int
+    ac_number: int
+    part_number: int
+    located: bool  # the part has a location on the map
     electors: int
     digitized: int | None  # None: never reported
     last_report_date: date | None
@@ -73,6 +77,7 @@ class NeedRow:
     open_difficulties: int
     helpers: int  # volunteers holding an offer or assignment there on the day
     need: rules.Need
+    line: PartLine | None = None  # the part with its BLO: read by `with_lines` for the rows shown
     suggestions: list[Helper] = field(default_factory=list)
     left_out: dict[matching.LeftOut, int] = field(default_factory=dict)
 
@@ -80,20 +85,35 @@ class NeedRow:
     def part(self) -> Part:
         return self.line.part
 
-    @property
-    def located(self) -> bool:
-        return self.part.lat is not None and self.part.lon is not None
-
 
 # -- the ranking ----------------------------------------------------------------------------------
 
 
-def _digitized_as_of(day: date, part_condition: ColumnElement[bool]) -> dict[int, tuple[int, date]]:
-    """Each part's digitized and report day as of `day`: one grouped query."""
-    stmt = latest_reports(day, part_condition).with_only_columns(
-        DailyReport.part_id, DailyReport.digitized, DailyReport.report_date
+def _digitized_as_of(
+    day: date, earlier_day: date, part_condition: ColumnElement[bool]
+) -> dict[int, tuple[int, date, int | None]]:
+    """Each part's digitized and report day as of `day`, and its digitized as of `earlier_day`
+    (None without a report by then): one grouped query over the reports."""
+    latest = (
+        select(
+            DailyReport.part_id,
+            func.max(DailyReport.report_date).label("day"),
+            func.max(case((DailyReport.report_date <= earlier_day, DailyReport.report_date))).label(
+                "earlier"
+            ),
+        )
+        .join(Part, Part.id == DailyReport.part_id)
+        .where(part_condition, DailyReport.report_date <= day)
+        .group_by(DailyReport.part_id)
+        .subquery()
     )
-    return {part_id: (digitized, report_day) for part_id, digitized, report_day in db.session.execute(stmt)}
+    now, before = aliased(DailyReport), aliased(DailyReport)
+    stmt = (
+        select(latest.c.part_id, now.digitized, now.report_date, before.digitized)
+        .join(now, and_(now.part_id == latest.c.part_id, now.report_date == latest.c.day))
+        .outerjoin(before, and_(before.part_id == latest.c.part_id, before.report_date == latest.c.earlier))
+    )
+    return {part_id: rest for part_id, *rest in db.session.execute(stmt)}
 
 
 def open_difficulties(part_condition: ColumnElement[bool]) -> dict[int, int]:
@@ -124,47 +144,65 @@ def days_left(day: date, campaign: Campaign | None) -> int:
 
 
 def ranked_parts(part_condition: ColumnElement[bool], day: date, campaign: Campaign | None) -> list[NeedRow]:
-    """The parts in `part_condition` that need help, the neediest first (ties by AC and part)."""
-    lines = [PartLine(*row) for row in db.session.execute(part_lines(part_condition))]
-    now = _digitized_as_of(day, part_condition)
-    before = _digitized_as_of(day - timedelta(days=RECENT_DAYS), part_condition)
+    """The parts in `part_condition` that need help, the neediest first (ties by AC and part).
+
+    Ranked over light rows (no Part objects): `with_lines` then reads the parts of the rows shown."""
+    parts = db.session.execute(
+        select(Part.id, Constituency.number, Part.number, Part.electors, Part.lat, Part.lon)
+        .join(Constituency, Part.constituency_id == Constituency.id)
+        .where(part_condition)
+        .order_by(Constituency.number, Part.number)
+    ).all()
+    figures = _digitized_as_of(day, day - timedelta(days=RECENT_DAYS), part_condition)
     troubles = open_difficulties(part_condition)
-    helpers = holding_on([line.part.id for line in lines], day)
+    helpers = holding_on([part[0] for part in parts], day)
     left = days_left(day, campaign)
     rows = []
-    for line in lines:
-        part = line.part
-        digitized, last_report = now.get(part.id, (None, None))
-        earlier = before.get(part.id, (0, None))[0]
-        recent_pace = max((digitized or 0) - earlier, 0) / RECENT_DAYS
+    for part_id, ac_number, part_number, electors, lat, lon in parts:
+        digitized, last_report, earlier = figures.get(part_id, (None, None, None))
+        recent_pace = max((digitized or 0) - (earlier or 0), 0) / RECENT_DAYS
         silent = days_without_report(day, last_report, campaign)
+        troubled, helping = troubles.get(part_id, 0), helpers.get(part_id, 0)
         need = rules.need(
             rules.NeedInput(
-                electors=part.electors,
+                electors=electors,
                 digitized=digitized,
                 recent_pace=recent_pace,
                 days_left=left,
                 days_without_report=silent,
-                open_difficulties=troubles.get(part.id, 0),
-                helpers=helpers.get(part.id, 0),
+                open_difficulties=troubled,
+                helpers=helping,
             )
         )
         if need.score <= 0:
             continue  # nothing left to do there
         rows.append(
             NeedRow(
-                line=line,
-                electors=part.electors,
+                part_id=part_id,
+                ac_number=ac_number,
+                part_number=part_number,
+                located=lat is not None and lon is not None,
+                electors=electors,
                 digitized=digitized,
                 last_report_date=last_report,
                 recent_pace=recent_pace,
                 days_without_report=silent,
-                open_difficulties=troubles.get(part.id, 0),
-                helpers=helpers.get(part.id, 0),
+                open_difficulties=troubled,
+                helpers=helping,
                 need=need,
             )
         )
-    rows.sort(key=lambda r: (-r.need.score, r.line.ac_number, r.part.number))
+    rows.sort(key=lambda r: (-r.need.score, r.ac_number, r.part_number))
+    return rows
+
+
+def with_lines(rows: list[NeedRow]) -> list[NeedRow]:
+    """Give the rows shown their part, AC number and BLO (app.figures.rows.PartLine): one query."""
+    if rows:
+        found = db.session.execute(part_lines(Part.id.in_([row.part_id for row in rows])))
+        lines = {line.part.id: line for line in map(PartLine._make, found)}
+        for row in rows:
+            row.line = lines[row.part_id]
     return rows
 
 
@@ -238,7 +276,7 @@ def suggest(rows: list[NeedRow], volunteers: Pool, k: int = SUGGESTIONS) -> None
     matches = {}
     for row in rows:
         if row.located:  # otherwise the board says the part has no location
-            matches[row.part.id] = matching.nearest(row.part.lat, row.part.lon, volunteers.candidates, k=k)
+            matches[row.part_id] = matching.nearest(row.part.lat, row.part.lon, volunteers.candidates, k=k)
     wanted = {s.volunteer_id for match in matches.values() for s in match.suggestions}
     people = {}
     if wanted:
@@ -247,7 +285,7 @@ def suggest(rows: list[NeedRow], volunteers: Pool, k: int = SUGGESTIONS) -> None
         ).where(Volunteer.id.in_(wanted), Volunteer.district_id == volunteers.district_id)
         people = {row.id: tuple(row)[1:] for row in db.session.execute(stmt)}
     for row in rows:
-        match = matches.get(row.part.id)
+        match = matches.get(row.part_id)
         if match is None:
             continue
         row.suggestions = [
