@@ -125,7 +125,9 @@ def _mobile(rng: random.Random) -> str:
     return str(rng.choice("6789")) + "".join(str(rng.randint(0, 9)) for _ in range(9))
 
 
-def seed_demo(scale_name: str, log=print, with_history: bool = True) -> dict[str, str]:
+def seed_demo(
+    scale_name: str, log=print, with_history: bool = True, with_volunteers: bool = True
+) -> dict[str, str]:
     """Seed one scale (with 45 days of reports unless told not to); returns one login per role."""
     scale = SCALES[scale_name]
     rows = read_districts()
@@ -302,15 +304,16 @@ def seed_demo(scale_name: str, log=print, with_history: bool = True) -> dict[str
     db.session.flush()
     seed_difficulties(scale_name, stored_now, log=log)
     campaign = db.session.scalar(select(Campaign).order_by(Campaign.id))
-    seed_volunteers(
-        [(district_ids[r["name_en"]], slug(r["name_en"])) for i, r in enumerate(rows) if i in chosen],
-        password_hash,
-        now.date(),
-        zone,
-        stored_now,
-        (campaign.enumeration_start, campaign.enumeration_end),
-        log=log,
-    )
+    if with_volunteers:
+        seed_volunteers(
+            [(district_ids[r["name_en"]], slug(r["name_en"])) for i, r in enumerate(rows) if i in chosen],
+            password_hash,
+            now.date(),
+            zone,
+            stored_now,
+            (campaign.enumeration_start, campaign.enumeration_end),
+            log=log,
+        )
     db.session.commit()
     log(f"seeded: {len(new)} districts, {len(ac_rows)} ACs, {len(part_rows)} parts, {len(users)} accounts")
 

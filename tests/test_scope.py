@@ -83,6 +83,9 @@ def _volunteer(part: Part) -> Volunteer:
     EROs included, since volunteers are approved and placed district-wide."""
     district = db.session.get(District, part.district_id)
     user = _user(f"vol.{district.name_en.lower()}.1")
+    seeded = db.session.scalar(select(Volunteer).where(Volunteer.user_id == user.id))
+    if seeded is not None:
+        return seeded
     return Volunteer(
         user_id=user.id,
         district_id=district.id,

@@ -1,14 +1,5 @@
-/*
- * Chart.js and Leaflet (358 KB) only on pages that show a chart or a map (or a location to pick);
- * check-in.js only where a volunteer checks in or out; difficulties.js only where a response template
- * can be chosen.
- *
- * Boosted navigation swaps the body and keeps the first page's <head>, so a page cannot list its own
- * scripts there. This file, loaded on every page by templates/base.html, looks for a chart canvas or a
- * part map on load and after every htmx swap (htmx:load) and adds the library and its drawing script
- * once. Their addresses come from this script tag's data-* attributes; added <script src> tags respect
- * the CSP (script-src 'self'). Leaflet's stylesheet is in place before the map is drawn.
- */
+/* Heavy scripts only where a page uses them (chart, map, location picker, check-in, response
+ * templates): looked for on load and after every htmx swap, since boosted navigation keeps <head>. */
 (function () {
   "use strict";
   if (window.sirOnDemand) return;

@@ -7,6 +7,7 @@ from playwright.sync_api import expect
 
 from app.extensions import db
 from app.volunteers.models import Attendance, VisitDay
+from tests.conftest import remove_seeded_volunteers
 from tests.e2e.conftest import shot
 from tests.e2e.test_journeys import sign_in
 from tests.volunteers.matrix_mine import part_of
@@ -17,6 +18,7 @@ pytestmark = __import__("pytest").mark.browser
 
 def test_volunteer_accepts_checks_in_with_gps_and_the_blo_confirms(live_server, browser):
     app = live_server.app
+    remove_seeded_volunteers(app)
     offer = make_offer(app)
     with app.app_context():
         part = part_of(1, 1)
