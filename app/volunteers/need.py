@@ -253,6 +253,12 @@ def _board_context(scope: Scope, message=None, level="success", errors=None, sen
         "today": today,
         "limits": limits,
         "show_phones": sees_phones(scope, district.id),
+        "offer_url": url_for(
+            "volunteers.offer",
+            date=form.day.isoformat(),
+            start_time=start.strftime("%H:%M"),
+            end_time=end.strftime("%H:%M"),
+        ),
         "left_out_order": matching.REASON_ORDER,
         "tasks": list(Task),
         "sent": sent or _offer_defaults(form.day, today, start, end),
