@@ -72,6 +72,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from app.difficulties import bp as difficulties_bp
     from app.exports import bp as exports_bp
     from app.imports import bp as imports_bp
+    from app.inspections import bp as inspections_bp
     from app.main import bp as main_bp
     from app.maps import bp as maps_bp
     from app.places import bp as places_bp
@@ -90,6 +91,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(reviews_bp)
     app.register_blueprint(difficulties_bp)
     app.register_blueprint(volunteers_bp)
+    app.register_blueprint(inspections_bp)
     app.register_blueprint(exports_bp)
     app.register_blueprint(imports_bp)
     app.register_blueprint(maps_bp)

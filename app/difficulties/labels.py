@@ -30,6 +30,9 @@ CATEGORY_LABELS = {
     Category.SAFETY: _l("Harassment or safety"),
     Category.OTHER: _l("Other difficulty"),
 }
+# What a BLO or a review may name; a discrepancy comes from an inspection only.
+HEARD_CATEGORY_LABELS = dict(CATEGORY_LABELS)
+CATEGORY_LABELS[Category.DISCREPANCY] = _l("Reported figures do not match the inspection")
 
 # What the BLO taps: how badly it hits the work, in their words.
 TAP_SEVERITY_LABELS = {
@@ -157,6 +160,10 @@ _RESPONSES = {
         _l("The supervisor will accompany you on the next visit."),
     ),
     Category.OTHER: (),
+    Category.DISCREPANCY: (
+        _l("The BLO has corrected the figures to what was counted at the inspection."),
+        _l("Recounted with the supervisor; the reported figures stand."),
+    ),
 }
 RESPONSE_LANGUAGES = (("hi", "हिन्दी"), ("en", "English"))
 

@@ -40,6 +40,8 @@ class Category(enum.StrEnum):
     HEALTH = "health"
     SAFETY = "safety"
     OTHER = "other"
+    # Raised by an inspection, never by a BLO: the reported figures differ from what was counted.
+    DISCREPANCY = "discrepancy"
 
 
 class Severity(enum.StrEnum):
@@ -175,6 +177,8 @@ class Difficulty(db.Model):
     resolve_seconds: Mapped[int | None]
     # The one-time token of the form it was sent from: a second tap on Send finds it and adds nothing.
     form_token: Mapped[str | None] = mapped_column(String(64), unique=True)
+    # Its own time to resolve, in place of the route's (an inspection's action item and its deadline).
+    resolve_minutes: Mapped[int | None]
     version: Mapped[int] = mapped_column(default=1)
 
     __mapper_args__ = {"version_id_col": version}

@@ -71,7 +71,7 @@ class DifficultyForm(Form):
     part_id = RadioField(_l("Which part"), choices=[], validate_choice=False)
     category = RadioField(
         _l("What is the difficulty?"),
-        choices=[(c.value, label) for c, label in labels.CATEGORY_LABELS.items()],
+        choices=[(c.value, label) for c, label in labels.HEARD_CATEGORY_LABELS.items()],
         validate_choice=False,
     )
     severity = RadioField(

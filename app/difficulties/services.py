@@ -60,6 +60,10 @@ class NewDifficulty:
     duplicate_of_id: int | None = None
     form_token: str | None = None
     photo: object | None = None  # app.difficulties.photos.Photo
+    # An inspection's action item names its owner and deadline: the officer (at their own level)
+    # and the minutes it has to be resolved, in place of the category's route.
+    owner: User | None = None
+    resolve_minutes: int | None = None
 
 
 @dataclass(frozen=True)
@@ -88,9 +92,17 @@ def policies(district_ids: Iterable[int]) -> dict[tuple[int, Category], sla.Poli
     return found
 
 
-def policy_for(district_id: int, category: Category, known: dict | None = None) -> sla.Policy:
+def policy_for(
+    district_id: int, category: Category, known: dict | None = None, resolve_minutes: int | None = None
+) -> sla.Policy:
+    """The district's route for the category, or the default; a difficulty given its own deadline
+    (an inspection's action item) keeps the route's first level with that time to resolve."""
     known = policies([district_id]) if known is None else known
-    return known.get((district_id, category), sla.DEFAULT_POLICIES[category])
+    policy = known.get((district_id, category), sla.DEFAULT_POLICIES[category])
+    if resolve_minutes:
+        resolve = timedelta(minutes=resolve_minutes)
+        policy = sla.Policy(policy.first_level, min(policy.acknowledge, resolve), resolve)
+    return policy
 
 
 @dataclass
@@ -178,7 +190,9 @@ def live_clock(
 ):
     """The clock as it stands now, from the timeline (the escalation job may not have run yet)."""
     events = timeline(difficulty.id) if events is None else events
-    policy = policy_for(difficulty.district_id, difficulty.category)
+    policy = policy_for(
+        difficulty.district_id, difficulty.category, resolve_minutes=difficulty.resolve_minutes
+    )
     return sla.clock(steps_of(events), policy, now or utcnow())
 
 
@@ -293,6 +307,8 @@ def raise_difficulty(
         is None
     ):
         errors["duplicate_of_id"] = str(_l("That difficulty is not one of your AC's."))
+    if data.category == Category.DISCREPANCY.value and source != Source.INSPECTION:
+        errors["category"] = str(_l("Choose what the difficulty is about."))
     if errors:
         raise DifficultyError(errors)
     saved = from_form_token(data.form_token)
@@ -300,10 +316,13 @@ def raise_difficulty(
         return saved
     now = now or utcnow()
     category = Category(data.category)
-    policy = policy_for(part.district_id, category)
-    level, owner_id = Officers.load([part.id]).route(
-        policy.first_level, part.id, part.constituency_id, part.district_id
-    )
+    policy = policy_for(part.district_id, category, resolve_minutes=data.resolve_minutes)
+    if data.owner is not None:
+        level, owner_id = workflow.ROLE_LEVEL[data.owner.role], data.owner.id
+    else:
+        level, owner_id = Officers.load([part.id]).route(
+            policy.first_level, part.id, part.constituency_id, part.district_id
+        )
     difficulty = Difficulty(
         part_id=part.id,
         constituency_id=part.constituency_id,
@@ -321,6 +340,7 @@ def raise_difficulty(
         opened_at=now,
         level_started_at=now,
         form_token=data.form_token,
+        resolve_minutes=data.resolve_minutes,
     )
     db.session.add(difficulty)
     db.session.flush()
@@ -523,7 +543,9 @@ def perform(
 
     before = snapshot(difficulty)
     events = timeline(difficulty.id)
-    policy = policy_for(difficulty.district_id, difficulty.category)
+    policy = policy_for(
+        difficulty.district_id, difficulty.category, resolve_minutes=difficulty.resolve_minutes
+    )
     note = (data.note or "").strip()
     rule = workflow.RULES[action]
     kind = {
@@ -709,6 +731,7 @@ def escalate(
                 _D.c.overdue_since,
                 _D.c.resolved_at,
                 _D.c.version,
+                _D.c.resolve_minutes,
             )
             .where(
                 _D.c.status.in_([s.value for s in (*RUNNING, Status.RESOLVED)]),
@@ -789,9 +812,7 @@ def _escalate_batch(due, now: datetime, result: Escalation) -> None:
             if owner_id
             else officers.holders(level, row.part_id, row.constituency_id, row.district_id)
         )
-        policy = known.get(
-            (row.district_id, Category(row.category)), sla.DEFAULT_POLICIES[Category(row.category)]
-        )
+        policy = policy_for(row.district_id, Category(row.category), known, row.resolve_minutes)
         if status == Status.RESOLVED:
             if row.resolved_at is None or row.resolved_at + sla.AUTO_CLOSE_AFTER > now:
                 continue

@@ -40,6 +40,7 @@ DEFAULT_POLICIES: dict[Category, Policy] = {
     Category.SAFETY: _hours(Level.ERO, 1, 4),
     Category.APP: _hours(Level.SUPERVISOR, 4, 24),
     Category.FORMS_SHORT: _hours(Level.SUPERVISOR, 4, 24),
+    Category.DISCREPANCY: _hours(Level.ERO, 8, 48),  # an inspection's mismatch goes to the ERO
     **{
         category: _hours(Level.SUPERVISOR, 8, 48)
         for category in (

@@ -30,6 +30,7 @@ from app.figures.models import FIGURES, DailyReport
 from app.figures.rollups import recompute_constituency_days
 from app.figures.rules import lowered_figures, raised_above_later, validate_figures
 from app.figures.selects import as_date, latest_reports
+from app.figures.signals import reports_saved
 from app.formatting import number
 from app.imports.models import ImportJob
 from app.imports.parsing import (
@@ -499,6 +500,9 @@ def write_changes(result: CheckResult, actor: User, now: datetime | None = None)
             ],
         )
     changed = creates + updates
+    reports_saved.send(
+        "import", rows=[(r.part.id, r.day, r.figures, r.report_id) for r in changed], actor_id=actor.id
+    )
     if changed:
         recompute_constituency_days({r.part.constituency_id for r in changed}, min(r.day for r in changed))
     return {"created": len(creates), "updated": len(updates), "unchanged": result.count("unchanged")}

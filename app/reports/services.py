@@ -19,6 +19,7 @@ from app.figures.rollups import add_report_change, lock_report_writes
 from app.figures.rows import PartLine, ProgressRow
 from app.figures.rules import lowered_figures, raised_above_later, validate_figures
 from app.figures.selects import latest_reports, part_lines
+from app.figures.signals import reports_saved
 from app.models import Campaign, Constituency, Part, Role, User
 from app.timeutil import utcnow
 
@@ -158,6 +159,7 @@ def submit_report(
     add_report_change(
         part, day, shown, values, now, next_day=later.report_date if later else None, new=current is None
     )
+    reports_saved.send("report", rows=[(part.id, day, values, report_id)], actor_id=actor.id)
     return ReportsAround(around.previous, saved, later, created=current is None)
 
 

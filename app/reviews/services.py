@@ -18,7 +18,7 @@ from sqlalchemy.orm import aliased, joinedload
 from sqlalchemy.sql.elements import ColumnElement
 
 from app import audit
-from app.difficulties.labels import CATEGORY_LABELS
+from app.difficulties.labels import HEARD_CATEGORY_LABELS
 from app.difficulties.models import Source
 from app.difficulties.services import link_or_raise
 from app.extensions import db
@@ -40,7 +40,7 @@ KIND_LABELS = {
 }
 
 # The categories' words are the difficulties' own (a review's difficulty opens one).
-DIFFICULTY_LABELS = CATEGORY_LABELS
+DIFFICULTY_LABELS = HEARD_CATEGORY_LABELS
 
 
 class ReviewError(ValueError):

@@ -89,7 +89,7 @@ class NeedRow:
 # -- the ranking ----------------------------------------------------------------------------------
 
 
-def _digitized_as_of(
+def digitized_as_of(
     day: date, earlier_day: date, part_condition: ColumnElement[bool]
 ) -> dict[int, tuple[int, date, int | None]]:
     """Each part's digitized and report day as of `day`, and its digitized as of `earlier_day`
@@ -153,7 +153,7 @@ def ranked_parts(part_condition: ColumnElement[bool], day: date, campaign: Campa
         .where(part_condition)
         .order_by(Constituency.number, Part.number)
     ).all()
-    figures = _digitized_as_of(day, day - timedelta(days=RECENT_DAYS), part_condition)
+    figures = digitized_as_of(day, day - timedelta(days=RECENT_DAYS), part_condition)
     troubles = open_difficulties(part_condition)
     helpers = holding_on([part[0] for part in parts], day)
     left = days_left(day, campaign)
