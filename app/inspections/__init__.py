@@ -8,6 +8,6 @@ from app.figures.signals import reports_saved
 
 bp = Blueprint("inspections", __name__, url_prefix="/inspections")
 
-from app.inspections import models, services  # noqa: E402,F401
+from app.inspections import models, outputs, planning, services, visits  # noqa: E402,F401
 
 reports_saved.connect(services.reports_saved)

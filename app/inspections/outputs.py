@@ -1,0 +1,3 @@
+"""Inspection pages (outputs)."""
+
+from app.inspections import bp  # noqa: F401

@@ -1,0 +1,3 @@
+"""Inspection pages (planning)."""
+
+from app.inspections import bp  # noqa: F401

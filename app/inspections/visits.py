@@ -1,0 +1,3 @@
+"""Inspection pages (visits)."""
+
+from app.inspections import bp  # noqa: F401
