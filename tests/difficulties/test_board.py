@@ -232,7 +232,12 @@ def test_notifications_list_newest_first_and_mark_read(app):
 
 def _routing_form(token: str, **changes) -> dict:
     data = {"csrf_token": token}
-    defaults = {"health": ("ero", "1", "4"), "safety": ("ero", "1", "4"), "app": ("supervisor", "4", "24")}
+    defaults = {
+        "health": ("ero", "1", "4"),
+        "safety": ("ero", "1", "4"),
+        "app": ("supervisor", "4", "24"),
+        "discrepancy": ("ero", "8", "48"),
+    }
     for category in (
         "app",
         "network",
@@ -243,6 +248,7 @@ def _routing_form(token: str, **changes) -> dict:
         "health",
         "safety",
         "other",
+        "discrepancy",
     ):
         level, acknowledge, resolve = changes.get(category, defaults.get(category, ("supervisor", "8", "48")))
         data.update(
