@@ -15,6 +15,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 
+from app import idempotency
 from app.access import allow
 from app.campaign.clock import campaign_now
 from app.campaign.services import current_campaign
@@ -126,6 +127,7 @@ def today():
 
 @bp.route("/parts/<int:part_id>", methods=["GET", "POST"])
 @allow(REPORTERS)
+@idempotency.idempotent
 def part(part_id: int):
     """One part's form; POST saves it (again and again: one report per part per day)."""
     part = current_scope().require_part(part_id)
@@ -141,6 +143,7 @@ def part(part_id: int):
     if day is None:
         card = _posted_card(part, _default_day(days), target)
         card.errors = {"__all__": refused}
+        idempotency.refusal(refused)
         return _render_part(card, days, status=422)
     values, reason = _posted()
     errors = unreadable(values, reason)
@@ -155,6 +158,7 @@ def part(part_id: int):
                 )
             else:
                 card.errors["correction_reason"] = _("Say why the figure is lower, e.g. a recount of forms.")
+        idempotency.refusal(next(iter(card.errors.values()), ""))
         return _render_part(card, days, status=422)
 
     card = ReportCard(
