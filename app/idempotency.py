@@ -118,6 +118,11 @@ def fingerprint() -> str:
     return hashlib.sha256(json.dumps(payload, ensure_ascii=False).encode()).hexdigest()
 
 
+def new_key() -> str:
+    """A key for a form the server renders itself (the conflict page's choices)."""
+    return str(uuid.uuid4())
+
+
 def _parse_key(text: str) -> str | None:
     try:
         return str(uuid.UUID(text.strip()))

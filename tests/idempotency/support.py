@@ -31,7 +31,9 @@ def clear_today(app, pid: int) -> tuple[dict[str, int], int]:
         today = campaign_today()
         part = db.session.get(Part, pid)
         db.session.execute(
-            delete(DailyReport).where(DailyReport.part_id == pid, DailyReport.report_date >= today - timedelta(days=1))
+            delete(DailyReport).where(
+                DailyReport.part_id == pid, DailyReport.report_date >= today - timedelta(days=1)
+            )
         )
         recompute_constituency_days([part.constituency_id], today - timedelta(days=1))
         db.session.commit()
