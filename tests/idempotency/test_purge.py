@@ -1,4 +1,5 @@
-"""Keys are kept at least 24 hours and purged after 48, by the hourly job or `flask purge-idempotency-keys`."""
+"""Keys are kept at least 24 hours and purged after 48: by the hourly job, or by
+`flask purge-idempotency-keys`."""
 
 from __future__ import annotations
 

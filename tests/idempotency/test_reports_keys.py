@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from app.figures.models import FIGURES
 from tests.idempotency.support import (
     advance,
     audit_count,
@@ -161,9 +160,8 @@ def test_a_refused_post_releases_its_key_so_the_fixed_one_is_saved(app, client, 
     refused = _post(client, auth, pid, wrong, key)
     assert refused.status_code == 422
     assert refusal(refused) == "Enter a whole number, like 250."
-    assert 'id="e%s-digitized" class="field-error">Enter a whole number, like 250.' % pid in refused.get_data(
-        as_text=True
-    )
+    html = refused.get_data(as_text=True)
+    assert f'id="e{pid}-digitized" class="field-error">Enter a whole number, like 250.' in html
     assert key_count(app) == 0 and report_count(app, pid) == 0
     fixed = _post(client, auth, pid, advance(previous, electors), key)
     assert fixed.status_code == 200 and report_count(app, pid) == 1
