@@ -30,6 +30,7 @@ import hashlib
 import json
 import secrets
 import uuid
+import zlib
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from urllib.parse import quote
@@ -212,7 +213,7 @@ def _store(claimed: _Claim, response, flashes: list) -> None:
                 finished_at=utcnow(),
                 response_status=response.status_code,
                 response_headers={"headers": headers, "flashes": flashes},
-                response_body=response.get_data(),
+                response_body=zlib.compress(response.get_data(), 6),
             )
         )
 
@@ -221,7 +222,9 @@ def _replay(row):
     kept = row.response_headers or {}
     for category, message in kept.get("flashes", []):
         flash(message, category)
-    response = make_response(row.response_body or b"", row.response_status)
+    response = make_response(
+        zlib.decompress(row.response_body) if row.response_body else b"", row.response_status
+    )
     for name, value in kept.get("headers", {}).items():
         response.headers[name] = value
     response.headers[REPLAY_HEADER] = "true"

@@ -42,4 +42,4 @@ class IdempotencyKey(db.Model):
     response_status: Mapped[int | None]
     # The headers that matter to the client (Location, HX-*, Content-Type) and the flashed messages.
     response_headers: Mapped[dict | None] = mapped_column(JSON)
-    response_body: Mapped[bytes | None] = mapped_column(LargeBinary)
+    response_body: Mapped[bytes | None] = mapped_column(LargeBinary)  # zlib: a few hundred bytes
