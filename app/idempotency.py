@@ -21,6 +21,12 @@ The key is claimed by an INSERT under the unique (user, key) constraint, in its 
 transaction before the work: of two workers or two tabs racing, one inserts, the other finds the
 row (409 while it is processing, the replay once it is done). A claim still "processing" after
 TAKE_OVER_AFTER was left by a crashed worker and is taken over.
+
+The answer is kept after the view's own commit, in a second short transaction: a worker dying
+between the two leaves the key "processing", and the post taken over later runs again. Each
+decorated post is safe to run twice: the report writes the same day's row with the same figures,
+a difficulty's form token finds the one already logged, a second check-in or check-out changes
+nothing, the work log writes the same figures.
 """
 
 from __future__ import annotations
@@ -183,6 +189,7 @@ def claim(user_id: int, key: str, endpoint: str, print_: str, now: datetime) -> 
                     .values(claim=token, claimed_at=now)
                 ).rowcount
             if taken == 1:
+                current_app.logger.warning("idempotency key %s of user %s taken over", key, user_id)
                 return _Claim(row.id, token)
             continue
         return _Claim(row.id, row=row)
@@ -296,7 +303,12 @@ def _run(view: Callable, args, kwargs):
         raise
     # A plain post's refusal may be a redirect with the message flashed: refusal() marks it.
     if 200 <= response.status_code < 400 and "idempotency_refusal" not in g:
-        _store(claimed, response, _new_flashes(flashed))
+        try:
+            _store(claimed, response, _new_flashes(flashed))
+        except Exception:
+            # The work is saved: answer it. The key stays "processing"; a resend after
+            # TAKE_OVER_AFTER runs again, which these posts allow (see above).
+            current_app.logger.exception("idempotency key %s: the answer could not be kept", key)
     else:
         db.session.rollback()
         release(claimed)
