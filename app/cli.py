@@ -1,4 +1,5 @@
-"""Command-line tasks: `flask seed-demo`, `flask escalate`, `flask expire-offers`."""
+"""Command-line tasks: `flask seed-demo`, `flask escalate`, `flask expire-offers`,
+`flask purge-idempotency-keys`."""
 
 from __future__ import annotations
 
@@ -53,3 +54,10 @@ def init_app(app: Flask) -> None:
         result = run_escalation()
         counts = " ".join(f"{name}={value}" for name, value in result.as_dict().items())
         click.echo(f"escalate: {counts} in {time.perf_counter() - started:.2f} s")
+
+    @app.cli.command("purge-idempotency-keys")
+    def purge_idempotency_keys_command() -> None:
+        """Delete the idempotency keys older than 48 hours (the periodic job does it every hour)."""
+        from app.idempotency import purge
+
+        click.echo(f"purged idempotency keys: {purge()}")

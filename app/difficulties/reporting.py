@@ -23,6 +23,7 @@ from sqlalchemy.orm import joinedload
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 from wtforms import HiddenField, RadioField, TextAreaField
 
+from app import idempotency
 from app.access import PLACE_VIEWERS, allow, may
 from app.difficulties import bp, labels, photos, services
 from app.difficulties.models import Category, Difficulty, DifficultyEvent, DifficultyPhoto, Source
@@ -196,6 +197,7 @@ def _severity_of_original(part: Part, duplicate_of_id: int | None) -> str | None
 
 @bp.route("/new", methods=["GET", "POST"])
 @allow(REPORTERS)
+@idempotency.idempotent
 def new():
     scope = current_scope()
     part, parts = _place(scope, request.values)
@@ -204,6 +206,8 @@ def new():
         form.category.data = request.args["category"]
     if not form.validate_on_submit():
         status = 422 if request.method == "POST" else 200
+        if form.errors:
+            idempotency.refusal(next(iter(form.errors.values()))[0])
         return _answer("form", status, **form_context(scope, part, parts, form))
 
     errors: dict[str, str] = {}
@@ -243,6 +247,7 @@ def new():
         else:
             return _saved(saved)
     form.add_errors(errors)
+    idempotency.refusal(next(iter(errors.values()), ""))
     return _answer("form", 422, **form_context(scope, part, parts, form))
 
 

@@ -15,6 +15,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 
+from app import audit, idempotency
 from app.access import allow
 from app.campaign.clock import campaign_now
 from app.campaign.services import current_campaign
@@ -25,10 +26,11 @@ from app.formatting import day as format_day
 from app.formatting import percent
 from app.htmx import is_partial, redirect_to, render
 from app.inputs import parse_iso_day
-from app.models import Part, Role
+from app.models import Part, Role, User
 from app.reports import bp
 from app.reports.services import (
     ReportCard,
+    ReportConflict,
     ReportError,
     ReportsAround,
     find_part,
@@ -37,12 +39,16 @@ from app.reports.services import (
     read_figures,
     report_card,
     report_cards,
+    reports_around,
+    seen_stamp,
     submit_report,
     unreadable,
 )
 from app.scope import current_scope
 
 REPORTERS = frozenset({Role.BLO, Role.SUPERVISOR, Role.ERO, Role.COLLECTOR})
+bp.add_app_template_global(seen_stamp, "seen_stamp")
+bp.add_app_template_global(idempotency.new_key, "new_idempotency_key")
 DEFAULT_TARGET = Decimal(10)
 
 
@@ -126,6 +132,7 @@ def today():
 
 @bp.route("/parts/<int:part_id>", methods=["GET", "POST"])
 @allow(REPORTERS)
+@idempotency.idempotent
 def part(part_id: int):
     """One part's form; POST saves it (again and again: one report per part per day)."""
     part = current_scope().require_part(part_id)
@@ -141,10 +148,14 @@ def part(part_id: int):
     if day is None:
         card = _posted_card(part, _default_day(days), target)
         card.errors = {"__all__": refused}
+        idempotency.refusal(refused)
         return _render_part(card, days, status=422)
     values, reason = _posted()
     errors = unreadable(values, reason)
-    saved = None if errors else _save(part, day, read_figures(values), reason, days, errors)
+    try:
+        saved = None if errors else _save(part, day, read_figures(values), reason, days, errors)
+    except ReportConflict as conflict:
+        return _conflict(part, day, target, days, conflict.current)
     if saved is None:
         card = _posted_card(part, day, target)
         card.errors = errors
@@ -155,6 +166,7 @@ def part(part_id: int):
                 )
             else:
                 card.errors["correction_reason"] = _("Say why the figure is lower, e.g. a recount of forms.")
+        idempotency.refusal(next(iter(card.errors.values()), ""))
         return _render_part(card, days, status=422)
 
     card = ReportCard(
@@ -168,7 +180,7 @@ def part(part_id: int):
         following=saved.following,
     )
     card.saved_at = saved.current.updated_at
-    if not is_partial():
+    if not is_partial() or _overriding():
         flash(_confirmation(card), "success")
         return redirect_to(url_for("reports.part", part_id=part.id, report_date=day.isoformat()))
     # The form stays as typed, which is what was saved: the answer is the confirmation, the check
@@ -186,6 +198,30 @@ def part(part_id: int):
     return response
 
 
+def _overriding() -> bool:
+    """The sender chose their figures over another person's, on the conflict page."""
+    return request.form.get("override") == "1"
+
+
+def _conflict(part: Part, day: date, target: Decimal, days: list[date], current):
+    """409: another person saved other figures for the day since the sender's form showed them.
+    Both sets side by side, and the two choices; nothing of the sender's is saved."""
+    card = _posted_card(part, day, target)
+    entered_by = db.session.get(User, current.entered_by_id) if current.entered_by_id else None
+    idempotency.refusal(
+        _(
+            "Not saved: %(name)s entered other figures for this day. Open the report to choose which stand.",
+            name=entered_by.name if entered_by else _("someone else"),
+        )
+    )
+    return _render_part(
+        card,
+        days,
+        status=409,
+        conflict={"report": current, "entered_by": entered_by, "seen": seen_stamp(current)},
+    )
+
+
 def _posted() -> tuple[dict[str, str], str]:
     """The figures and the reason as typed (bounded: a pasted essay is cut, then refused)."""
     values = {name: request.form.get(name, "")[:20] for name in FIGURES}
@@ -200,7 +236,14 @@ def _save(
     for attempt in (1, 2):
         try:
             saved = submit_report(
-                current_user, part, day, figures, correction_reason=reason, allowed_days=days
+                current_user,
+                part,
+                day,
+                figures,
+                correction_reason=reason,
+                allowed_days=days,
+                seen=request.form.get("report_seen"),
+                override=_overriding(),
             )
             # The part, the user and the campaign stay loaded for the answer: nothing else wrote them.
             db.session().expire_on_commit = False
@@ -210,6 +253,9 @@ def _save(
             db.session.rollback()
             errors.update(error.errors)
             return None
+        except ReportConflict:
+            db.session.rollback()
+            raise
         except IntegrityError:
             # Two first saves of the same day at once (a double tap): the second one updates.
             db.session.rollback()
@@ -246,3 +292,36 @@ def check(part_id: int):
     if refused:
         card.errors["__all__"] = refused
     return _render_part(card, days, block="check")
+
+
+@bp.route("/parts/<int:part_id>/keep", methods=["POST"])
+@allow(REPORTERS)
+@idempotency.idempotent
+def keep(part_id: int):
+    """The conflict page's other choice: the figures another person saved stand, the sender's are
+    dropped. Nothing changes in the report; the choice is audited with the figures dropped."""
+    part = current_scope().require_part(part_id)
+    days, _target = _campaign_days()
+    day, refused = _chosen_day(request.form.get("report_date"), days)
+    current = reports_around(part.id, day).current if day else None
+    if current is None:
+        message = refused or _("There is no report of this day to keep: fill the form again.")
+        idempotency.refusal(message)
+        flash(message, "error")
+        return redirect_to(url_for("reports.part", part_id=part.id))
+    dropped, _reason = _posted()
+    audit.record(
+        current_user,
+        "report.conflict_kept",
+        current,
+        None,
+        {
+            "report_date": day.isoformat(),
+            "kept_entered_by_id": current.entered_by_id,
+            "kept_updated_at": seen_stamp(current),
+            "dropped": read_figures(dropped),
+        },
+    )
+    db.session.commit()
+    flash(_("The figures already saved stand; yours were dropped."), "success")
+    return redirect_to(url_for("reports.part", part_id=part.id, report_date=day.isoformat()))

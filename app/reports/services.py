@@ -21,6 +21,7 @@ from app.figures.rules import lowered_figures, raised_above_later, validate_figu
 from app.figures.selects import latest_reports, part_lines
 from app.figures.signals import reports_saved
 from app.models import Campaign, Constituency, Part, Role, User
+from app.refusals import VersionConflict
 from app.timeutil import utcnow
 
 
@@ -30,6 +31,32 @@ class ReportError(ValueError):
     def __init__(self, errors: dict[str, str]):
         super().__init__("; ".join(errors.values()))
         self.errors = errors
+
+
+class ReportConflict(VersionConflict):
+    """Someone else saved other figures for the part and day after the sender's form showed it
+    (a queued report arriving after an officer entered the day on the BLO's behalf): the sender
+    chooses, nothing is replaced. `current` is the day's report as saved now."""
+
+    def __init__(self, current: DailyReport):
+        super().__init__(f"report {current.id} changed")
+        self.current = current
+
+
+def seen_stamp(report: DailyReport | None) -> str:
+    """What a form says its sender saw of the day's report: its save time, or "" for none."""
+    return report.updated_at.isoformat() if report is not None else ""
+
+
+def _conflicts(current: DailyReport | None, seen: str | None, actor: User, values: dict[str, int]) -> bool:
+    """Another person's figures for the day, saved since the form showed them, and not the same."""
+    return (
+        seen is not None
+        and current is not None
+        and seen.strip() != seen_stamp(current)
+        and current.entered_by_id != actor.id
+        and current.figures() != values
+    )
 
 
 def open_days(campaign: Campaign | None, now: datetime) -> list[date]:
@@ -103,8 +130,15 @@ def submit_report(
     correction_reason: str | None = None,
     allowed_days: list[date] | None = None,
     source: str = "form",
+    seen: str | None = None,
+    override: bool = False,
 ) -> ReportsAround:
     """Create or update the part's report for the day. Raises ReportError; writes nothing then.
+
+    `seen` is what the sender's form showed of the day's report (seen_stamp; None: the form does
+    not say, and the save goes ahead as before). Another person's figures saved since then raise
+    ReportConflict. `override` marks a save the sender chose over those figures, having seen them
+    (the conflict page sends their stamp as `seen`): it is audited with the figures it replaced.
 
     Everything is read once, under the write lock (lock_report_writes), so that two saves of one
     part apply one after the other. Returns the reports around the day, `current` as just saved.
@@ -123,10 +157,12 @@ def submit_report(
     if errors:
         raise ReportError(errors)
     values = {name: int(figures[name]) for name in FIGURES}
+    current = around.current
+    if _conflicts(current, seen, actor, values):
+        raise ReportConflict(current)
     lowered = lowered_figures(values, previous_figures)
     above_later = raised_above_later(values, following[1] if following else None)
 
-    current = around.current
     before = current.figures() if current else None
     now = utcnow()
     written = {
@@ -154,6 +190,12 @@ def submit_report(
         after["correction"] = {"figures": lowered, "reason": reason}
         if above_later:
             after["correction"]["above_later"] = {"figures": above_later, "day": following[0].isoformat()}
+    if override and current is not None and current.entered_by_id != actor.id:
+        after["override"] = {
+            "replaced_entered_by_id": current.entered_by_id,
+            "replaced_updated_at": seen_stamp(current),
+            "reason": reason,
+        }
     audit.insert_now(actor, "report.update" if before else "report.create", saved, before, after)
     shown = before or previous_figures or dict.fromkeys(FIGURES, 0)
     add_report_change(

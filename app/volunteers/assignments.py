@@ -17,6 +17,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import case, or_, select
 from sqlalchemy.orm import joinedload
 
+from app import idempotency
 from app.access import allow
 from app.campaign.clock import campaign_today
 from app.extensions import db
@@ -266,6 +267,9 @@ def assignment(assignment_id: int):
 def _answer_page(scope, assignment_id, status, **context):
     """The assignment block again (htmx), or the message flashed over the page (plain posts)."""
     db.session.rollback()
+    problems = [context.get("message") or "", *(context.get("errors") or {}).values()]
+    # The one line for a queued post: the first field's message says more than "see below".
+    idempotency.refusal(next((str(p) for p in problems[1:] if p), str(problems[0])))
     found = scope.require(Assignment, assignment_id)
     if is_partial():
         return render(
@@ -274,7 +278,6 @@ def _answer_page(scope, assignment_id, status, **context):
             status=status,
             **_assignment_context(scope, found, level="error", **context),
         )
-    problems = [context.get("message") or "", *(context.get("errors") or {}).values()]
     flash(" ".join(p for p in problems if p), "error")
     return redirect_to(url_for("volunteers.assignment", assignment_id=assignment_id))
 
@@ -375,6 +378,7 @@ def _distance_text(metres: int | None) -> str:
 
 @bp.route("/assignments/<int:assignment_id>/check-in", methods=["POST"])
 @allow(Role.VOLUNTEER)
+@idempotency.idempotent
 def check_in(assignment_id: int):
     """One tap on arrival: the time, and the place if the phone gave it. A second tap changes nothing."""
     scope = current_scope()
@@ -403,6 +407,7 @@ def check_in(assignment_id: int):
 
 @bp.route("/assignments/<int:assignment_id>/check-out", methods=["POST"])
 @allow(Role.VOLUNTEER)
+@idempotency.idempotent
 def check_out(assignment_id: int):
     """One tap on leaving: the minutes worked today, capped at the district's daily hours."""
     scope = current_scope()
@@ -431,6 +436,7 @@ def check_out(assignment_id: int):
 
 @bp.route("/days/<int:day_id>/work", methods=["POST"])
 @allow(Role.VOLUNTEER)
+@idempotency.idempotent
 def log_work(day_id: int):
     """What the day's work came to: forms helped with, electors helped, notes."""
     scope = current_scope()

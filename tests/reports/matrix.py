@@ -12,4 +12,12 @@ ENTRIES = {
         REPORTERS,
         set(),
     ),
+    # The conflict page's "keep theirs": with no report of the day to keep it answers a redirect.
+    "reports.keep": (
+        "POST",
+        "/reports/parts/{part_in}/keep",
+        "/reports/parts/{part_out}/keep",
+        REPORTERS,
+        set(),
+    ),
 }
