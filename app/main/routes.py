@@ -12,6 +12,7 @@ from app.difficulties.models import Difficulty
 from app.difficulties.reporting import blank_form_context, latest_own
 from app.extensions import db, limiter
 from app.htmx import render
+from app.inspections.services import upcoming_for_blo
 from app.main import bp
 from app.main.services import accounts_by_role, progress_summary, scope_summary
 from app.models import Part, Role
@@ -46,6 +47,8 @@ def home():
         context["difficulty_form"] = blank_form_context(scope)
         context["my_difficulties"], context["my_difficulty_updates"] = latest_own(scope)
         context["volunteers_today"] = coming_today_count(scope, context["today"])
+        # Inspections: visits coming to their parts, only where the district lets BLOs see them.
+        context["upcoming_visits"] = upcoming_for_blo(current_user, context["today"])
     if role == Role.VOLUNTEER:
         context.update(volunteer_home(scope, context["today"]))
     if role in (Role.ADMIN, Role.COLLECTOR):

@@ -8,6 +8,7 @@
     { selector: "canvas[data-chart]", scripts: [urls.chartLibrary, urls.charts] },
     { selector: ".part-map[data-points-url]", stylesheet: urls.mapStylesheet, scripts: [urls.mapLibrary, urls.map] },
     { selector: ".location-picker", stylesheet: urls.mapStylesheet, scripts: [urls.mapLibrary, urls.pickLocation] },
+    { selector: ".inspection-map", stylesheet: urls.mapStylesheet, scripts: [urls.mapLibrary, urls.inspectionMap] },
     { selector: "form[data-geolocate]", scripts: [urls.checkIn] },
     { selector: "select[data-fills]", scripts: [urls.responseTemplates] },
   ];
