@@ -49,8 +49,15 @@
 
   function drawPlan(container, data, labels) {
     var map = base(container);
+    // the view first: a circle measures itself on the map
+    var around = L.latLngBounds([data.start]);
+    data.points.forEach(function (point) {
+      around.extend([point.lat, point.lon]);
+    });
+    if (data.points.length) map.fitBounds(around, { padding: [24, 24], maxZoom: 14 });
+    else map.fitBounds(L.latLng(data.start).toBounds(data.radius_km * 2000), { padding: [8, 8] });
     var start = startMarker(map, data);
-    var circle = L.circle(data.start, {
+    L.circle(data.start, {
       radius: data.radius_km * 1000,
       className: "insp-radius",
       interactive: false,
@@ -76,7 +83,6 @@
       });
       if (input) input.addEventListener("change", paint);
     });
-    map.fitBounds(circle.getBounds(), { padding: [8, 8] });
     map.on("click", function (event) {
       var mode = document.querySelector('#plan-where input[name="start"]:checked');
       if (!mode || mode.value !== "map") return;
