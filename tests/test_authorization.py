@@ -68,6 +68,7 @@ FEATURE_MATRICES = [
 for _module in FEATURE_MATRICES:
     MATRIX.update(_module.ENTRIES)
 
+
 def _in_url(in_url: str, role: str) -> str:
     """The URL in scope; one that carries `for_role` (a str subclass) names each role's own object
     where it differs (an inspection is an ERO's or supervisor's only when they inspect it)."""
