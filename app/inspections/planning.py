@@ -18,6 +18,7 @@ from app.access import allow
 from app.campaign.clock import campaign_today
 from app.campaign.services import current_campaign
 from app.extensions import db
+from app.formatting import day as format_day
 from app.formatting import lang
 from app.geo import geodesic_km
 from app.htmx import is_partial, redirect_to, render
@@ -354,7 +355,7 @@ def new():
     flash(
         _(
             "Inspection planned for %(day)s: %(count)s stops, in the shortest order.",
-            day=saved.day.isoformat(),
+            day=format_day(saved.day),
             count=len(saved.stops),
         ),
         "success",
