@@ -222,6 +222,19 @@ def _km_from(start: tuple[float, float], part: Part) -> float | None:
     return geodesic_km(start, (part.lat, part.lon))
 
 
+def _found_context(scope: Scope, values) -> dict:
+    """The search's answer alone: the parts found and their km from the start, no suggestions."""
+    district = _planner_district(scope)
+    where = Where(values, district, services.settings_for(district.id), campaign_today())
+    condition = scope.part_filter() & (Part.district_id == district.id)
+    q = (values.get("q") or "").strip()[:80]
+    found = [
+        {"part": part, "ac_number": number, "km": _km_from(where.start, part)}
+        for part, number in _search(condition, q)
+    ]
+    return {"q": q, "found": found}
+
+
 def _plan_context(scope: Scope, values, errors: dict | None = None, message: str | None = None) -> dict:
     """What templates/inspections/new.html shows for the values sent: the suggestions, the parts
     ticked, the search's finds, the inspector's other inspections that day."""
@@ -317,9 +330,9 @@ def new():
     and map of suggestions follow the day, the start and the radius."""
     scope = current_scope()
     if request.method == "GET":
-        context = _plan_context(scope, request.args)
-        block = "found" if "q" in request.args and "add" not in request.args else "stops"
-        return render("inspections/new.html", block=block, **context)
+        if "q" in request.args and "add" not in request.args and is_partial():
+            return render("inspections/new.html", block="found", **_found_context(scope, request.args))
+        return render("inspections/new.html", block="stops", **_plan_context(scope, request.args))
     context = _plan_context(scope, request.form)
     where = context["where"]
     if where.errors:
