@@ -5,7 +5,7 @@ and the part pages show."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from flask import current_app, jsonify, url_for
 from flask_babel import gettext as _
@@ -18,6 +18,7 @@ from app.campaign.clock import campaign_day_of, campaign_today
 from app.extensions import db
 from app.formatting import day as format_day
 from app.formatting import lang
+from app.formatting import number as format_number
 from app.htmx import render
 from app.inputs import BadArgument
 from app.inspections import bp, services
@@ -203,3 +204,33 @@ def _day(at) -> str:
 
 def _part_url(part_id: int) -> str:
     return url_for("progress.part", part_id=part_id)
+
+
+@bp.app_template_filter("campaign_day")
+def campaign_day(at) -> date | None:
+    """A stored (naive UTC) moment's campaign day, for the `day` filter."""
+    if at is None:
+        return None
+    if isinstance(at, str):
+        at = datetime.fromisoformat(at)
+    return campaign_day_of(at)
+
+
+@bp.app_template_filter("finding")
+def finding_text(finding: dict) -> str:
+    """One finding of a visit in the reader's language: a figure counted against the one reported,
+    or a sample's confirmations."""
+    kind = finding.get("kind")
+    if kind in services.FIGURE_LABELS:
+        return _(
+            "%(figure)s: counted %(verified)s, reported %(reported)s",
+            figure=services.FIGURE_LABELS[kind],
+            verified=format_number(finding.get("verified")),
+            reported=format_number(finding.get("reported")),
+        )
+    return _(
+        "%(sample)s: %(confirmed)s of %(sampled)s confirmed",
+        sample=services.SAMPLE_LABELS.get(kind, kind),
+        confirmed=format_number(finding.get("verified")),
+        sampled=format_number(finding.get("reported")),
+    )
