@@ -660,7 +660,7 @@ def inspection_coverage_export(
         sheet=_l("Inspection coverage"),
         columns=columns,
         rows=cells,
-        footer=footer,
+        footer=footer if len(cells) > 1 else None,  # one AC: its row is the total
     )
 
 
