@@ -251,3 +251,15 @@ def test_coverage_reads_a_handful_of_queries(app):
     with Statements(app) as sql:
         assert collector.get("/inspections/coverage/data.json").status_code == 200
     assert len(sql.seen) <= 8, len(sql.seen)
+
+
+def test_the_blos_report_page_shows_the_flag_where_the_figures_are_entered(app):
+    ids = _ids(app)
+    blo = _client(app, "blo.2.4")
+    for url in ("/reports/", f"/reports/parts/{ids['p24']}"):
+        html = blo.get(url).get_data(as_text=True)
+        assert "Figures flagged by an inspection on" in html and "Forms digitized: counted" in html, url
+    assert "flag-notice" not in _client(app, "blo.2.5").get("/reports/").get_data(as_text=True)
+    with Statements(app) as sql:
+        blo.get("/reports/")
+    assert sql.reading("inspection_flags") == 1
