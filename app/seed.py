@@ -28,6 +28,7 @@ from app.figures.rollups import refresh_constituency_totals
 from app.models import Campaign, Constituency, District, Part, Role, User
 from app.seed_difficulties import seed_difficulties
 from app.seed_history import demo_campaign_dates, seed_history
+from app.seed_inspections import seed_inspections
 from app.seed_volunteers import seed_volunteers
 
 DATA = Path(__file__).resolve().parent / "data" / "mp_districts.csv"
@@ -126,7 +127,11 @@ def _mobile(rng: random.Random) -> str:
 
 
 def seed_demo(
-    scale_name: str, log=print, with_history: bool = True, with_volunteers: bool = True
+    scale_name: str,
+    log=print,
+    with_history: bool = True,
+    with_volunteers: bool = True,
+    with_inspections: bool = True,
 ) -> dict[str, str]:
     """Seed one scale (with 45 days of reports unless told not to); returns one login per role."""
     scale = SCALES[scale_name]
@@ -314,6 +319,8 @@ def seed_demo(
             (campaign.enumeration_start, campaign.enumeration_end),
             log=log,
         )
+    if with_inspections and with_history:
+        seed_inspections(scale_name, now.date(), stored_now, log=log)
     db.session.commit()
     log(f"seeded: {len(new)} districts, {len(ac_rows)} ACs, {len(part_rows)} parts, {len(users)} accounts")
 

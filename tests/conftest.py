@@ -137,6 +137,7 @@ def without_seeded_difficulties(app):
     from app.models import AuditEntry
     from app.reviews.models import BloReview
 
+    remove_seeded_inspections(app)  # the seeded visit's flag and stop name an inspection difficulty
     with app.app_context():
         db.session.execute(update(BloReview).values(difficulty_id=None))
         db.session.execute(update(Difficulty).values(duplicate_of_id=None))
@@ -172,4 +173,23 @@ def remove_seeded_volunteers(app) -> None:
 @pytest.fixture
 def without_seeded_volunteers(app):
     remove_seeded_volunteers(app)
+    return app
+
+
+def remove_seeded_inspections(app) -> None:
+    """Take the tiny demo's inspections (a finished one with a flag, a planned one) away, for tests
+    that count from none."""
+    from app.inspections.models import ActionItem, Checklist, Inspection, PartFlag, Stop, StopPhoto
+    from app.models import AuditEntry
+
+    with app.app_context():
+        for model in (PartFlag, ActionItem, StopPhoto, Stop, Inspection, Checklist):
+            db.session.execute(model.__table__.delete())
+        db.session.execute(AuditEntry.__table__.delete().where(AuditEntry.action.like("inspection.%")))
+        db.session.commit()
+
+
+@pytest.fixture
+def without_seeded_inspections(app):
+    remove_seeded_inspections(app)
     return app

@@ -23,6 +23,8 @@ from app.exports.services import (
     constituencies_export,
     difficulties_export,
     districts_export,
+    inspection_coverage_export,
+    inspection_visits_export,
     missing_export,
     narrowed_name,
     part_condition,
@@ -34,6 +36,7 @@ from app.models import Constituency, District, Role
 from app.scope import Scope
 
 FORMATS = ("csv", "xlsx")
+INSPECTION_READERS = frozenset({Role.STATE, Role.COLLECTOR, Role.ERO, Role.SUPERVISOR})
 
 
 @dataclass(frozen=True)
@@ -116,6 +119,28 @@ def _volunteer_hours(selection: Selection) -> Export:
     )
 
 
+def _inspection_visits(selection: Selection) -> Export:
+    return inspection_visits_export(
+        selection.name("inspection-visits"),
+        selection.scope,
+        selection.args,
+        selection.district,
+        selection.constituency,
+        selection.day,
+    )
+
+
+def _inspection_coverage(selection: Selection) -> Export:
+    return inspection_coverage_export(
+        selection.name("inspection-coverage"),
+        selection.scope,
+        selection.args,
+        selection.district,
+        selection.constituency,
+        selection.day,
+    )
+
+
 def _bulletin(selection: Selection) -> Export:
     return bulletin_export(selection.scope, selection.day, selection.target)
 
@@ -135,6 +160,9 @@ TABLES = {
         # collector's and EROs' files.
         Table("volunteers", _volunteers, OFFICERS, queued=True),
         Table("volunteer_hours", _volunteer_hours, OFFICERS, queued=True),
+        # Inspections: one row per stop (the last ?days= days when asked), and the coverage page's table.
+        Table("inspection_visits", _inspection_visits, INSPECTION_READERS),
+        Table("inspection_coverage", _inspection_coverage, frozenset({Role.STATE, Role.COLLECTOR, Role.ERO})),
     )
 }
 QUEUED = tuple(name for name, table in TABLES.items() if table.queued)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 from flask_babel import gettext as _
@@ -28,6 +28,9 @@ from app.figures.rules import FIGURE_LABELS
 from app.formatting import day as format_day
 from app.formatting import lang
 from app.inputs import parse_iso_day
+from app.inspections import figures as inspection_figures
+from app.inspections import services as inspection_services
+from app.inspections.models import Inspection, Stop, StopStatus
 from app.models import Constituency, District, Part
 from app.progress.services import last_report_days, missing_parts
 from app.scope import Scope
@@ -498,3 +501,172 @@ def volunteer_hours_export(
 
 def _slug(name: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-") or "place"
+
+
+# -- inspections ---------------------------------------------------------------------------
+
+
+def inspection_days(args: Mapping[str, str]) -> int | None:
+    """The `days` argument of the inspections' files: 1 to 90, or None when absent."""
+    text = (args.get("days") or "").strip()
+    if not text:
+        return None
+    if not text.isdigit() or not 1 <= int(text) <= inspection_figures.MAX_DAYS:
+        raise ExportError(_("Choose a number of days from 1 to %(days)s.", days=inspection_figures.MAX_DAYS))
+    return int(text)
+
+
+def inspection_visits_export(
+    name: str,
+    scope: Scope,
+    args: Mapping[str, str],
+    district: District | None,
+    constituency: Constituency | None,
+    day: date,
+) -> Export:
+    """One row per stop of the inspections the reader may see (the last `days` days when asked):
+    the figures reported beside those verified, the samples, the findings and the follow-ups."""
+    days = inspection_days(args)
+    condition = scope.of(Inspection)
+    if district is not None:
+        condition = condition & (Stop.district_id == district.id)
+    if constituency is not None:
+        condition = condition & (Stop.constituency_id == constituency.id)
+    first = day - timedelta(days=days - 1) if days else None
+    rows = db.session.execute(inspection_figures.visits_query(condition, first)).all()
+    zone = campaign_zone()
+    language = lang()
+
+    def moment(value: datetime | None) -> str | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC).astimezone(zone).strftime("%H:%M")
+
+    def answer(value: bool | None) -> str:
+        return "" if value is None else (_("Yes") if value else _("No"))
+
+    def findings(stop: Stop) -> str:
+        return "; ".join(
+            f"{INSPECTION_FINDING_LABELS[f['kind']]}: {f['verified']}/{f['reported']}"
+            for f in stop.findings or []
+        )
+
+    columns = [
+        Column(_l("Day"), DATE),
+        Column(_l("Inspector"), TEXT),
+        Column(_l("AC no.")),
+        Column(_l("Part no.")),
+        Column(_l("Polling station"), TEXT),
+        Column(_l("Status"), TEXT),
+        Column(_l("Arrival"), TEXT),
+        Column(_l("Distance from the part (m)")),
+        Column(_l("BLO present"), TEXT),
+        Column(_l("ID card shown"), TEXT),
+        Column(_l("Forms in stock"), TEXT),
+        Column(_l("Reported as of"), DATE),
+        Column(_l("Distributed: reported")),
+        Column(_l("Distributed: verified")),
+        Column(_l("Collected: reported")),
+        Column(_l("Collected: verified")),
+        Column(_l("Digitized: reported")),
+        Column(_l("Digitized: verified")),
+        Column(_l("Households asked")),
+        Column(_l("Households confirmed")),
+        Column(_l("ASD re-checked")),
+        Column(_l("ASD confirmed")),
+        Column(_l("Findings"), TEXT),
+        Column(_l("Difficulty no."), TEXT),
+        Column(_l("Action items")),
+    ]
+    cells = [
+        [
+            row.day,
+            row.inspector,
+            row.ac_number,
+            row.part_number,
+            row.name_hi if language == "hi" else row.name_en,
+            str(INSPECTION_STOP_LABELS[row.Stop.status]),
+            moment(row.Stop.arrived_at),
+            row.Stop.arrival_distance_m,
+            answer(row.Stop.blo_present),
+            answer(row.Stop.id_card_shown),
+            answer(row.Stop.forms_in_stock),
+            row.Stop.report_date,
+            row.Stop.reported_distributed,
+            row.Stop.verified_distributed,
+            row.Stop.reported_collected,
+            row.Stop.verified_collected,
+            row.Stop.reported_digitized,
+            row.Stop.verified_digitized,
+            row.Stop.households_sampled,
+            row.Stop.households_confirmed,
+            row.Stop.asd_sampled,
+            row.Stop.asd_confirmed,
+            findings(row.Stop),
+            f"#{row.Stop.difficulty_id}" if row.Stop.difficulty_id else "",
+            int(row.actions),
+        ]
+        for row in rows
+    ]
+    return Export(name=name, day=day, sheet=_l("Inspection visits"), columns=columns, rows=cells)
+
+
+def inspection_coverage_export(
+    name: str,
+    scope: Scope,
+    args: Mapping[str, str],
+    district: District | None,
+    constituency: Constituency | None,
+    day: date,
+) -> Export:
+    """Per AC: its parts, those inspected in the last N days (the district's N by default), the
+    share and the open flags, as on the coverage page."""
+    days = inspection_days(args) or inspection_figures.default_days(scope, district, constituency)
+    condition = part_condition(scope, district, constituency)
+    rows = inspection_services.coverage(condition, inspection_figures.window_start(day, days))
+    flagged = inspection_services.flagged_counts(condition, Part.constituency_id)
+    language = lang()
+    columns = [
+        Column(_l("AC no.")),
+        Column(_l("AC"), TEXT),
+        Column(_l("Parts")),
+        Column(_l("Inspected")),
+        Column(_l("Share inspected (%)"), PERCENT),
+        Column(_l("Flagged")),
+    ]
+    cells = [
+        [
+            row.constituency.number,
+            row.constituency.name_hi if language == "hi" else row.constituency.name_en,
+            row.parts,
+            row.inspected,
+            row.share,
+            flagged.get(row.constituency.id, 0),
+        ]
+        for row in rows
+    ]
+    parts, inspected = sum(r.parts for r in rows), sum(r.inspected for r in rows)
+    footer = [
+        None,
+        _("Total"),
+        parts,
+        inspected,
+        100 * inspected / parts if parts else 0.0,
+        sum(flagged.values()),
+    ]
+    return Export(
+        name=f"{name}-{days}d",
+        day=day,
+        sheet=_l("Inspection coverage"),
+        columns=columns,
+        rows=cells,
+        footer=footer if len(cells) > 1 else None,  # one AC: its row is the total
+    )
+
+
+INSPECTION_STOP_LABELS = {
+    StopStatus.PENDING: _l("Not visited"),
+    StopStatus.VISITED: _l("Visited"),
+    StopStatus.SKIPPED: _l("Skipped"),
+}
+INSPECTION_FINDING_LABELS = {**inspection_services.FIGURE_LABELS, **inspection_services.SAMPLE_LABELS}

@@ -4,7 +4,9 @@ from flask import current_app
 
 from app.access import PLACE_VIEWERS, allow
 from app.htmx import render
+from app.inspections.services import open_flags
 from app.lists import ListForm
+from app.models import Part
 from app.places import bp
 from app.places.services import constituencies_with_figures, districts_with_figures, parts_query
 from app.scope import current_scope
@@ -52,4 +54,4 @@ def parts():
 @allow(PLACE_VIEWERS)
 def part(part_id: int):
     part = current_scope().require_part(part_id)
-    return render("places/part.html", part=part)
+    return render("places/part.html", part=part, flag=open_flags(Part.id == part.id).get(part.id))

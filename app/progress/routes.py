@@ -24,6 +24,7 @@ from app.figures.queries import (
     total_row,
 )
 from app.htmx import is_partial, render
+from app.inspections.services import flagged_counts, open_flags
 from app.lists import ListForm
 from app.models import Constituency, District, Part, Role
 from app.progress import bp
@@ -59,7 +60,14 @@ def _controls(**narrowing) -> ListForm:
 
 
 def _table_context(
-    form: ListForm, rows, view: str, level: str, place=None, charts_condition=None, difficulties=None
+    form: ListForm,
+    rows,
+    view: str,
+    level: str,
+    place=None,
+    charts_condition=None,
+    difficulties=None,
+    flags=None,
 ) -> dict:
     """What the table page shows, built here rather than in the template. `difficulties` are the
     open and overdue difficulty counts of each row's place (figures.place_counts)."""
@@ -82,6 +90,8 @@ def _table_context(
         place=place,
         form=form,
         difficulties=difficulties,
+        flags=flags or {},
+        flags_total=len(flags or {}) if level == "part" else sum((flags or {}).values()),
         difficulties_total=(
             sum(c.open for c in difficulties.values()),
             sum(c.overdue for c in difficulties.values()),
@@ -141,8 +151,10 @@ def state():
     # Difficulties change more often than the figures: counted on every request (one grouped
     # query on the district-status index), and part of the key of the cached table.
     difficulties = place_counts(scope.of(Difficulty), "district")
+    flags = flagged_counts(scope.part_filter(), Part.district_id)  # inspections' open flags
     key = (
         figures_version(),
+        tuple(sorted(flags.items())),
         tuple(sorted((place_id, c.open, c.overdue) for place_id, c in difficulties.items())),
         day,
         form.today,
@@ -163,7 +175,7 @@ def state():
     if table is None or expires <= time.monotonic():
         rows = district_rows(day, target_of(campaign), scope.district_filter())
         context = _table_context(
-            form, rows, "state", "district", None, scope.constituency_filter(), difficulties
+            form, rows, "state", "district", None, scope.constituency_filter(), difficulties, flags
         )
         table = render_block(TEMPLATE, "table", **context)
         if len(_state_tables) >= STATE_TABLES_KEPT:
@@ -179,7 +191,14 @@ def state():
 
 
 def _table_page(
-    rows_of, condition, view: str, level: str, place=None, charts_condition=None, difficulties=None
+    rows_of,
+    condition,
+    view: str,
+    level: str,
+    place=None,
+    charts_condition=None,
+    difficulties=None,
+    flags=None,
 ):
     """A progress table below the state: `rows_of` gives the rows of one level that match the
     condition, on the day and against the target the controls ask for."""
@@ -188,7 +207,7 @@ def _table_page(
     return render(
         TEMPLATE,
         block="table",
-        **_table_context(form, rows, view, level, place, charts_condition, difficulties),
+        **_table_context(form, rows, view, level, place, charts_condition, difficulties, flags),
     )
 
 
@@ -201,8 +220,9 @@ def district(district_id: int):
     difficulties = place_counts(
         (Difficulty.district_id == district.id) & scope.of(Difficulty), "constituency"
     )
+    flags = flagged_counts((Part.district_id == district.id) & scope.part_filter(), Part.constituency_id)
     return _table_page(
-        constituency_rows, condition, "district", "constituency", district, condition, difficulties
+        constituency_rows, condition, "district", "constituency", district, condition, difficulties, flags
     )
 
 
@@ -217,7 +237,14 @@ def constituency(constituency_id: int):
         (Difficulty.constituency_id == constituency.id) & scope.of(Difficulty), "part"
     )
     return _table_page(
-        part_rows, condition, "constituency", "part", constituency, charts_condition, difficulties
+        part_rows,
+        condition,
+        "constituency",
+        "part",
+        constituency,
+        charts_condition,
+        difficulties,
+        open_flags(condition),
     )
 
 
@@ -227,7 +254,14 @@ def parts():
     """A supervisor's (or a BLO's) own parts."""
     scope = current_scope()
     difficulties = place_counts(scope.of(Difficulty), "part")
-    return _table_page(part_rows, scope.part_filter(), "parts", "part", difficulties=difficulties)
+    return _table_page(
+        part_rows,
+        scope.part_filter(),
+        "parts",
+        "part",
+        difficulties=difficulties,
+        flags=open_flags(scope.part_filter()),
+    )
 
 
 @bp.route("/parts/<int:part_id>")
@@ -252,6 +286,7 @@ def part(part_id: int):
         history=history,
         charts=charts,
         latest_review=latest_reviews([part.id]).get(part.id),
+        flag=open_flags(Part.id == part.id).get(part.id),
         day=day,
         campaign=campaign,
         today=form.today,

@@ -26,6 +26,7 @@ from app.formatting import day as format_day
 from app.formatting import percent
 from app.htmx import is_partial, redirect_to, render
 from app.inputs import parse_iso_day
+from app.inspections.services import open_flags
 from app.models import Part, Role, User
 from app.reports import bp
 from app.reports.services import (
@@ -109,7 +110,10 @@ def today():
     day = _default_day(days)
     if current_user.role == Role.BLO:
         cards = report_cards(scope.part_filter(), day, target) if days else []
-        return render("reports/today.html", cards=cards, day=day, target=target, **_page_context(days))
+        flags = open_flags(scope.part_filter()) if cards else {}  # an inspection found the figures wrong
+        return render(
+            "reports/today.html", cards=cards, flags=flags, day=day, target=target, **_page_context(days)
+        )
     query = request.args.get("part", "")[:20]
     if query:
         found = find_part(scope.part_filter(), query)
@@ -143,7 +147,8 @@ def part(part_id: int):
         card = report_card(part, day or _default_day(days), target)
         if refused:
             card.errors["__all__"] = refused
-        return _render_part(card, days, status=422 if refused else 200)
+        flags = open_flags(Part.id == part.id)  # an inspection found the figures wrong
+        return _render_part(card, days, status=422 if refused else 200, flags=flags)
 
     if day is None:
         card = _posted_card(part, _default_day(days), target)

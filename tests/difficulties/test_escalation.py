@@ -26,7 +26,7 @@ from app.difficulties.workflow import Action
 from app.extensions import db
 from app.models import Constituency, Part, User
 from app.reviews.models import BloReview
-from tests.conftest import make_app, reset_database
+from tests.conftest import make_app, remove_seeded_inspections, reset_database
 
 START = datetime(2025, 11, 20, 4, 30, tzinfo=UTC)  # 10:00 in Madhya Pradesh
 
@@ -58,6 +58,7 @@ def app(database_url, clock):
     """The tiny demo seeded at START, without its difficulties: each test counts only its own."""
     app = make_app(database_url, {"CLOCK": clock})
     reset_database(app)
+    remove_seeded_inspections(app)  # its flag and stop name a difficulty
     with app.app_context():
         empty_difficulties()
         yield app

@@ -25,10 +25,12 @@ from app.extensions import db
 from app.models import Constituency, Part, User
 from app.reviews.models import BloReview
 from app.timeutil import utcnow
+from tests.conftest import remove_seeded_inspections
 
 
 @pytest.fixture
 def ctx(app):
+    remove_seeded_inspections(app)  # its flag and stop name a difficulty
     with app.app_context():
         db.session.execute(update(BloReview).values(difficulty_id=None))
         for model in (Notification, DifficultyEvent, Difficulty):

@@ -28,7 +28,7 @@ def _latest(part_id, day):
     )
 
 
-def test_a_plan_orders_its_stops_by_the_shortest_route(app):
+def test_a_plan_orders_its_stops_by_the_shortest_route(app, without_seeded_inspections):
     with app.test_request_context():
         chosen = [part(1, n) for n in (1, 2, 3, 4, 5)]
         inspection = plan(chosen)
@@ -49,7 +49,7 @@ def test_a_plan_orders_its_stops_by_the_shortest_route(app):
         assert db.session.scalar(select(func.count()).where(AuditEntry.action == "inspection.plan")) == 1
 
 
-def test_a_refused_plan_saves_nothing(app):
+def test_a_refused_plan_saves_nothing(app, without_seeded_inspections):
     with app.test_request_context():
         collector, district = user("collector.bhopal"), bhopal()
         with pytest.raises(services.InspectionError) as refused:
