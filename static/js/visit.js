@@ -29,7 +29,8 @@
         form.elements.latitude.value = c.latitude.toFixed(6);
         form.elements.longitude.value = c.longitude.toFixed(6);
         form.elements.accuracy_m.value = Math.round(c.accuracy || 0);
-        say((labels.found || "").replace("{m}", Math.round(c.accuracy || 0)));
+        var metres = Math.round(c.accuracy || 0);
+        say(metres ? (labels.found || "").replace("{m}", metres) : labels.known);
       },
       function () {
         say(labels.refused);

@@ -97,7 +97,7 @@ def test_planned_visited_flagged_and_followed_up(live_server, page, browser):
     phone = browser.new_context(
         viewport={"width": 360, "height": 740},
         locale="en-IN",
-        geolocation={"latitude": lat + 0.0009, "longitude": lon},
+        geolocation={"latitude": lat + 0.0009, "longitude": lon, "accuracy": 15},
         permissions=["geolocation"],
     )
     inspector_page = phone.new_page()
@@ -156,8 +156,11 @@ def test_planned_visited_flagged_and_followed_up(live_server, page, browser):
         expect(p.locator(f"#report-stop-{second_id}")).to_contain_text("No discrepancy found")
         _snap(p, "report-360-en")
         p.emulate_media(media="print")
-        _snap(p, "report-print-en")
+        p.set_viewport_size({"width": 794, "height": 1123})  # A4 at 96 dpi
         expect(p.locator(".site-header")).to_be_hidden()
+        expect(p.locator("button[data-print]")).to_be_hidden()
+        _snap(p, "report-print-a4-en")
+        p.set_viewport_size({"width": 360, "height": 740})
         p.emulate_media(media="screen")
         p.get_by_role("button", name="हिन्दी").click()
         expect(p.locator("html")).to_have_attribute("lang", "hi")
@@ -171,7 +174,8 @@ def test_planned_visited_flagged_and_followed_up(live_server, page, browser):
     with app.app_context():
         first = db.session.get(Stop, first_id)
         assert first.status == StopStatus.VISITED and first.difficulty_id == difficulty_id
-        assert first.arrival_distance_m is not None and first.arrival_distance_m < 500
+        assert first.arrival_distance_m is not None and 50 < first.arrival_distance_m < 150  # 0.0009° north
+        assert first.arrival_accuracy_m == 15
         assert db.session.get(Stop, second_id).findings == []
 
     # (c) The flag on the collector's progress page, the difficulty in the ERO's queue.

@@ -128,6 +128,19 @@ def test_the_plan_links_its_stops_to_the_visit_pages_for_the_inspector_only(app,
     assert f'href="{_url(inspection_id, stop_id)}"' in html
 
 
+@pytest.mark.parametrize("login", ["state", "ero.1", "collector.raisen", "blo.1.1"])
+def test_only_the_inspector_may_post_a_visit(app, client, auth, login):
+    inspection_id, stop_id, _part_id, _ = _reported_part(app)
+    auth.login(login)
+    token = auth.token()
+    before = _state(app, stop_id)
+    response = client.post(
+        _url(inspection_id, stop_id), data={"csrf_token": token, "version": "1", "blo_present": "yes"}
+    )
+    assert response.status_code == 403
+    assert _state(app, stop_id) == before
+
+
 def test_a_visit_with_a_discrepancy_flags_the_part_and_opens_an_ero_difficulty(
     app, client, auth, without_seeded_difficulties
 ):
