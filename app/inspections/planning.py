@@ -392,8 +392,7 @@ def _show_context(
 ) -> dict:
     settings = services.settings_for(inspection.district_id)
     stops = list(inspection.stops)
-    route = services.plan_of(inspection, settings)
-    best = services.shortest_km(inspection, settings) if len(stops) > 1 else route.total_km
+    route, best = services.plan_and_shortest(inspection, settings)
     district = db.session.get(District, inspection.district_id)
     lines = {
         part.id: (number, blo)

@@ -389,22 +389,27 @@ def best_order(start: tuple[float, float], points: Sequence[tuple[float, float]]
     return [i - 1 for i in routing.solve(d, closed).order]
 
 
-def plan_of(inspection: Inspection, settings: Settings) -> RoutePlan:
+def _matrix_of(inspection: Inspection) -> np.ndarray:
+    located = [s for s in inspection.stops if s.part.lat is not None and s.part.lon is not None]
+    return routing.distance_matrix(
+        _points((inspection.start_lat, inspection.start_lon), [(s.part.lat, s.part.lon) for s in located])
+    )
+
+
+def plan_of(inspection: Inspection, settings: Settings, d: np.ndarray | None = None) -> RoutePlan:
     """The route of the stops in their present order (the inspector may have moved them)."""
-    located = [s for s in inspection.stops if s.part.lat is not None and s.part.lon is not None]
-    d = routing.distance_matrix(
-        _points((inspection.start_lat, inspection.start_lon), [(s.part.lat, s.part.lon) for s in located])
-    )
-    return road(routing.in_order(list(range(1, len(located) + 1)), d, inspection.return_to_start), settings)
+    d = _matrix_of(inspection) if d is None else d
+    return road(routing.in_order(list(range(1, d.shape[0])), d, inspection.return_to_start), settings)
 
 
-def shortest_km(inspection: Inspection, settings: Settings) -> float:
-    """The road km of the best order, to show beside a manual one."""
-    located = [s for s in inspection.stops if s.part.lat is not None and s.part.lon is not None]
-    d = routing.distance_matrix(
-        _points((inspection.start_lat, inspection.start_lon), [(s.part.lat, s.part.lon) for s in located])
-    )
-    return routing.solve(d, inspection.return_to_start).total_km * settings.road_factor
+def plan_and_shortest(inspection: Inspection, settings: Settings) -> tuple[RoutePlan, float]:
+    """The route in its present order, and the road km of the best order to show beside it: one
+    distance matrix for both, and no search when the stops are too few to reorder."""
+    d = _matrix_of(inspection)
+    route = plan_of(inspection, settings, d)
+    if d.shape[0] <= 2:
+        return route, route.total_km
+    return route, routing.solve(d, inspection.return_to_start).total_km * settings.road_factor
 
 
 # -- planning --------------------------------------------------------------------------------------
