@@ -7,9 +7,11 @@ Screenshots of the visit and report pages at 360 px, in Hindi and English, go to
 
 from __future__ import annotations
 
+import io
 import re
 from pathlib import Path
 
+from PIL import Image
 from playwright.sync_api import expect
 from sqlalchemy import select
 
@@ -57,6 +59,12 @@ def _reported(page, name: str) -> int:
     """The figure the visit page shows as reported beside a box."""
     text = page.locator(f".visit-figure:has(input[name='{name}']) .visit-reported strong").inner_text()
     return int(re.sub(r"\D", "", text.translate(str.maketrans("०१२३४५६७८९", "0123456789"))) or 0)
+
+
+def _jpeg() -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", (640, 480), (150, 120, 90)).save(buffer, "JPEG")
+    return buffer.getvalue()
 
 
 def test_planned_visited_flagged_and_followed_up(live_server, page, browser):
@@ -124,7 +132,18 @@ def test_planned_visited_flagged_and_followed_up(live_server, page, browser):
         p.locator("label.visit-tap:has(input[name='id_card_shown'][value='yes'])").click()
         p.locator("label.visit-tap:has(input[name='forms_in_stock'][value='no'])").click()
         p.locator("input[name='distributed']").fill(str(reported["distributed"]))
+        # a word in a number: the form comes back with the message, the rest as typed
+        p.locator("input[name='collected']").fill("many")
+        p.locator("#visit-save").click()
+        expect(p.locator("input[name='collected'][aria-invalid='true']")).to_be_visible()
+        expect(p.locator("#visit")).to_contain_text("is not a whole number")
+        expect(p.locator("input[name='distributed']")).to_have_value(str(reported["distributed"]))
+        with app.app_context():
+            assert db.session.get(Stop, first_id).status == StopStatus.PENDING
         p.locator("input[name='collected']").fill(str(reported["collected"]))
+        p.locator("input[name='photos']").set_input_files(
+            [{"name": "stock.jpg", "mimeType": "image/jpeg", "buffer": _jpeg()}]
+        )
         p.locator("input[name='digitized']").fill(str(far))
         p.locator("input[name='households_sampled']").fill("10")
         p.locator("input[name='households_confirmed']").fill("9")
@@ -133,6 +152,8 @@ def test_planned_visited_flagged_and_followed_up(live_server, page, browser):
         expect(p.locator(".visit-findings.has-findings")).to_be_visible()
         expect(p.locator(".visit-findings")).to_contain_text("Forms digitized: counted")
         expect(p.locator(".visit-where")).to_contain_text("m from the part")
+        expect(p.locator(".visit-photos img")).to_have_count(1)
+        assert p.locator(".visit-photos img").evaluate("img => img.naturalWidth") == 640
         _snap(p, "visit-recorded-360-en")
         difficulty_link = p.locator(".visit-findings a", has_text="Difficulty #")
         expect(difficulty_link).to_be_visible()
@@ -167,7 +188,7 @@ def test_planned_visited_flagged_and_followed_up(live_server, page, browser):
         _snap(p, "report-360-hi")
         p.goto(f"{live_server}/inspections/{inspection_id}/stops/{first_id}")
         _snap(p, "visit-recorded-360-hi")
-        assert not errors, errors
+        assert not [e for e in errors if "422" not in e], errors  # the refused form's 422 alone
     finally:
         phone.close()
 
