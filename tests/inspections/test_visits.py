@@ -216,7 +216,10 @@ def test_an_agreeing_visit_finds_nothing_and_raises_nothing(app, client, auth, w
         data={
             **fields,
             "blo_present": "yes",
-            **{name: str(figures[name]) for name in ("distributed", "collected", "digitized")},
+            # typed as people write them: lakh commas, Devanagari digits, spaces
+            "distributed": f"{figures['distributed']:,}",
+            "collected": str(figures["collected"]).translate(str.maketrans("0123456789", "०१२३४५६७८९")),
+            "digitized": f" {figures['digitized']} ",
         },
     )
     assert response.status_code == 303
@@ -226,6 +229,11 @@ def test_an_agreeing_visit_finds_nothing_and_raises_nothing(app, client, auth, w
     with app.app_context():
         stop = db.session.get(Stop, stop_id)
         assert stop.status == StopStatus.VISITED and stop.findings == [] and stop.difficulty_id is None
+        assert (stop.verified_distributed, stop.verified_collected, stop.verified_digitized) == (
+            figures["distributed"],
+            figures["collected"],
+            figures["digitized"],
+        )
         assert db.session.scalar(select(func.count(Difficulty.id))) == 0
         assert db.session.scalar(select(PartFlag).where(PartFlag.part_id == part_id)) is None
 
