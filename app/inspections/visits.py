@@ -12,6 +12,7 @@ from flask import Response, abort, flash, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import RequestEntityTooLarge
 
@@ -388,7 +389,8 @@ def visit(inspection_id: int, stop_id: int):
         return _answer(
             scope, inspection, stop, 422, form=form, message=_("Nothing was saved: see the messages below.")
         )
-    except (VersionConflict, NotAllowed, StaleDataError):
+    except (VersionConflict, NotAllowed, StaleDataError, IntegrityError):
+        # a second tap that raced the first one: its stop (or first checklist) was saved meanwhile
         return _refused_again(scope, inspection_id, stop_id)
     message = _("The visit is recorded.")
     if not is_partial():

@@ -471,3 +471,19 @@ def test_the_visit_page_in_hindi(app, client, auth):
     assert hindi(app, "Save the visit") in html
     assert hindi(app, "Forms counted here") in html
     assert "Save the visit" not in html
+
+
+def test_photos_past_the_server_limit_get_a_message(app, client, auth):
+    inspection_id, stop_id, _part_id, _ = _reported_part(app)
+    auth.login("collector.bhopal")
+    fields = _fields(client, _url(inspection_id, stop_id))
+    before = _state(app, stop_id)
+    app.config["MAX_CONTENT_LENGTH"] = 50_000
+    response = client.post(
+        _url(inspection_id, stop_id),
+        data={**fields, "photos": (io.BytesIO(b"x" * 60_000), "big.jpg", "image/jpeg")},
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 413
+    assert "Send fewer or smaller photos." in response.get_data(as_text=True)
+    assert _state(app, stop_id) == before
