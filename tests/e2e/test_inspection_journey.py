@@ -125,10 +125,15 @@ def test_planned_visited_flagged_and_followed_up(live_server, page, browser):
         _snap(p, "visit-form-360-en")
         width = p.evaluate("document.documentElement.scrollWidth")
         assert width <= 360, f"the visit page is {width} px wide at 360"
+        targets = (
+            "#visit label.visit-tap, #visit button, #visit summary, #visit select,"
+            " #visit input:not([type=hidden]):not([type=radio])"
+        )
         small = p.evaluate(
-            """() => [...document.querySelectorAll(
-                '#visit label.visit-tap, #visit button, #visit summary, #visit select, #visit input:not([type=hidden]):not([type=radio])'
-            )].filter(e => e.offsetParent && e.getBoundingClientRect().height < 44).map(e => e.outerHTML.slice(0, 90))"""
+            """selector => [...document.querySelectorAll(selector)]
+                .filter(e => e.offsetParent && e.getBoundingClientRect().height < 44)
+                .map(e => e.outerHTML.slice(0, 90))""",
+            targets,
         )
         assert not small, f"tap targets under 44 px: {small}"
 
