@@ -125,12 +125,15 @@ class VisitForm:
     errors: dict[str, str] = field(default_factory=dict)
     action_rows: list[int] = field(default_factory=list)  # the form's row number of each action sent
     arrived_at: datetime | None = None
+    photo_count: int = 0
 
     @classmethod
     def read(cls, values, files, part: Part, now: datetime) -> VisitForm:
         errors: dict[str, str] = {}
         sent = {name: (values.get(name) or "")[:40] for name in values if name != "csrf_token"}
-        sent["notes"] = values.get("notes") or ""
+        for n in range(1, services.MAX_ACTIONS + 2):  # the texts come back whole, the numbers cut short
+            sent[f"action_{n}_what"] = (values.get(f"action_{n}_what") or "")[: services.ACTION_MAX + 1]
+        sent["notes"] = (values.get("notes") or "")[: services.NOTE_MAX + 1]
         high = part.electors + elector_tolerance(part.electors) if part.electors else rules.MAX_FIGURE
         verified = {}
         for name in rules.FIGURES:
@@ -200,7 +203,7 @@ class VisitForm:
             **checks,
             **samples,
         )
-        return cls(data, sent, errors, rows, arrived_at)
+        return cls(data, sent, errors, rows, arrived_at, len(uploads))
 
     def add(self, errors: dict[str, str]) -> None:
         """The service's messages, its action numbers turned back into the form's rows; the
@@ -211,6 +214,8 @@ class VisitForm:
                 if n.isdigit() and 0 < int(n) <= len(self.action_rows):
                     key = f"action_{self.action_rows[int(n) - 1]}_{rest}"
             self.errors.setdefault(key, str(message))
+        if self.photo_count and "photos" not in self.errors:
+            self.errors["photos"] = _("Choose the photos again: a form sent back does not keep them.")
 
 
 # -- who may do what -------------------------------------------------------------------------------

@@ -487,3 +487,28 @@ def test_photos_past_the_server_limit_get_a_message(app, client, auth):
     assert response.status_code == 413
     assert "Send fewer or smaller photos." in response.get_data(as_text=True)
     assert _state(app, stop_id) == before
+
+
+def test_a_refused_form_keeps_the_texts_and_asks_for_the_photos_again(app, client, auth):
+    inspection_id, stop_id, _part_id, _ = _reported_part(app)
+    auth.login("collector.bhopal")
+    fields = _fields(client, _url(inspection_id, stop_id))
+    what = "Send 200 more forms to the BLO and check the register of the distribution, house by house"
+    response = client.post(
+        _url(inspection_id, stop_id),
+        data={
+            **fields,
+            "digitized": "lots",
+            "action_1_what": what,
+            "notes": "n" * 300,
+            "photos": (io.BytesIO(_jpeg()), "a.jpg", "image/jpeg"),
+        },
+        content_type="multipart/form-data",
+        headers=HX,
+    )
+    body = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert f'value="{what}"' in body and "n" * 300 in body
+    assert "Choose the photos again" in body
+    with app.app_context():
+        assert db.session.scalar(select(func.count(StopPhoto.id)).where(StopPhoto.stop_id == stop_id)) == 0
