@@ -108,6 +108,15 @@ def _count(text: str | None, high: int) -> tuple[int | None, str | None]:
     return int(clean), None
 
 
+def _metres(text: str | None) -> float | None:
+    """The phone's accuracy in metres (indoors it may say several hundred); nonsense is dropped."""
+    try:
+        value = float((text or "").strip()[:20])
+    except ValueError:
+        return None
+    return value if 0 <= value <= 100_000 else None  # NaN fails both comparisons
+
+
 def _yes_no(text: str | None) -> tuple[bool | None, str | None]:
     if not text:
         return None, None
@@ -153,8 +162,7 @@ class VisitForm:
         lat, lon = _coordinate(values.get("latitude")), _coordinate(values.get("longitude"))
         if lat is None or lon is None or abs(lat) > 90:
             lat = lon = None  # the phone gave nothing usable: the visit goes without its position
-        accuracy = _coordinate(values.get("accuracy_m"))
-        accuracy = abs(accuracy) if accuracy is not None and lat is not None else None
+        accuracy = _metres(values.get("accuracy_m")) if lat is not None else None
         actions, rows = [], []
         for n in range(1, services.MAX_ACTIONS + 2):  # one past the limit: the service says "at most"
             what = (values.get(f"action_{n}_what") or "").strip()

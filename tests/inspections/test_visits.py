@@ -165,7 +165,7 @@ def test_a_visit_with_a_discrepancy_flags_the_part_and_opens_an_ero_difficulty(
             "notes": "Register seen; digitized count far below the report.",
             "latitude": "23.2599",
             "longitude": "77.4126",
-            "accuracy_m": "12",
+            "accuracy_m": "312.4",
             "photos": (io.BytesIO(_jpeg()), "stock.jpg", "image/jpeg"),
         },
         headers=HX,
@@ -178,7 +178,7 @@ def test_a_visit_with_a_discrepancy_flags_the_part_and_opens_an_ero_difficulty(
         stop = db.session.get(Stop, stop_id)
         assert stop.status == StopStatus.VISITED and [f["kind"] for f in stop.findings] == ["digitized"]
         assert (stop.verified_digitized, stop.reported_digitized) == (far, figures["digitized"])
-        assert stop.arrival_distance_m is not None and stop.arrival_accuracy_m == 12
+        assert stop.arrival_distance_m is not None and stop.arrival_accuracy_m == 312
         assert stop.id_card_shown is False and stop.network.value == "weak"
         flag = db.session.scalar(
             select(PartFlag).where(PartFlag.part_id == part_id, PartFlag.cleared_at.is_(None))
