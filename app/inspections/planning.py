@@ -408,13 +408,11 @@ def _show_context(
     start_name = inspection.start_label or _("District headquarters")
     editable = inspection.status == InspectionStatus.PLANNED and _may_plan(scope, inspection)
     user = scope.user
+    # the inspector alone records the visits (app/inspections/visits.py)
     visit_pages = (
-        "inspections.visit" in current_app.view_functions
-        and inspection.status in (InspectionStatus.PLANNED, InspectionStatus.UNDER_WAY)
-        and (
-            inspection.inspector_id == user.id
-            or (user.role == Role.COLLECTOR and user.district_id == inspection.district_id)
-        )
+        inspection.status in (InspectionStatus.PLANNED, InspectionStatus.UNDER_WAY)
+        and user.role in PLANNERS
+        and inspection.inspector_id == user.id
     )
     return {
         "inspection": inspection,

@@ -792,7 +792,6 @@ def record_visit(
             StopPhoto(
                 stop_id=stop.id,
                 **place,
-                content_type=photo.content_type,
                 width=photo.width,
                 height=photo.height,
                 data=photo.data,

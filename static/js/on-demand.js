@@ -11,6 +11,7 @@
     { selector: ".inspection-map", stylesheet: urls.mapStylesheet, scripts: [urls.mapLibrary, urls.inspectionMap] },
     { selector: "form[data-geolocate]", scripts: [urls.checkIn] },
     { selector: "select[data-fills]", scripts: [urls.responseTemplates] },
+    { selector: "form[data-visit-location], button[data-print]", scripts: [urls.visit] },
   ];
 
   function addScripts(sources) {
