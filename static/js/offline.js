@@ -90,11 +90,14 @@
     if (!note) {
       note = document.createElement("p");
       note.className = "flash flash-offline";
-      note.setAttribute("role", "status");
       note.setAttribute("data-offline-note", "");
-      var place = form.querySelector("[id^=confirm-]");
-      if (place) place.replaceChildren(note);
-      else form.insertBefore(note, form.firstChild);
+      var place = form.querySelector("[id^=confirm-][role=status]"); // the report form's own place
+      if (place) {
+        place.replaceChildren(note);
+      } else {
+        note.setAttribute("role", "status");
+        form.insertBefore(note, form.firstChild);
+      }
     }
     var link = document.createElement("a");
     link.href = config().queueUrl;
@@ -295,8 +298,13 @@
       return navigator.serviceWorker.ready;
     }).then(function (registration) {
       // A fresh copy of the pages readable offline, while the network is there.
-      if (navigator.onLine && registration.active && settings.warm && settings.warm.length) {
-        registration.active.postMessage({ type: "sir-warm", urls: settings.warm });
+      var urls = (settings.warm || []).slice();
+      // This page is one to keep, and it came before the worker did: keep it too.
+      if (document.getElementById("offline-copy") && !navigator.serviceWorker.controller) {
+        urls.push(location.pathname + location.search);
+      }
+      if (navigator.onLine && registration.active && urls.length) {
+        registration.active.postMessage({ type: "sir-warm", urls: urls });
       }
     }).catch(function () {});
     navigator.serviceWorker.addEventListener("message", function (event) {
