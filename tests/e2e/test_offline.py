@@ -21,13 +21,13 @@ SAVED = "Saved on this phone, waiting to send."
 
 def _worker_ready(page) -> None:
     """The service worker controls the page and has kept its copy of the pages to read offline."""
-    page.wait_for_function("navigator.serviceWorker && navigator.serviceWorker.controller !== null", timeout=10000)
+    page.wait_for_function(
+        "navigator.serviceWorker && navigator.serviceWorker.controller !== null", timeout=10000
+    )
 
 
 def _waiting(page) -> int:
-    return page.evaluate(
-        "async () => (await window.sirQueue.all()).length"
-    )
+    return page.evaluate("async () => (await window.sirQueue.all()).length")
 
 
 def _fill(card, figures: dict) -> None:
