@@ -294,13 +294,21 @@
 
   function register(settings) {
     if (!("serviceWorker" in navigator) || !settings.sw) return;
+    var controlled = !!navigator.serviceWorker.controller;
     navigator.serviceWorker.register(settings.sw, { scope: "/" }).then(function () {
       return navigator.serviceWorker.ready;
     }).then(function (registration) {
       // A fresh copy of the pages readable offline, while the network is there.
-      var urls = (settings.warm || []).slice();
+      // At most every half hour: on a weak network each fetch costs the person time and money.
+      var stamp = "sir-warmed-" + settings.user;
+      var last = Number(localStorage.getItem(stamp) || 0);
+      var urls = [];
+      if (Date.now() - last > 30 * 60 * 1000 && navigator.onLine) {
+        urls = (settings.warm || []).slice();
+        localStorage.setItem(stamp, String(Date.now()));
+      }
       // This page is one to keep, and it came before the worker did: keep it too.
-      if (document.getElementById("offline-copy") && !navigator.serviceWorker.controller) {
+      if (document.getElementById("offline-copy") && !controlled) {
         urls.push(location.pathname + location.search);
       }
       if (navigator.onLine && registration.active && urls.length) {

@@ -311,3 +311,45 @@ def test_budgets_on_a_weak_network(live_server, browser):
     assert first < 5, f"first visit {first:.2f} s"
     assert repeat < 1, f"repeat visit {repeat:.2f} s"
     assert kept < 0.2, f"kept offline in {kept * 1000:.0f} ms"
+
+
+def test_a_replay_meeting_an_officers_figures_offers_the_choice(live_server, page):
+    from app.models import Part, User
+    from app.reports.services import submit_report
+
+    app = live_server.app
+    pid = part_id(app, 1, 1)
+    previous, electors = clear_today(app, pid)
+    _sign_in(page, live_server, "blo.1.1")
+    page.goto(f"{live_server}/reports/parts/{pid}")
+    _worker_ready(page)
+    page.context.set_offline(True)
+    card = page.locator(f"#report-{pid}")
+    mine = advance(previous, electors, step=6)
+    _fill(card, mine)
+    card.get_by_role("button", name="Save the figures").click()
+    expect(card.get_by_text(SAVED)).to_be_visible()
+
+    theirs = advance(previous, electors, step=10)  # meanwhile the supervisor enters the day
+    with app.app_context():
+        supervisor = db.session.scalar(select(User).where(User.login == "sup.1.1"))
+        submit_report(supervisor, db.session.get(Part, pid), campaign_today(), theirs)
+        db.session.commit()
+
+    page.context.set_offline(False)
+    page.goto(f"{live_server}/offline/queue")
+    item = page.locator(".offline-item")
+    expect(item).to_have_attribute("data-state", "conflict", timeout=10000)
+    expect(item.locator("[data-field=reason]")).to_contain_text("entered other figures")
+    item.locator("summary", has_text="Choose which figures stand").click()
+    conflict = item.locator("article.report-conflict")
+    expect(conflict).to_contain_text(f"{mine['digitized']:,}")
+    conflict.get_by_role("button", name="Save mine instead").click()
+    expect(page.locator(".flash-success")).to_contain_text("Saved at")
+    expect(page.locator("[data-offline-badge]")).to_be_hidden()
+    with app.app_context():
+        report = db.session.scalar(
+            select(DailyReport).where(DailyReport.part_id == pid, DailyReport.report_date == campaign_today())
+        )
+        assert report.figures() == mine
+    assert _waiting(page) == 0
