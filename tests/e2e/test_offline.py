@@ -4,6 +4,7 @@ back online; the pages a BLO reads offline; the queue page; signing out forgets 
 from __future__ import annotations
 
 import re
+from pathlib import Path
 import time
 
 import pytest
@@ -353,3 +354,35 @@ def test_a_replay_meeting_an_officers_figures_offers_the_choice(live_server, pag
         )
         assert report.figures() == mine
     assert _waiting(page) == 0
+
+
+SHOTS = Path("/tmp/shots")
+
+
+@pytest.mark.parametrize("lang", ["en", "hi"])
+def test_what_the_phone_shows_at_360_px(live_server, page, lang):
+    """Screens to look at: the form kept on the phone, and the queue with a refused and a waiting item."""
+    SHOTS.mkdir(exist_ok=True)
+    app, pid = _queue_refused_report(live_server, page, lang)
+    note = page.locator(f"#report-{pid} [data-offline-note]")
+    expect(note).to_contain_text("इस फ़ोन पर सहेजा गया" if lang == "hi" else SAVED)
+    note.scroll_into_view_if_needed()
+    page.screenshot(path=str(SHOTS / f"offline-saved-on-phone-360-{lang}.png"))
+
+    page.context.set_offline(False)
+    page.goto(f"{live_server}/offline/queue")
+    expect(page.locator(".offline-item")).to_have_attribute("data-state", "refused", timeout=10000)
+    page.context.set_offline(True)
+    page.evaluate(
+        """async () => {
+             const user = JSON.parse(document.getElementById('offline-config').textContent).user;
+             await window.sirQueue.add({key: window.sirQueue.newKey(), url: '/difficulties/new',
+                                        fields: [['category', 'no_network']], user: user,
+                                        label: document.querySelector('main h1').textContent + ' (2)'}); }"""
+    )
+    expect(page.locator(".offline-item")).to_have_count(2)
+    expect(page.locator("[data-offline-count]")).to_have_text("2" if lang == "en" else re.compile("2|२"))
+    page.screenshot(path=str(SHOTS / f"offline-queue-360-{lang}.png"), full_page=True)
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 360, f"the queue page is {width}px wide"
+    page.context.set_offline(False)
