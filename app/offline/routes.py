@@ -111,9 +111,9 @@ def offline_config() -> dict:
             patterns.append(url_pattern(rule.rule))
     warm = []
     if current_user.role == Role.BLO:
-        warm = [url_for("reports.today"), url_for("difficulties.mine")]
+        warm = [url_for("reports.today"), url_for("difficulties.mine"), url_for("offline.queue")]
     elif current_user.role == Role.VOLUNTEER:
-        warm = [url_for("volunteers.mine")]
+        warm = [url_for("volunteers.mine"), url_for("offline.queue")]
     return {
         "user": current_user.id,
         "warm": warm,

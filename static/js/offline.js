@@ -118,6 +118,9 @@
       label: label(form),
       page: location.pathname + location.search,
     }).then(function (record) {
+      // The kept post owns this key; the form's next save is another post, with a key of its own.
+      var input = form.querySelector("input[name=" + KEY_FIELD + "]");
+      if (input && input.value === key) input.value = "";
       showSaved(form);
       askForSync();
       return record;

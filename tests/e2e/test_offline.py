@@ -4,8 +4,8 @@ back online; the pages a BLO reads offline; the queue page; signing out forgets 
 from __future__ import annotations
 
 import re
-from pathlib import Path
 import time
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
@@ -386,3 +386,32 @@ def test_what_the_phone_shows_at_360_px(live_server, page, lang):
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= 360, f"the queue page is {width}px wide"
     page.context.set_offline(False)
+
+
+def test_after_the_kept_report_is_sent_the_next_save_is_a_new_post(live_server, page):
+    """The key went with the kept post: changing a figure and saving again is saved, not refused."""
+    app = live_server.app
+    pid = part_id(app, 1, 1)
+    previous, electors = clear_today(app, pid)
+    _sign_in(page, live_server, "blo.1.1")
+    page.goto(f"{live_server}/reports/parts/{pid}")
+    _worker_ready(page)
+    page.context.set_offline(True)
+    card = page.locator(f"#report-{pid}")
+    first = advance(previous, electors, step=4)
+    _fill(card, first)
+    card.get_by_role("button", name="Save the figures").click()
+    expect(card.get_by_text(SAVED)).to_be_visible()
+    page.context.set_offline(False)
+    expect(page.locator("[data-offline-badge]")).to_be_hidden(timeout=10000)
+
+    second = advance(previous, electors, step=8)
+    _fill(card, second)
+    card.get_by_role("button", name="Save the figures").click()
+    expect(card.get_by_role("status").filter(has_text="Saved at")).to_be_visible()
+    with app.app_context():
+        report = db.session.scalar(
+            select(DailyReport).where(DailyReport.part_id == pid, DailyReport.report_date == campaign_today())
+        )
+        assert report.figures() == second
+    assert key_count(app) == 2
