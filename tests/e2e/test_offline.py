@@ -415,3 +415,48 @@ def test_after_the_kept_report_is_sent_the_next_save_is_a_new_post(live_server, 
         )
         assert report.figures() == second
     assert key_count(app) == 2
+
+
+def test_a_volunteer_checks_in_offline_and_reads_the_assignment_offline(live_server, browser):
+    from app.volunteers.models import VisitDay
+    from tests.conftest import remove_seeded_volunteers
+    from tests.volunteers.matrix_mine import part_of
+    from tests.volunteers.mine_support import make_offer
+
+    app = live_server.app
+    remove_seeded_volunteers(app)
+    offer = make_offer(app)
+    with app.app_context():
+        part = part_of(1, 1)
+        lat, lon = part.lat, part.lon
+    context = browser.new_context(
+        viewport={"width": 360, "height": 740},
+        locale="en-IN",
+        geolocation={"latitude": lat, "longitude": lon, "accuracy": 20},
+        permissions=["geolocation"],
+    )
+    page = context.new_page()
+    _sign_in(page, live_server, "vol.bhopal.1")
+    page.goto(f"{live_server}/volunteers/assignments/{offer}")
+    page.get_by_role("button", name="Accept").click()
+    expect(page.locator("#assignment .flash")).to_be_visible()
+    page.goto(f"{live_server}/volunteers/assignments/{offer}")  # kept now, with the booth and the way there
+    _worker_ready(page)
+    _kept_pages(page)
+
+    context.set_offline(True)
+    page.get_by_role("button", name="Check in").click()
+    expect(page.locator("#assignment [data-offline-note]")).to_contain_text(SAVED)
+    with app.app_context():
+        assert db.session.query(VisitDay).filter_by(assignment_id=offer).count() == 0
+    page.reload()
+    expect(page.locator("#offline-copy")).to_contain_text("last updated")
+    expect(page.locator("#where-title")).to_be_visible()
+    expect(page.locator("[data-offline-count]")).to_have_text("1")
+
+    context.set_offline(False)
+    expect(page.locator("[data-offline-badge]")).to_be_hidden(timeout=10000)
+    with app.app_context():
+        visit = db.session.query(VisitDay).filter_by(assignment_id=offer).one()
+        assert visit.check_in_at is not None and visit.check_in_lat is not None
+    context.close()
