@@ -44,6 +44,7 @@ def init_app(app: Flask) -> None:
         from app.volunteers.tasks import expire_unanswered_offers
 
         click.echo(f"expired offers: {expire_unanswered_offers()}")
+
     @app.cli.command("escalate")
     def escalate_command() -> None:
         """Write the notices, breaches, climbs and automatic closes of difficulties that are due

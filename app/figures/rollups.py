@@ -262,9 +262,9 @@ def _missing_rows(constituency_id: int, day: date) -> tuple[date, date, bool]:
     The AC's rows run without a gap from its first report: a report before them, or after its
     last row, needs the days in between; and through the frontier, which readers look up directly.
     """
-    first, last, present, frontier = db.session.connection().execute(
-        _MISSING_ROWS, {"ac": constituency_id, "day": day}
-    ).one()
+    first, last, present, frontier = (
+        db.session.connection().execute(_MISSING_ROWS, {"ac": constituency_id, "day": day}).one()
+    )
     last, frontier = as_date(last), as_date(frontier)
     low = last + timedelta(days=1) if last is not None and last < day else day
     high = max(day, frontier) if frontier else day

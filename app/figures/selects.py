@@ -11,7 +11,9 @@ from datetime import date
 from sqlalchemy import Select, Subquery, and_, func, select
 from sqlalchemy.sql.elements import ColumnElement
 
+from app.extensions import db
 from app.figures.models import DailyReport
+from app.figures.rows import PartLine
 from app.models import Constituency, Part, User
 
 
@@ -66,3 +68,14 @@ def part_lines(condition: ColumnElement[bool]) -> Select:
         .where(condition)
         .order_by(Constituency.number, Part.number)
     )
+
+
+def with_lines(rows: list) -> list:
+    """Give each row (anything with a `part_id`) its `line`: the part, its AC number and its BLO
+    (app.figures.rows.PartLine), in one query for all the rows shown."""
+    if rows:
+        found = db.session.execute(part_lines(Part.id.in_([row.part_id for row in rows])))
+        lines = {line.part.id: line for line in map(PartLine._make, found)}
+        for row in rows:
+            row.line = lines.get(row.part_id)
+    return rows

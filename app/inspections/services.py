@@ -26,7 +26,7 @@ from app.extensions import db
 from app.figures.models import DailyReport
 from app.figures.rows import PartLine
 from app.figures.rules import elector_tolerance
-from app.figures.selects import as_date, part_lines
+from app.figures.selects import as_date, with_lines
 from app.geo import geodesic_km, haversine_km
 from app.inspections import routing, rules
 from app.inspections.models import (
@@ -338,19 +338,8 @@ def suggestions(
     found = [s for s in found if s.km <= radius]
     found.sort(key=lambda s: (-s.score, s.km, s.part_id))
     shown = found[:limit]
-    _with_lines(shown)
+    with_lines(shown)
     return shown
-
-
-def _with_lines(rows: Sequence) -> None:
-    if not rows:
-        return
-    lines = {
-        line[0].id: PartLine(*line)
-        for line in db.session.execute(part_lines(Part.id.in_([r.part_id for r in rows])))
-    }
-    for row in rows:
-        row.line = lines.get(row.part_id)
 
 
 # -- the route -------------------------------------------------------------------------------------

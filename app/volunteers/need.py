@@ -17,6 +17,7 @@ from app.access import allow
 from app.campaign.clock import campaign_today
 from app.campaign.services import current_campaign
 from app.extensions import db
+from app.figures.selects import with_lines
 from app.formatting import lang, number
 from app.htmx import is_partial, redirect_to, render
 from app.inputs import BadArgument, parse_iso_day, parse_whole_number
@@ -232,7 +233,7 @@ def _board_context(scope: Scope, message=None, level="success", errors=None, sen
         condition = condition & extra
     ranked = needs.ranked_parts(condition, form.day, campaign)
     pages = form.paginate_list(ranked, BOARD_PAGE_SIZE)
-    needs.suggest(needs.with_lines(pages.items), needs.pool(district.id, slot, limits))
+    needs.suggest(with_lines(pages.items), needs.pool(district.id, slot, limits))
     constituencies = []
     if scope.role == Role.COLLECTOR:
         constituencies = db.session.scalars(scope.constituencies().order_by(Constituency.number)).all()

@@ -20,7 +20,6 @@ from app.difficulties.models import ACTIVE, Difficulty
 from app.extensions import db
 from app.figures.models import DailyReport
 from app.figures.rows import PartLine
-from app.figures.selects import part_lines
 from app.models import Campaign, Constituency, Part
 from app.volunteers import matching, rules
 from app.volunteers.models import (
@@ -193,16 +192,6 @@ def ranked_parts(part_condition: ColumnElement[bool], day: date, campaign: Campa
             )
         )
     rows.sort(key=lambda r: (-r.need.score, r.ac_number, r.part_number))
-    return rows
-
-
-def with_lines(rows: list[NeedRow]) -> list[NeedRow]:
-    """Give the rows shown their part, AC number and BLO (app.figures.rows.PartLine): one query."""
-    if rows:
-        found = db.session.execute(part_lines(Part.id.in_([row.part_id for row in rows])))
-        lines = {line.part.id: line for line in map(PartLine._make, found)}
-        for row in rows:
-            row.line = lines[row.part_id]
     return rows
 
 

@@ -143,7 +143,8 @@ def test_accounts_list_is_scoped_and_searchable(client, auth):
 def test_assigning_a_blo_to_a_part_without_one_updates_the_ac_totals(app, client, auth):
     with app.app_context():
         part = db.session.scalar(
-            select(Part).join(Constituency, Part.constituency_id == Constituency.id)
+            select(Part)
+            .join(Constituency, Part.constituency_id == Constituency.id)
             .where(Constituency.number == 2, Part.number == 4)
         )
         part.blo_id = None
