@@ -24,6 +24,7 @@ from tests.e2e.test_journeys import sign_in, to_english
 pytestmark = __import__("pytest").mark.browser
 
 SHOTS = Path("/tmp/shots")
+SLOW = 15_000  # ms: a shared two-core machine may take a while to answer a post
 
 
 def _sign_out(page) -> None:
@@ -90,7 +91,7 @@ def test_planned_visited_flagged_and_followed_up(live_server, page, browser):
     expect(page.locator("#plan-stops input[name='part_id']:checked")).to_have_count(5)
     page.locator("#plan-save").click()
     page.wait_for_url(re.compile(r"/inspections/\d+$"))
-    expect(page.locator(".flash-success")).to_contain_text("5 stops")
+    expect(page.locator(".flash-success")).to_contain_text("5 stops", timeout=SLOW)
     inspection_id = int(page.url.rsplit("/", 1)[1])
     with app.app_context():
         inspection = db.session.get(Inspection, inspection_id)
@@ -118,7 +119,7 @@ def test_planned_visited_flagged_and_followed_up(live_server, page, browser):
         p.locator(f"#stop-{first_id} a[role=button]").click()  # boosted
         p.wait_for_url(re.compile(f"/inspections/{inspection_id}/stops/{first_id}$"))
         expect(p.locator("html")).to_have_attribute("lang", "hi")
-        expect(p.locator(".visit-location-status")).to_contain_text(re.compile(r"\d+"))
+        expect(p.locator(".visit-location-status")).to_contain_text(re.compile(r"\d+"), timeout=SLOW)
         _snap(p, "visit-form-360-hi")
         to_english(p)
         expect(p.locator(".visit-location-status")).to_contain_text("Your position is found")
@@ -146,7 +147,7 @@ def test_planned_visited_flagged_and_followed_up(live_server, page, browser):
         # a word in a number: the form comes back with the message, the rest as typed
         p.locator("input[name='collected']").fill("many")
         p.locator("#visit-save").click()
-        expect(p.locator("input[name='collected'][aria-invalid='true']")).to_be_visible()
+        expect(p.locator("input[name='collected'][aria-invalid='true']")).to_be_visible(timeout=SLOW)
         expect(p.locator("#visit")).to_contain_text("is not a whole number")
         expect(p.locator("input[name='distributed']")).to_have_value(str(reported["distributed"]))
         with app.app_context():
@@ -160,7 +161,7 @@ def test_planned_visited_flagged_and_followed_up(live_server, page, browser):
         p.locator("input[name='households_confirmed']").fill("9")
         p.locator("textarea[name='notes']").fill("Digitized count in the BLO app far below the report.")
         p.locator("#visit-save").click()
-        expect(p.locator(".visit-findings.has-findings")).to_be_visible()
+        expect(p.locator(".visit-findings.has-findings")).to_be_visible(timeout=SLOW)
         expect(p.locator(".visit-findings")).to_contain_text("Forms digitized: counted")
         expect(p.locator(".visit-where")).to_contain_text("m from the part")
         expect(p.locator(".visit-photos img")).to_have_count(1)
@@ -179,7 +180,7 @@ def test_planned_visited_flagged_and_followed_up(live_server, page, browser):
         for name, value in agreeing.items():
             p.locator(f"input[name='{name}']").fill(str(value))
         p.locator("#visit-save").click()
-        expect(p.locator(".visit-findings.agrees")).to_be_visible()
+        expect(p.locator(".visit-findings.agrees")).to_be_visible(timeout=SLOW)
 
         p.goto(f"{live_server}/inspections/{inspection_id}")
         p.get_by_role("link", name="The inspection's report").click()
@@ -226,5 +227,5 @@ def test_planned_visited_flagged_and_followed_up(live_server, page, browser):
     to_english(page)
     page.locator("a.difficulties-link").click()
     page.locator("a", has_text="Waiting on me").first.click()
-    expect(page.locator(f"#difficulty-row-{difficulty_id}")).to_be_visible()
+    expect(page.locator(f"#difficulty-row-{difficulty_id}")).to_be_visible(timeout=SLOW)
     assert not page.console_errors, page.console_errors
