@@ -14,6 +14,8 @@
   var SCHEMA = 1;
   var PREFIX = "q:";
   var LOCK = "sir-offline-replay";
+  var RETRIES = 4;
+  var RETRY_MS = 1500;
   var kv = root.idbKeyval;
   var queueStore = kv.createStore("sir-offline", "queue");
   var metaStore = kv.createStore("sir-offline-meta", "meta");
@@ -162,9 +164,14 @@
             return update(item.key, { state: "conflict", reason: refusal, reasonCode: "", conflictHtml: html, attempts: item.attempts + 1 })
               .then(function () { return "conflict"; });
           }
-          if (response.status === 409 || (response.status === 400 && !refusal)) {
-            // Still being saved (the key's first send is being worked on), or a stale sign-in token.
-            return update(item.key, { state: "waiting", reasonCode: response.status === 400 ? "signIn" : "network", reason: refusal, attempts: item.attempts + 1 })
+          if (response.status === 409) {
+            // Still being saved: the key's first send (a tab gone, a lost answer) is being worked on.
+            return update(item.key, { state: "waiting", reasonCode: "network", reason: refusal, attempts: item.attempts + 1 })
+              .then(function () { return "again"; });
+          }
+          if (response.status === 400 && !refusal) {
+            // Not the post's fault: the sign-in's token is stale (CSRF).
+            return update(item.key, { state: "waiting", reasonCode: "signIn", reason: "", attempts: item.attempts + 1 })
               .then(function () { return "waiting"; });
           }
           return update(item.key, { state: "refused", reason: refusal, reasonCode: "", attempts: item.attempts + 1 })
@@ -178,6 +185,17 @@
     );
   }
 
+  /* Send one record; while its first send is still being worked on (409), ask again a little later. */
+  function send(item, csrf, tries) {
+    return replayOne(item, csrf).then(function (outcome) {
+      if (outcome !== "again" || tries >= RETRIES) return outcome;
+      return new Promise(function (resolve) { setTimeout(resolve, RETRY_MS); }).then(function () {
+        item.attempts += 1;
+        return send(item, csrf, tries + 1);
+      });
+    });
+  }
+
   /* Send every waiting record of `user`, one after another, under the one lock; a tab that finds the
    * lock taken leaves the sending to the one that holds it. {sent, waiting, refused, busy}. */
   function replayAll(options) {
@@ -187,9 +205,9 @@
         var waiting = items.filter(function (item) { return item.state === "waiting" && item.schema === SCHEMA; });
         return waiting.reduce(function (chain, item) {
           return chain.then(function () {
-            return replayOne(item, options.csrf).then(function (outcome) {
+            return send(item, options.csrf, 0).then(function (outcome) {
               if (outcome === "sent") result.sent += 1;
-              else if (outcome === "waiting") result.waiting += 1;
+              else if (outcome === "waiting" || outcome === "again") result.waiting += 1;
               else result.refused += 1;
             });
           });

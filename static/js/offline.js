@@ -270,12 +270,20 @@
   });
 
   var sending = null;
+  var busyRetries = 0;
   function sendNow() {
     var settings = config();
     if (!settings.user) return Promise.resolve(null);
     if (sending) return sending;
     document.querySelectorAll("[data-offline-send]").forEach(function (button) { button.setAttribute("aria-busy", "true"); });
     sending = queue.replayAll({ user: settings.user, csrf: csrf() }).then(function (result) {
+      // Another tab holds the lock and sends; if it goes away before it is done, this one sends.
+      if (result && result.busy && busyRetries < 5) {
+        busyRetries += 1;
+        window.setTimeout(sendNow, 2000);
+      } else {
+        busyRetries = 0;
+      }
       return result;
     }, function () { return null; }).then(function (result) {
       sending = null;
