@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.access import ALL_ROLES, allow, public
+from app.campaign.clock import campaign_zone
 from app.htmx import is_partial, render
 from app.models import Role
 from app.offline import bp
@@ -105,10 +106,12 @@ def offline_config() -> dict:
     """What offline.js needs on every page: the user, the forms it may queue, its words."""
     if not current_user.is_authenticated:
         return {"user": None}
-    patterns = []
-    for rule in current_app.url_map.iter_rules():
-        if rule.endpoint in QUEUEABLE:
-            patterns.append(url_pattern(rule.rule))
+    patterns = current_app.extensions.get("offline_queueable")
+    if patterns is None:  # the URL map is fixed once the app serves: read it once
+        patterns = sorted(
+            url_pattern(rule.rule) for rule in current_app.url_map.iter_rules() if rule.endpoint in QUEUEABLE
+        )
+        current_app.extensions["offline_queueable"] = patterns
     warm = []
     if current_user.role == Role.BLO:
         warm = [url_for("reports.today"), url_for("difficulties.mine"), url_for("offline.queue")]
@@ -120,7 +123,8 @@ def offline_config() -> dict:
         "sw": url_for("offline.service_worker"),
         "queueUrl": url_for("offline.queue"),
         "syncTag": SYNC_TAG,
-        "queueable": sorted(patterns),
+        "queueable": patterns,
+        "zone": campaign_zone().key,
         "strings": {
             "saved": _("Saved on this phone, waiting to send."),
             "seeQueue": _("See what is waiting"),

@@ -103,6 +103,8 @@
     link.href = config().queueUrl;
     link.textContent = words().seeQueue;
     note.replaceChildren(document.createTextNode(words().saved + " "), link);
+    // The report form's place is below its fields and its sticky Save bar: bring the news into view.
+    if (note.scrollIntoView) note.scrollIntoView({ block: "center", behavior: "instant" });
   }
 
   function keep(form, url, formData) {
@@ -208,7 +210,7 @@
     var list = section.querySelector("#offline-items");
     var template = section.querySelector("#offline-item-template");
     var empty = section.querySelector("[data-offline-empty]");
-    var format = new Intl.DateTimeFormat(document.documentElement.lang + "-IN", { dateStyle: "medium", timeStyle: "short" });
+    var format = new Intl.DateTimeFormat(document.documentElement.lang + "-IN", { dateStyle: "medium", timeStyle: "short", timeZone: config().zone || undefined });
     empty.hidden = items.length > 0;
     section.querySelector("[data-offline-send]").hidden = items.length === 0;
     var open = {};
