@@ -9,7 +9,7 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from app.access import ALL_ROLES, allow, public
+from app.access import ALL_ROLES, allow, may, public
 from app.campaign.clock import campaign_zone
 from app.htmx import is_partial, render
 from app.models import Role
@@ -106,12 +106,15 @@ def offline_config() -> dict:
     """What offline.js needs on every page: the user, the forms it may queue, its words."""
     if not current_user.is_authenticated:
         return {"user": None}
-    patterns = current_app.extensions.get("offline_queueable")
-    if patterns is None:  # the URL map is fixed once the app serves: read it once
+    by_role = current_app.extensions.setdefault("offline_queueable", {})
+    patterns = by_role.get(current_user.role)
+    if patterns is None:  # the URL map is fixed once the app serves: read it once per role
         patterns = sorted(
-            url_pattern(rule.rule) for rule in current_app.url_map.iter_rules() if rule.endpoint in QUEUEABLE
+            url_pattern(rule.rule)
+            for rule in current_app.url_map.iter_rules()
+            if rule.endpoint in QUEUEABLE and may(current_user.role, rule.endpoint)
         )
-        current_app.extensions["offline_queueable"] = patterns
+        by_role[current_user.role] = patterns
     warm = []
     if current_user.role == Role.BLO:
         warm = [url_for("reports.today"), url_for("difficulties.mine"), url_for("offline.queue")]
