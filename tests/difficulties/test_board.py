@@ -6,7 +6,6 @@ from __future__ import annotations
 import csv
 import io
 import re
-import time
 from datetime import datetime, timedelta
 
 import openpyxl
@@ -169,14 +168,12 @@ def test_the_board_costs_a_handful_of_queries_whatever_its_rows(app):
 
     event.listen(engine, "before_cursor_execute", count)
     try:
-        started = time.perf_counter()
         html = collector.get("/difficulties/").get_data(as_text=True)
-        elapsed = time.perf_counter() - started
     finally:
         event.remove(engine, "before_cursor_execute", count)
     assert len(_row_ids(html)) == 18
+    # The statement count is what scale costs; a wall-clock limit only measured the shared machine.
     assert len(statements) <= 14, len(statements)
-    assert elapsed < 1.0
 
 
 def test_the_badge_counts_the_queue_and_unread_notices_in_one_query(app):
