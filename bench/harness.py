@@ -16,8 +16,26 @@ class Bench:
 
     def __init__(self, workdir: Path):
         self.workdir = workdir
-        self.app = self._make_app("state", os.environ.get("BENCH_DATABASE_URL"))
+        cached = os.environ.get("BENCH_STATE_SQLITE")
+        if cached and Path(cached).exists():
+            self.app = self._reuse_app(Path(cached))
+        else:
+            url = f"sqlite:///{Path(cached).resolve()}" if cached else os.environ.get("BENCH_DATABASE_URL")
+            self.app = self._make_app("state", url)
         self._tiny = None
+
+    @staticmethod
+    def _reuse_app(path: Path):
+        """The app on a state seed an earlier run made (BENCH_STATE_SQLITE): not seeded again."""
+        from app import create_app
+
+        return create_app(
+            {
+                "SQLALCHEMY_DATABASE_URI": f"sqlite:///{path.resolve()}",
+                "RATELIMIT_ENABLED": False,
+                "WTF_CSRF_ENABLED": False,
+            }
+        )
 
     def _make_app(self, scale: str, url: str | None = None):
         from app import create_app

@@ -12,12 +12,14 @@ from app import audit
 from app.extensions import db
 from app.models import Campaign, User
 
+_LATEST = select(Campaign).order_by(Campaign.id.desc()).limit(1)  # built once: every request reads it
+
 
 def current_campaign() -> Campaign | None:
     """The campaign in force (the latest one), read once per request."""
     if has_request_context() and "campaign" in g:
         return g.campaign
-    campaign = db.session.scalar(select(Campaign).order_by(Campaign.id.desc()).limit(1))
+    campaign = db.session.scalar(_LATEST)
     if has_request_context():
         g.campaign = campaign
     return campaign

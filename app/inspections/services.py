@@ -15,7 +15,7 @@ from datetime import date, datetime, time, timedelta
 
 import numpy as np
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import and_, bindparam, func, or_, select, update
 
 from app import audit
 from app.campaign.clock import campaign_day_of, campaign_zone
@@ -955,6 +955,28 @@ def next_stop(inspection: Inspection) -> Stop | None:
 # -- flags cleared by a report ------------------------------------------------------------------------
 
 
+def _open_flags_statement():
+    """The open flags of the parts in `parts` with what their visit counted: built once (building
+    it cost more than running it, on every report saved), its compiled form reused."""
+    return (
+        select(
+            PartFlag.id,
+            PartFlag.part_id,
+            PartFlag.district_id,
+            Stop.verified_distributed,
+            Stop.verified_collected,
+            Stop.verified_digitized,
+            func.coalesce(Stop.report_date, Inspection.day).label("checked_day"),
+        )
+        .join(Stop, Stop.id == PartFlag.stop_id)
+        .join(Inspection, Inspection.id == Stop.inspection_id)
+        .where(PartFlag.part_id.in_(bindparam("parts", expanding=True)), PartFlag.cleared_at.is_(None))
+    )
+
+
+_OPEN_FLAGS = _open_flags_statement()
+
+
 def reports_saved(sender, rows: Sequence[tuple], actor_id: int | None = None) -> None:
     """Reports entered after a visit that agree with what the visit counted clear the part's flag.
 
@@ -966,20 +988,7 @@ def reports_saved(sender, rows: Sequence[tuple], actor_id: int | None = None) ->
     open_ = {}
     part_ids = sorted({row[0] for row in rows})
     for start in range(0, len(part_ids), 500):
-        for flag in connection.execute(
-            select(
-                PartFlag.id,
-                PartFlag.part_id,
-                PartFlag.district_id,
-                Stop.verified_distributed,
-                Stop.verified_collected,
-                Stop.verified_digitized,
-                func.coalesce(Stop.report_date, Inspection.day).label("checked_day"),
-            )
-            .join(Stop, Stop.id == PartFlag.stop_id)
-            .join(Inspection, Inspection.id == Stop.inspection_id)
-            .where(PartFlag.part_id.in_(part_ids[start : start + 500]), PartFlag.cleared_at.is_(None))
-        ):
+        for flag in connection.execute(_OPEN_FLAGS, {"parts": part_ids[start : start + 500]}):
             open_[flag.part_id] = flag
     if not open_:
         return

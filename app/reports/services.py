@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -10,6 +11,7 @@ from decimal import Decimal
 from flask_babel import gettext as _
 from sqlalchemy import and_, bindparam, func, insert, select, update
 from sqlalchemy.orm import joinedload
+from sqlalchemy.orm.instrumentation import manager_of_class
 from sqlalchemy.sql.elements import ColumnElement
 
 from app import audit
@@ -113,11 +115,23 @@ _UPDATE_REPORT = update(_REPORTS).where(_REPORTS.c.id == bindparam("report_id"))
 _INSERT_REPORT = insert(_REPORTS)
 
 
+_NEW_REPORT = manager_of_class(DailyReport).new_instance
+
+
+def _transient_report(values: Mapping) -> DailyReport:
+    """A report holding `values`, outside the session, made without the ORM's event for every
+    attribute set (about 20 us a report otherwise, inside the save's write lock)."""
+    report = _NEW_REPORT()
+    report.__dict__.update(values)
+    return report
+
+
 def reports_around(part_id: int, day: date) -> ReportsAround:
     found = {"previous": None, "current": None, "following": None}
     for row in db.session.connection().execute(_AROUND, {"part": part_id, "day": day}).mappings():
         when = row["report_date"]
-        found["current" if when == day else "previous" if when < day else "following"] = DailyReport(**row)
+        which = "current" if when == day else "previous" if when < day else "following"
+        found[which] = _transient_report(row)
     return ReportsAround(**found)
 
 
@@ -182,7 +196,9 @@ def submit_report(
             _INSERT_REPORT, {**place, "report_date": day, "created_at": now, **written}
         )
         report_id, created_at = result.inserted_primary_key[0], now
-    saved = DailyReport(id=report_id, report_date=day, created_at=created_at, **place, **written)
+    saved = _transient_report(
+        {"id": report_id, "report_date": day, "created_at": created_at, **place, **written}
+    )
     after = {**values, "report_date": day.isoformat(), "on_behalf": written["on_behalf"]}
     if previous_figures == values:
         after["no_change"] = True
