@@ -75,6 +75,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from app.inspections import bp as inspections_bp
     from app.main import bp as main_bp
     from app.maps import bp as maps_bp
+    from app.offline import bp as offline_bp
     from app.places import bp as places_bp
     from app.progress import bp as progress_bp
     from app.reports import bp as reports_bp
@@ -95,6 +96,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(exports_bp)
     app.register_blueprint(imports_bp)
     app.register_blueprint(maps_bp)
+    app.register_blueprint(offline_bp)
 
     from app import cli, tasks
 

@@ -14,6 +14,7 @@ from bench.page_weights import (
     officer_table_interactions,
     signed_in_page,
     watch,
+    worker_install_kb,
 )
 from tests.e2e.conftest import ARGS, CHROMIUM
 
@@ -35,6 +36,7 @@ def run(bench) -> None:
             report("page_weight_blo_report_kb", first_load_kb(page, traffic, f"{base}/reports/"), "KB")
             fragments = fragments_kb(blo_report_interactions(page))
             page.context.close()
+            report("worker_install_kb", worker_install_kb(browser, base, "blo.1.1", DEMO_PASSWORD), "KB")
 
             page = signed_in_page(browser, base, "collector.bhopal", DEMO_PASSWORD)
             traffic = watch(page)

@@ -47,8 +47,13 @@ def fragments_kb(responses) -> list[tuple[str, float]]:
 
 
 def signed_in_page(browser, base: str, login: str, password: str):
-    """A phone-sized page signed in as `login`, its cache emptied: the next load is a first load."""
-    context = browser.new_context(viewport={"width": 360, "height": 740}, locale="en-IN")
+    """A phone-sized page signed in as `login`, its cache emptied: the next load is a first load.
+    Service workers are blocked: on a phone's first visit none is installed yet, and one installed by
+    the sign-in's pages would serve the next load from its own cache (what the worker itself fetches
+    is measured apart: worker_install_kb)."""
+    context = browser.new_context(
+        viewport={"width": 360, "height": 740}, locale="en-IN", service_workers="block"
+    )
     page = context.new_page()
     page.goto(f"{base}/auth/login")
     page.fill("input[name=login]", login)
@@ -92,3 +97,32 @@ def officer_table_interactions(page) -> list:
             page.select_option(f".table-controls select[name={name}]", value)
         responses.append(changed.value)
     return responses
+
+
+def worker_install_kb(browser, base: str, login: str, password: str) -> float:
+    """What the service worker fetches for itself when a signed-in phone first meets it: its
+    script and the app shell it keeps (static/, app/offline/shell.py SHELL), apart from the page."""
+    import time
+
+    context = browser.new_context(viewport={"width": 360, "height": 740}, locale="en-IN")
+    fetched: list = []
+    context.on("requestfinished", lambda request: fetched.append(request))
+    page = context.new_page()
+    page.goto(f"{base}/auth/login")
+    page.fill("input[name=login]", login)
+    page.fill("input[name=password]", password)
+    page.locator("form:has(input[name=password]) button[type=submit]").click()
+    page.wait_for_url(f"{base}/")
+    ready = (
+        "async () => { const r = await navigator.serviceWorker.getRegistration(); return !!(r && r.active); }"
+    )
+    ends = time.monotonic() + 30
+    while not page.evaluate(ready):
+        if time.monotonic() > ends:
+            raise RuntimeError("the service worker never became active")
+        time.sleep(0.05)
+    page.wait_for_load_state("networkidle")
+    worker = [r for r in fetched if r.service_worker is not None or r.url.endswith("/sw.js")]
+    total = sum(_request_bytes(request) for request in worker) / 1024
+    context.close()
+    return total

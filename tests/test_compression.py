@@ -47,3 +47,45 @@ def test_static_addresses_change_with_the_file_content(app, client, auth):
     path = str(Path(app.static_folder) / "css" / "app.css")
     assert stamp[1] == _file_stamp(path)
     assert client.get(f"/static/css/app.css?v={stamp[1]}").status_code == 200
+
+
+def test_static_files_go_out_packed_small_with_only_their_headers(app, client):
+    """A script: brotli at its best, without comments, cached a year under its stamped address, and
+    none of a document's policies; a conditional request gets a 304 with no body."""
+    import brotli
+
+    html = client.get("/auth/login").get_data(as_text=True)
+    url = re.search(r'src="(/static/js/offline\.js\?v=[0-9a-f]{8})"', html)[1]
+    response = client.get(url, headers={"Accept-Encoding": "gzip, br"})
+    assert response.status_code == 200 and response.headers["Content-Encoding"] == "br"
+    source = (Path(app.static_folder) / "js" / "offline.js").read_text()
+    served = brotli.decompress(response.get_data()).decode()
+    assert "window.sirOffline" in served and "/*" not in served and len(served) < 0.8 * len(source)
+    assert int(response.headers["Content-Length"]) == len(response.get_data())
+    assert response.headers["Cache-Control"] == "public, max-age=31536000, immutable"
+    dropped = (
+        "Content-Security-Policy",
+        "X-Frame-Options",
+        "Referrer-Policy",
+        "Content-Disposition",
+        "Expires",
+    )
+    for name in dropped:
+        assert name not in response.headers, name
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    again = client.get(url, headers={"Accept-Encoding": "br", "If-None-Match": response.headers["ETag"]})
+    assert again.status_code == 304 and not again.get_data()
+    # A vendored file is packed as it is; without brotli, Flask-Compress's gzip of the file itself.
+    htmx = client.get("/static/vendor/htmx-2.0.11.min.js", headers={"Accept-Encoding": "br"})
+    vendored = Path(app.static_folder) / "vendor" / "htmx-2.0.11.min.js"
+    assert brotli.decompress(htmx.get_data()) == vendored.read_bytes()
+    assert "max-age=31536000" not in htmx.headers["Cache-Control"]  # no stamp: no year
+    gzipped = client.get(url, headers={"Accept-Encoding": "gzip"})
+    assert gzipped.headers["Content-Encoding"] == "gzip"
+    # An SVG may be opened as a document: it keeps a policy that runs nothing.
+    svg = client.get("/static/favicon.svg")
+    assert "default-src 'none'" in svg.headers["Content-Security-Policy"]
+    # A page keeps them all.
+    page = client.get("/auth/login")
+    assert "X-Frame-Options" in page.headers
+    assert "script-src 'self'" in page.headers["Content-Security-Policy"]

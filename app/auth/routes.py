@@ -73,7 +73,10 @@ def logout():
     db.session.commit()
     logout_user()
     flash(_("You have signed out."), "info")
-    return redirect_to(url_for("auth.login"))
+    response = redirect_to(url_for("auth.login"))
+    # The phone forgets the user's kept pages and queue (the page's script wipes them first, too).
+    response.headers["Clear-Site-Data"] = '"cache", "storage"'
+    return response
 
 
 @bp.route("/language", methods=["POST"])

@@ -75,8 +75,9 @@ def test_menu_fits_a_phone(live_server, page, login):
         if lang == "en":
             to_english(page)
         boxes = page.eval_on_selector_all(
-            ".nav-links a", "links => links.map(a => { const r = a.getBoundingClientRect();"
-            " return {text: a.textContent.trim(), left: r.left, right: r.right, height: r.height}; })"
+            ".nav-links a",
+            "links => links.map(a => { const r = a.getBoundingClientRect();"
+            " return {text: a.textContent.trim(), left: r.left, right: r.right, height: r.height}; })",
         )
         assert len(boxes) >= 4
         for box in boxes:
