@@ -54,13 +54,19 @@ def signed_in_page(browser, base: str, login: str, password: str):
     context = browser.new_context(
         viewport={"width": 360, "height": 740}, locale="en-IN", service_workers="block"
     )
+    page = _signed_in(context, base, login, password)
+    context.new_cdp_session(page).send("Network.clearBrowserCache")
+    return page
+
+
+def _signed_in(context, base: str, login: str, password: str):
+    """A new page of `context`, through the sign-in form."""
     page = context.new_page()
     page.goto(f"{base}/auth/login")
     page.fill("input[name=login]", login)
     page.fill("input[name=password]", password)
     page.locator("form:has(input[name=password]) button[type=submit]").click()
     page.wait_for_url(f"{base}/")
-    context.new_cdp_session(page).send("Network.clearBrowserCache")
     return page
 
 
@@ -107,12 +113,7 @@ def worker_install_kb(browser, base: str, login: str, password: str) -> float:
     context = browser.new_context(viewport={"width": 360, "height": 740}, locale="en-IN")
     fetched: list = []
     context.on("requestfinished", lambda request: fetched.append(request))
-    page = context.new_page()
-    page.goto(f"{base}/auth/login")
-    page.fill("input[name=login]", login)
-    page.fill("input[name=password]", password)
-    page.locator("form:has(input[name=password]) button[type=submit]").click()
-    page.wait_for_url(f"{base}/")
+    page = _signed_in(context, base, login, password)
     ready = (
         "async () => { const r = await navigator.serviceWorker.getRegistration(); return !!(r && r.active); }"
     )

@@ -29,6 +29,7 @@ from app.inputs import parse_iso_day
 from app.inspections.services import open_flags
 from app.models import Part, Role, User
 from app.reports import bp
+from app.reports.marks import previous_marks
 from app.reports.services import (
     ReportCard,
     ReportConflict,
@@ -49,6 +50,7 @@ from app.scope import current_scope
 
 REPORTERS = frozenset({Role.BLO, Role.SUPERVISOR, Role.ERO, Role.COLLECTOR})
 bp.add_app_template_global(seen_stamp, "seen_stamp")
+bp.add_app_template_global(previous_marks, "previous_marks")
 bp.add_app_template_global(idempotency.new_key, "new_idempotency_key")
 DEFAULT_TARGET = Decimal(10)
 
