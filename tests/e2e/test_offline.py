@@ -280,10 +280,12 @@ class _Slow:
 
     def __init__(self, app):
         self.app, self.inner, self.requests = app, app.wsgi_app, 0
+        self.started, self.seen = time.perf_counter(), []
         app.wsgi_app = self
 
     def __call__(self, environ, start_response):
         self.requests += 1
+        self.seen.append((environ.get("PATH_INFO"), round(time.perf_counter() - self.started, 3)))
         time.sleep(THROTTLED["latency"] / 1000)
         answer = {}
 
@@ -330,13 +332,20 @@ def test_budgets_on_a_weak_network(live_server, browser):
     page.goto("about:blank")
     # Chromium's emulation slows the page's own requests, not the service worker's: the server
     # itself answers that slowly while the worker fetches the page again (network first).
+    # Three repeat visits, the median judged: on this shared 2-core machine one visit in a few
+    # meets a busy moment (a whole browser-suite run gave 1.08 s once where alone it gives 0.62).
     slow = _Slow(live_server.app)
+    repeats = []
     try:
-        repeat = _usable(page, url)
+        for _ in range(3):
+            repeats.append(_usable(page, url))
+            page.goto("about:blank")
         waited = slow.requests
     finally:
         slow.stop()
-    assert waited, "the repeat visit asked the network for the page (network first)"
+    repeat = sorted(repeats)[1]
+    assert waited >= 3, "each repeat visit asked the network for the page (network first)"
+    page.goto(url)
     card = page.locator("article.report-card").first
     for name in FIGURES:
         field = card.locator(f"input[name='{name}']")
@@ -347,12 +356,13 @@ def test_budgets_on_a_weak_network(live_server, browser):
     expect(card.locator("[data-offline-note]")).to_be_visible()
     kept = time.perf_counter() - started
     print(
-        f"\nbudgets at 400 kbit/s, 400 ms RTT: first visit {first:.2f} s, repeat {repeat:.2f} s, "
+        f"\nbudgets at 400 kbit/s, 400 ms RTT: first visit {first:.2f} s, "
+        f"repeat {repeat:.2f} s (median of {', '.join(f'{r:.2f}' for r in repeats)}), "
         f"kept offline {kept * 1000:.0f} ms"
     )
     context.close()
     assert first < 5, f"first visit {first:.2f} s"
-    assert repeat < 1, f"repeat visit {repeat:.2f} s"
+    assert repeat < 1, f"repeat visits {repeats}; the server was asked for {slow.seen}"
     assert kept < 0.2, f"kept offline in {kept * 1000:.0f} ms"
 
 
