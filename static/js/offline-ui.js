@@ -197,18 +197,8 @@
     }).catch(function () {});
   }
 
-  function wipe() {
-    var steps = [queue.wipe()];
-    if (window.caches) {
-      steps.push(caches.keys().then(function (names) {
-        return Promise.all(names.map(function (name) { return name.indexOf("sir-") === 0 ? caches.delete(name) : null; }));
-      }));
-    }
-    return Promise.all(steps).catch(function () {});
-  }
-
   window.addEventListener("sir-queue-changed", refresh);
   if (queue.channel) queue.channel.addEventListener("message", refresh);
 
-  window.sirOfflineUi = { keep: keep, refresh: refresh, sendNow: sendNow, wipe: wipe };
+  window.sirOfflineUi = { keep: keep, refresh: refresh, sendNow: sendNow };
 })();

@@ -199,8 +199,8 @@
     try {
       localStorage.removeItem(countKey());
     } catch (error) { /* nothing kept */ }
-    if (window.sirOfflineUi) return window.sirOfflineUi.wipe();
-    var steps = ["sir-offline", "sir-offline-meta"].map(function (name) {
+    // The queue's own wipe when its scripts are here; else its databases go without opening them.
+    var steps = window.sirQueue ? [window.sirQueue.wipe()] : ["sir-offline", "sir-offline-meta"].map(function (name) {
       return new Promise(function (done) {
         var request = indexedDB.deleteDatabase(name);
         request.onsuccess = request.onerror = request.onblocked = done;
