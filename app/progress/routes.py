@@ -24,7 +24,8 @@ from app.figures.queries import (
     total_row,
 )
 from app.htmx import is_partial, render
-from app.inspections.services import flagged_counts, open_flags
+from app.inspections.models import PartFlag
+from app.inspections.services import open_flag_counts, open_flags
 from app.lists import ListForm
 from app.models import Constituency, District, Part, Role
 from app.progress import bp
@@ -151,7 +152,7 @@ def state():
     # Difficulties change more often than the figures: counted on every request (one grouped
     # query on the district-status index), and part of the key of the cached table.
     difficulties = place_counts(scope.of(Difficulty), "district")
-    flags = flagged_counts(scope.part_filter(), Part.district_id)  # inspections' open flags
+    flags = open_flag_counts(scope.of(PartFlag), PartFlag.district_id)  # inspections' open flags
     key = (
         figures_version(),
         tuple(sorted(flags.items())),
@@ -220,7 +221,9 @@ def district(district_id: int):
     difficulties = place_counts(
         (Difficulty.district_id == district.id) & scope.of(Difficulty), "constituency"
     )
-    flags = flagged_counts((Part.district_id == district.id) & scope.part_filter(), Part.constituency_id)
+    flags = open_flag_counts(
+        (PartFlag.district_id == district.id) & scope.of(PartFlag), PartFlag.constituency_id
+    )
     return _table_page(
         constituency_rows, condition, "district", "constituency", district, condition, difficulties, flags
     )
