@@ -14,8 +14,9 @@ def _get(client, path):
 
 
 def _throughput_ratio(first, second, seconds: float = 6.0, rounds: int = 30) -> float:
-    """Requests per second of `first` over those of `second`, one client each, timed in turns of
-    a fifth of a second so that both meet the same moments of a shared, noisy machine."""
+    """Requests per second of `first` over those of `second`, one client each, timed in `rounds`
+    turns (a tenth of a second each by default) so that both meet the same moments of a shared,
+    noisy machine."""
     counts, spent = [0, 0], [0.0, 0.0]
     for _ in range(rounds):
         for side, fetch in enumerate((first, second)):
