@@ -310,6 +310,19 @@ def _usable(page, url: str) -> float:
     return time.perf_counter() - started
 
 
+KEPT_CLOCK = """() => {
+  window.__kept = {};
+  const tapped = () => { window.__kept.tapped = performance.now(); };
+  document.addEventListener("click", tapped, { capture: true, once: true });
+  new MutationObserver((changes, watcher) => {
+    if (document.querySelector("[data-offline-note]")) {
+      window.__kept.shown = performance.now();
+      watcher.disconnect();
+    }
+  }).observe(document.body, { childList: true, subtree: true });
+}"""
+
+
 def test_budgets_on_a_weak_network(live_server, browser):
     """400 kbit/s and 400 ms round trips: the report page first < 5 s, again < 1 s, kept offline < 200 ms."""
     context = browser.new_context(viewport={"width": 360, "height": 740}, locale="en-IN")
@@ -351,10 +364,12 @@ def test_budgets_on_a_weak_network(live_server, browser):
         field = card.locator(f"input[name='{name}']")
         field.fill(field.input_value() or "0")
     context.set_offline(True)
-    started = time.perf_counter()
+    # Timed in the page, from the tap to the note in the page: Playwright's own round trips and
+    # its polling of the note (every 100 ms and more) are not the phone's time.
+    page.evaluate(KEPT_CLOCK)
     card.get_by_role("button", name="Save the figures").click()
     expect(card.locator("[data-offline-note]")).to_be_visible()
-    kept = time.perf_counter() - started
+    kept = page.evaluate("() => (window.__kept.shown - window.__kept.tapped) / 1000")
     print(
         f"\nbudgets at 400 kbit/s, 400 ms RTT: first visit {first:.2f} s, "
         f"repeat {repeat:.2f} s (median of {', '.join(f'{r:.2f}' for r in repeats)}), "
