@@ -14,7 +14,7 @@ from functools import cache
 
 from flask import abort, g
 from flask_login import current_user
-from sqlalchemy import Select, false, or_, select, true
+from sqlalchemy import Integer, Select, bindparam, false, or_, select, true
 from sqlalchemy.sql.elements import ColumnElement
 
 from app.extensions import db
@@ -177,8 +177,21 @@ class Scope:
 
     # -- one object ----------------------------------------------------------------
     def require(self, model, object_id: int):
-        """One query when allowed (the everyday case); 404 or 403 is told apart only on refusal."""
-        obj = db.session.scalar(select(model).where(model.id == object_id, self.of(model)))
+        """One query when allowed (the everyday case); 404 or 403 is told apart only on refusal.
+
+        The query is this scope's own condition, built once per model and kind of user with the
+        user's ids as bound parameters (_require_statement): every report post asks for its part,
+        and building the statement anew cost more than running it."""
+        user = self.user
+        obj = db.session.scalar(
+            _require_statement(model, user.role, user.district_id is None, user.constituency_id is None),
+            {
+                "object_id": object_id,
+                "scope_user": user.id,
+                "scope_district": user.district_id,
+                "scope_constituency": user.constituency_id,
+            },
+        )
         if obj is not None:
             return obj
         abort(404 if db.session.get(model, object_id) is None else 403)
@@ -209,6 +222,30 @@ class Scope:
 
 
 COLLECTOR_MANAGES = frozenset({Role.ERO, Role.SUPERVISOR, Role.BLO, Role.VOLUNTEER})
+
+
+@dataclass(frozen=True)
+class _BoundUser:
+    """Stands for any user of one role in a statement built once: the ids are bound parameters
+    (None where the user has none, as the rules above test)."""
+
+    role: Role
+    id: object
+    district_id: object
+    constituency_id: object
+
+
+@cache
+def _require_statement(model, role: Role, no_district: bool, no_constituency: bool) -> Select:
+    """`require`'s query for one model and kind of user: Scope.of with the ids bound, built once."""
+    stand_in = _BoundUser(
+        role,
+        bindparam("scope_user", type_=Integer),
+        None if no_district else bindparam("scope_district", type_=Integer),
+        None if no_constituency else bindparam("scope_constituency", type_=Integer),
+    )
+    condition = Scope(stand_in).of(model)  # type: ignore[arg-type]
+    return select(model).where(model.id == bindparam("object_id", type_=Integer), condition)
 
 
 def current_scope() -> Scope:
