@@ -15,7 +15,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from app.extensions import db
 from app.figures.models import ConstituencyDay, DailyReport
 from app.imports.models import ImportJob
-from app.models import AuditEntry, Constituency, District, Job, Part, User
+from app.models import AuditEntry, Constituency, District, Job, Part, Role, User
 from app.models.scoping import Scoped
 from app.reviews.models import BloReview, ReviewKind
 from app.scope import Scope, scoped_by
@@ -154,6 +154,44 @@ def test_each_role_sees_the_rows_its_place_contains(app, model, role):
         db.session.flush()
         assert _visible(model, role, rows) == sees.get(role, NONE)
         db.session.rollback()
+
+
+WITH_ID = [model for model in MODELS if "id" in model.__table__.columns]
+
+
+@pytest.mark.parametrize("model", WITH_ID, ids=lambda m: m.__name__)
+@pytest.mark.parametrize("role", ROLES)
+def test_require_lets_through_what_the_scope_lets_through(app, model, role):
+    """require's statement, built once per kind of user with the ids bound, is scope.of itself."""
+    from werkzeug.exceptions import Forbidden
+
+    build, sees = MODELS[model]
+    with app.app_context():
+        rows = {"in": build(_part(1, 1)), "out": build(_part(5, 1))}
+        db.session.add_all(rows.values())
+        db.session.flush()
+        scope = Scope(_user(LOGINS[role]))
+        for where, row in rows.items():
+            if where in sees.get(role, NONE):
+                assert scope.require(model, row.id) is row, (where, role)
+            else:
+                with pytest.raises(Forbidden):
+                    scope.require(model, row.id)
+        db.session.rollback()
+
+
+def test_require_finds_nothing_for_an_officer_without_a_place(app):
+    """A collector or ERO whose account names no place sees none: the bound statement is the
+    scope's own rule for a missing place, not a comparison with a null that might match."""
+    from werkzeug.exceptions import Forbidden
+
+    with app.app_context():
+        part = _part(1, 1)
+        for role, kept in ((Role.COLLECTOR, "constituency_id"), (Role.ERO, "district_id")):
+            placeless = User(id=10**6, login=f"nowhere-{role.value}", name="Nowhere", role=role)
+            setattr(placeless, kept, 1)
+            with pytest.raises(Forbidden):
+                Scope(placeless).require(Part, part.id)
 
 
 @pytest.mark.parametrize("role", ROLES)
