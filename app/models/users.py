@@ -7,7 +7,7 @@ import secrets
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import Enum, ForeignKey, String
+from sqlalchemy import Enum, ForeignKey, Integer, String, bindparam, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -76,13 +76,17 @@ class User(UserMixin, db.Model):
         return f"<User {self.login} {self.role}>"
 
 
+# Built once: every signed-in request reads its user (Session.get builds its statement each time).
+_USER_BY_ID = select(User).where(User.id == bindparam("user_id", type_=Integer))
+
+
 @login_manager.user_loader
 def load_user(user_id: str) -> User | None:
     """The signed-in user, only while the cookie's session token is the account's current one."""
     number, _, token = user_id.partition(":")
     if not (number.isascii() and number.isdigit()) or not token or int(number) > 2**31 - 1:
         return None
-    user = db.session.get(User, int(number))
+    user = db.session.scalar(_USER_BY_ID, {"user_id": int(number)})
     if user is None or not user.active or not secrets.compare_digest(user.session_token, token):
         return None
     return user
