@@ -3,12 +3,17 @@
 Both apps run under gunicorn (2 sync workers, SQLite WAL) in the same run and take the same
 bounded load, in turns: 16 connections on loopback. Distinct BLOs sign in first, one part each across
 every AC, and each posts its own part's report of today with figures that rise every time.
+
+Each post carries what its form's live check was drawn from (check_shown), as a phone's form does
+once the check has answered the figures typed: the checks are asked for before the timed turns
+(with_shown_checks), and the save's answer is then the confirmation alone.
 """
 
 from __future__ import annotations
 
 import atexit
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -202,6 +207,35 @@ class Posts:
         )
 
 
+_SHOWN = re.compile(rb'name="check_shown" value="([0-9a-f]+)"')
+
+
+def with_shown_checks(port: int, posts: list[load.Request]) -> list[load.Request]:
+    """The posts, each with the check_shown its form would carry after the live check of its
+    figures (asked of the server, untimed): what a phone sends when it saves what its check shows."""
+    checks = [load.Request("POST", f"{post.path}/check", post.body, post.headers) for post in posts]
+    shown: list[bytes | None] = [None] * len(posts)
+
+    def keep(index: int, body: bytes) -> None:
+        found = _SHOWN.search(body)
+        shown[index] = found[1] if found else None
+
+    result = load.run("127.0.0.1", port, checks, on_body=keep)
+    assert result.errors == 0 and all(shown), ("bench live checks failed", result.statuses, result.bodies)
+    return [
+        load.Request(post.method, post.path, post.body + b"&check_shown=" + digest, post.headers)
+        for post, digest in zip(posts, shown, strict=True)
+    ]
+
+
+def _same_size(posts: list[load.Request]) -> list[load.Request]:
+    """The bare app's posts, as long as the real app's (a digest of the same length)."""
+    return [
+        load.Request(post.method, post.path, post.body + b"&check_shown=" + b"0" * 24, post.headers)
+        for post in posts
+    ]
+
+
 def _rising(figures: dict[str, int], step: int) -> dict[str, int]:
     """`step` more forms digitized, collected and distributed as far as the rules need."""
     from app.figures.models import ASD_FIGURES
@@ -226,15 +260,29 @@ def run(bench) -> None:
         Gunicorn("bench.servers:bare_app()", {"BENCH_BARE_SQLITE": bare_path}) as bare,
     ):
         posts = Posts(blos, _sign_in(real.port, blos))
-        for server in (real, bare):
-            warm = load.run("127.0.0.1", server.port, posts.take(64))
-            assert warm.errors == 0, (warm.statuses, warm.bodies)
-        # In turns of TURN posts, so that both apps meet the same moments of a shared machine.
+        answers = []
+        warm = load.run(
+            "127.0.0.1",
+            real.port,
+            with_shown_checks(real.port, posts.take(64)),
+            on_body=lambda _index, body: answers.append(body),
+        )
+        assert warm.errors == 0, (warm.statuses, warm.bodies)
+        assert not any(b'id="check-' in answer for answer in answers), "the saves sent the check again"
+        warm = load.run("127.0.0.1", bare.port, _same_size(posts.take(64)))
+        assert warm.errors == 0, (warm.statuses, warm.bodies)
+        # In turns of TURN posts, so that both apps meet the same moments of a shared machine; the
+        # checks of every turn are asked for first, outside the timed turns and the CPU counted.
+        turns = [
+            {"real": with_shown_checks(real.port, posts.take(TURN)), "bare": _same_size(posts.take(TURN))}
+            for _ in range(POSTS_PER_SIDE // TURN)
+        ]
+        paced_posts = with_shown_checks(real.port, posts.take(PACED_RATE * PACED_SECONDS))
         sent, spent = {"real": 0, "bare": 0}, {"real": 0.0, "bare": 0.0}
         cpu_before = {"real": real.worker_cpu_seconds(), "bare": bare.worker_cpu_seconds()}
-        for _ in range(POSTS_PER_SIDE // TURN):
+        for turn in turns:
             for name, server in (("real", real), ("bare", bare)):
-                result = load.run("127.0.0.1", server.port, posts.take(TURN))
+                result = load.run("127.0.0.1", server.port, turn[name])
                 assert result.errors == 0, (name, result.statuses, result.bodies)
                 sent[name] += len(result.latencies_ms)
                 spent[name] += result.seconds
@@ -246,7 +294,7 @@ def run(bench) -> None:
             cpu = server.worker_cpu_seconds() - cpu_before[key]
             report(f"{name}_worker_cpu_ms", cpu / sent[key] * 1000, "ms")
 
-        paced = load.run("127.0.0.1", real.port, posts.take(PACED_RATE * PACED_SECONDS), rate=PACED_RATE)
+        paced = load.run("127.0.0.1", real.port, paced_posts, rate=PACED_RATE)
         report("report_submit_p99_ms", paced.percentile_ms(0.99), "ms")
         report("report_submit_paced_errors", paced.errors, "errors")
         report("report_submit_paced_rps", paced.rps, "rps")

@@ -61,6 +61,7 @@ def run(
     rate: float | None = None,
     expect: int = 200,
     on_response: Callable[[int, list[tuple[str, str]]], None] | None = None,
+    on_body: Callable[[int, bytes], None] | None = None,
     late_after: float = 10.0,
 ) -> Result:
     """Send every request once over `connections` threads and wait for all the answers.
@@ -96,6 +97,8 @@ def run(
                 status, headers, body = 0, [], b""
             if on_response is not None:
                 on_response(index, headers)
+            if on_body is not None:
+                on_body(index, body)
             elapsed = (time.perf_counter() - planned) * 1000
             with lock:
                 latencies.append(elapsed)

@@ -6,6 +6,7 @@ records that it was entered on the BLO's behalf (submit_report decides from the 
 
 from __future__ import annotations
 
+import hmac
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -23,7 +24,7 @@ from app.extensions import db
 from app.figures.models import FIGURES
 from app.figures.rules import FIGURE_LABELS
 from app.formatting import day as format_day
-from app.formatting import percent
+from app.formatting import lang, percent
 from app.htmx import is_partial, redirect_to, render
 from app.inputs import parse_iso_day
 from app.inspections.services import open_flags
@@ -91,6 +92,14 @@ def _posted_card(part: Part, day: date, target: Decimal) -> ReportCard:
     card = report_card(part, day, target)
     card.values, card.correction_reason = _posted()
     return card
+
+
+def _digest(card: ReportCard, yesterday: date) -> str:
+    """The card's shown_digest in the reader's language (see ReportCard.shown_digest)."""
+    return card.shown_digest(yesterday, lang())
+
+
+bp.add_app_template_global(_digest, "shown_digest")
 
 
 def _page_context(days: list[date]) -> dict:
@@ -192,13 +201,17 @@ def part(part_id: int):
         return redirect_to(url_for("reports.part", part_id=part.id, report_date=day.isoformat()))
     # The form stays as typed, which is what was saved: the answer is the confirmation, the check
     # and the marks beside the fields, not the whole card again. The confirmation has a place of its
-    # own, so a live check still on its way does not wipe it.
+    # own, so a live check still on its way does not wipe it. When the form says its check was drawn
+    # from exactly these figures, the check and the marks stand as shown and are not sent again.
+    yesterday = campaign_now().date() - timedelta(days=1)
+    shown = request.form.get("check_shown", "")[:64]
     response = _render_part(
         card,
         days,
         block="saved",
         confirmation=_confirmation(card),
         prefilled=saved.created and saved.previous is not None,
+        check_current=bool(shown) and hmac.compare_digest(shown, _digest(card, yesterday)),
     )
     response.headers["HX-Retarget"] = f"#confirm-{part.id}"
     response.headers["HX-Reswap"] = "innerHTML"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -353,6 +354,28 @@ class ReportCard:
         live = {name: message for name, message in errors.items() if name in typed}
         live.update(self.input_errors)
         return live
+
+    def shown_digest(self, yesterday: date, language: str) -> str:
+        """What the card's live check and marks were drawn from, digested: the form carries it, so
+        that a save of exactly what the check shows need not send the check again. "" while the
+        check shows an error (a save then always sends it)."""
+        if self.errors:
+            return ""
+        later = self.following
+        drawn = (
+            self.day.isoformat(),
+            yesterday.isoformat(),
+            language,
+            str(self.target),
+            self.part.electors,
+            tuple(self.figures.values()),
+            self.correction_reason,
+            (self.previous.report_date.isoformat(), tuple(self.previous.figures().values()))
+            if self.previous
+            else None,
+            (later.report_date.isoformat(), tuple(later.figures().values())) if later else None,
+        )
+        return hashlib.blake2s(repr(drawn).encode(), digest_size=12).hexdigest()
 
     @property
     def input_errors(self) -> dict[str, str]:

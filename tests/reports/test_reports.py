@@ -154,6 +154,63 @@ def test_submitting_twice_keeps_one_report_and_the_rollup_adds_up(app, client, a
         assert rollup.parts_reported == reported_today
 
 
+
+def _shown_digest(html: str, part_id: int) -> str:
+    match = re.search(rf'id="shown-{part_id}" name="check_shown" value="([0-9a-f]*)"', html)
+    assert match, "no check_shown in the answer"
+    return match[1]
+
+
+def test_a_save_of_what_the_check_shows_is_answered_without_the_check(app, client, auth, part_1_1):
+    """The live check's answer says what it was drawn from; a save of exactly that gets the
+    confirmation alone (a quarter of the bytes), any other save the check and the marks again."""
+    part_id, previous, electors = part_1_1
+    auth.login("blo.1.1")
+    figures = _advance(previous, electors, step=4)
+    token = auth.token(f"/reports/parts/{part_id}")
+    data = {name: str(value) for name, value in figures.items()}
+    checked = client.post(
+        f"/reports/parts/{part_id}/check",
+        data={**data, "csrf_token": token},
+        headers={"HX-Request": "true", "X-CSRFToken": token},
+    ).get_data(as_text=True)
+    shown = _shown_digest(checked, part_id)
+    assert len(shown) == 24 and f'id="check-{part_id}"' not in checked
+
+    full = _post(client, auth, part_id, figures).get_data(as_text=True)
+    assert f'id="check-{part_id}"' in full and f'id="p{part_id}-digitized"' in full
+    assert _shown_digest(full, part_id) == shown  # what the saved figures' check is drawn from
+
+    trimmed = _post(client, auth, part_id, figures, check_shown=shown)
+    html = trimmed.get_data(as_text=True)
+    assert trimmed.status_code == 200 and "Saved at" in html and f'id="seen-{part_id}"' in html
+    assert f'id="check-{part_id}"' not in html and f'id="p{part_id}-digitized"' not in html
+    assert len(html.encode()) * 3 < len(full.encode())
+
+    # other figures than those the check was drawn from: the check and the marks again
+    moved = _advance(previous, electors, step=6)
+    again = _post(client, auth, part_id, moved, check_shown=shown).get_data(as_text=True)
+    assert f'id="check-{part_id}"' in again and _shown_digest(again, part_id) != shown
+    # a digest the server did not draw (forged, or from an older page): the check again
+    assert f'id="check-{part_id}"' in _post(client, auth, part_id, moved, check_shown="0" * 24).get_data(
+        as_text=True
+    )
+    assert len(_reports(app, part_id)) == 1 and _reports(app, part_id)[0].figures() == moved
+
+
+def test_a_check_showing_a_broken_rule_is_never_taken_as_current(app, client, auth, part_1_1):
+    part_id, previous, electors = part_1_1
+    auth.login("blo.1.1")
+    token = auth.token(f"/reports/parts/{part_id}")
+    broken = {**{name: str(value) for name, value in previous.items()}, "digitized": str(electors * 2)}
+    checked = client.post(
+        f"/reports/parts/{part_id}/check",
+        data={**broken, "csrf_token": token},
+        headers={"HX-Request": "true", "X-CSRFToken": token},
+    ).get_data(as_text=True)
+    assert "cannot be saved yet" in checked and _shown_digest(checked, part_id) == ""
+
+
 def test_a_plain_post_redirects_with_the_confirmation(app, client, auth, part_1_1):
     part_id, previous, electors = part_1_1
     auth.login("blo.1.1")
