@@ -6,7 +6,9 @@ every AC, and each posts its own part's report of today with figures that rise e
 
 Each post carries what its form's live check was drawn from (check_shown), as a phone's form does
 once the check has answered the figures typed: the checks are asked for before the timed turns
-(with_shown_checks), and the save's answer is then the confirmation alone.
+(with_shown_checks), and the save's answer is then the confirmation alone. Those checks' worker CPU
+time per check is printed too (report_check_worker_cpu_ms): a BLO's report costs a check or more
+and a save.
 """
 
 from __future__ import annotations
@@ -273,10 +275,13 @@ def run(bench) -> None:
         assert warm.errors == 0, (warm.statuses, warm.bodies)
         # In turns of TURN posts, so that both apps meet the same moments of a shared machine; the
         # checks of every turn are asked for first, outside the timed turns and the CPU counted.
+        checks_cpu = real.worker_cpu_seconds()
         turns = [
             {"real": with_shown_checks(real.port, posts.take(TURN)), "bare": _same_size(posts.take(TURN))}
             for _ in range(POSTS_PER_SIDE // TURN)
         ]
+        checks_cpu = real.worker_cpu_seconds() - checks_cpu
+        report("report_check_worker_cpu_ms", checks_cpu / POSTS_PER_SIDE * 1000, "ms")
         paced_posts = with_shown_checks(real.port, posts.take(PACED_RATE * PACED_SECONDS))
         sent, spent = {"real": 0, "bare": 0}, {"real": 0.0, "bare": 0.0}
         cpu_before = {"real": real.worker_cpu_seconds(), "bare": bare.worker_cpu_seconds()}

@@ -36,6 +36,7 @@ from app.reports.services import (
     ReportConflict,
     ReportError,
     ReportsAround,
+    checked_card,
     find_part,
     open_days,
     parts_without_report,
@@ -307,7 +308,8 @@ def check(part_id: int):
     part = current_scope().require_part(part_id)
     days, target = _campaign_days()
     day, refused = _chosen_day(request.form.get("report_date"), days)
-    card = _posted_card(part, day or _default_day(days), target)
+    card = checked_card(part, day or _default_day(days), target)
+    card.values, card.correction_reason = _posted()
     card.errors = card.live_errors()
     if refused:
         card.errors["__all__"] = refused

@@ -472,6 +472,22 @@ def report_card(part: Part, day: date, target: Decimal) -> ReportCard:
     return report_cards(Part.id == part.id, day, target, limit=1)[0]
 
 
+def checked_card(part: Part, day: date, target: Decimal) -> ReportCard:
+    """The card the live check draws: the reports around the day in one prepared statement, and
+    no header (no AC number or BLO name). Every pause in a BLO's typing asks for one."""
+    around = reports_around(part.id, day)
+    return ReportCard(
+        part=part,
+        constituency_number=None,
+        blo_name=None,
+        day=day,
+        report=around.current,
+        previous=around.previous,
+        target=target,
+        following=around.following,
+    )
+
+
 def parts_without_report(
     part_condition: ColumnElement[bool], day: date, limit: int = 50
 ) -> tuple[list[PartLine], int]:
