@@ -224,18 +224,16 @@ def with_shown_checks(port: int, posts: list[load.Request]) -> list[load.Request
 
     result = load.run("127.0.0.1", port, checks, on_body=keep)
     assert result.errors == 0 and all(shown), ("bench live checks failed", result.statuses, result.bodies)
-    return [
-        load.Request(post.method, post.path, post.body + b"&check_shown=" + digest, post.headers)
-        for post, digest in zip(posts, shown, strict=True)
-    ]
+    return [_carrying(post, digest) for post, digest in zip(posts, shown, strict=True)]
+
+
+def _carrying(post: load.Request, digest: bytes) -> load.Request:
+    return load.Request(post.method, post.path, post.body + b"&check_shown=" + digest, post.headers)
 
 
 def _same_size(posts: list[load.Request]) -> list[load.Request]:
     """The bare app's posts, as long as the real app's (a digest of the same length)."""
-    return [
-        load.Request(post.method, post.path, post.body + b"&check_shown=" + b"0" * 24, post.headers)
-        for post in posts
-    ]
+    return [_carrying(post, b"0" * 24) for post in posts]
 
 
 def _rising(figures: dict[str, int], step: int) -> dict[str, int]:

@@ -36,6 +36,7 @@ from app.reports.services import (
     ReportConflict,
     ReportError,
     ReportsAround,
+    card_around,
     checked_card,
     find_part,
     open_days,
@@ -186,16 +187,7 @@ def part(part_id: int):
         idempotency.refusal(next(iter(card.errors.values()), ""))
         return _render_part(card, days, status=422)
 
-    card = ReportCard(
-        part=part,
-        constituency_number=None,
-        blo_name=None,
-        day=day,
-        report=saved.current,
-        previous=saved.previous,
-        target=target,
-        following=saved.following,
-    )
+    card = card_around(part, day, target, saved)
     card.saved_at = saved.current.updated_at
     if not is_partial() or _overriding():
         flash(_confirmation(card), "success")

@@ -475,7 +475,11 @@ def report_card(part: Part, day: date, target: Decimal) -> ReportCard:
 def checked_card(part: Part, day: date, target: Decimal) -> ReportCard:
     """The card the live check draws: the reports around the day in one prepared statement, and
     no header (no AC number or BLO name). Every pause in a BLO's typing asks for one."""
-    around = reports_around(part.id, day)
+    return card_around(part, day, target, reports_around(part.id, day))
+
+
+def card_around(part: Part, day: date, target: Decimal, around: ReportsAround) -> ReportCard:
+    """A card without header from the reports around the day (read, or as a save left them)."""
     return ReportCard(
         part=part,
         constituency_number=None,
