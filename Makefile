@@ -39,11 +39,16 @@ run: install translations
 lint: install-dev
 	$(PY) -m ruff check .
 
+# The slowest 15 tests are printed on every run, so a test that grows slow is seen.
 test: install-dev translations lint
-	$(PY) -m pytest
+	$(PY) -m pytest --durations=15
 
+# The second database runs what depends on it: tests that ask for no database (marked no_database
+# from their fixtures by tests/conftest.py) and browser tests ran already on SQLite.
 test-pg: install-dev translations
-	TEST_DATABASE_URL=$${TEST_DATABASE_URL:-postgresql+psycopg://postgres@127.0.0.1:5432/test} $(PY) -m pytest
+	TEST_DATABASE_URL=$${TEST_DATABASE_URL:-postgresql+psycopg://postgres@127.0.0.1:5432/test} \
+	$(PY) -m pytest --durations=15 -m "not no_database and not browser"
+
 
 bench: install-dev translations
 	$(PY) -m bench

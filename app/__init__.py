@@ -12,6 +12,7 @@ from flask_login import current_user
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
+from app import passwords
 from app.config import INSTANCE_DIR, Config
 from app.extensions import babel, compress, csrf, db, limiter, login_manager, migrate
 from app.extensions import htmx as htmx_extension
@@ -30,6 +31,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.config.from_object(Config)
     if test_config:
         app.config.update(test_config)
+    if not app.config.get("TESTING") and app.config["PASSWORD_HASH_METHOD"] != passwords.PRODUCTION_METHOD:
+        raise RuntimeError("a cheaper password hash is for tests only (TESTING)")
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
 
     # Before any blueprint adds its rules: every <int:...> in the app is a bounded id.

@@ -31,6 +31,9 @@ class Config:
     VOLUNTEER_REGISTER_RATE_LIMIT = os.environ.get("VOLUNTEER_REGISTER_RATE_LIMIT", "5 per hour;20 per day")
     VOLUNTEER_REGISTER_ATTEMPT_LIMIT = os.environ.get("VOLUNTEER_REGISTER_ATTEMPT_LIMIT", "60 per hour")
 
+    # Fixed here, not read from the environment: only a test configuration may choose a cheaper one.
+    PASSWORD_HASH_METHOD = "scrypt"
+
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_SECURE = _bool("SECURE_COOKIES")

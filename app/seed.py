@@ -22,7 +22,7 @@ from flask import current_app
 from sqlalchemy import func, insert, select
 from werkzeug.security import generate_password_hash
 
-from app import timeutil
+from app import passwords, timeutil
 from app.extensions import db
 from app.figures.rollups import refresh_constituency_totals
 from app.models import Campaign, Constituency, District, Part, Role, User
@@ -110,10 +110,14 @@ def state_plan(rows: list[dict]) -> list[list[int]]:
     return plan
 
 
-@cache
 def demo_password_hash() -> str:
     """One hash shared by every demo account: hashing 73,000 passwords would take hours."""
-    return generate_password_hash(DEMO_PASSWORD)
+    return _demo_password_hash(passwords.method())
+
+
+@cache
+def _demo_password_hash(method: str) -> str:
+    return generate_password_hash(DEMO_PASSWORD, method=method)
 
 
 def _name(rng: random.Random) -> tuple[str, str]:

@@ -83,6 +83,11 @@ class Bench:
         return statistics.median(timings)
 
 
-def report(name: str, value: float, unit: str) -> None:
+def report(name: str, value: float, unit: str, budget: float | None = None) -> None:
+    """`bench <name> <value> <unit>`, and where the figure has a budget, `(budget < B unit: met)`
+    or `(budget < B unit: OVER)` beside it: time budgets live here, not in the tests."""
     digits = 2 if unit == "ratio" else 1
-    print(f"bench {name} {value:.{digits}f} {unit}", flush=True)
+    line = f"bench {name} {value:.{digits}f} {unit}"
+    if budget is not None:
+        line += f" (budget < {budget:g} {unit}: {'met' if value < budget else 'OVER'})"
+    print(line, flush=True)

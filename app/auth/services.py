@@ -3,20 +3,17 @@
 from __future__ import annotations
 
 from sqlalchemy import select
-from werkzeug.security import check_password_hash, generate_password_hash
 
 from app import audit
 from app.extensions import db
 from app.models import User
-
-# Checked against when the login does not exist, so both answers take the same time.
-_DUMMY_HASH = generate_password_hash("not-a-real-password")
+from app.passwords import check_against_nothing
 
 
 def authenticate(login: str, password: str) -> User | None:
     user = db.session.scalar(select(User).where(User.login == login.strip().lower()))
     if user is None:
-        check_password_hash(_DUMMY_HASH, password)
+        check_against_nothing(password)
         return None
     if not user.check_password(password) or not user.active:
         return None

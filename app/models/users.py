@@ -9,8 +9,8 @@ from datetime import datetime
 from flask_login import UserMixin
 from sqlalchemy import Enum, ForeignKey, Integer, String, bindparam, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
-from werkzeug.security import check_password_hash, generate_password_hash
 
+from app import passwords
 from app.extensions import db, login_manager
 from app.models.places import Constituency, District
 from app.timeutil import utcnow
@@ -67,10 +67,10 @@ class User(UserMixin, db.Model):
         self.session_token = new_session_token()
 
     def set_password(self, password: str) -> None:
-        self.password_hash = generate_password_hash(password)
+        self.password_hash = passwords.hash_password(password)
 
     def check_password(self, password: str) -> bool:
-        return check_password_hash(self.password_hash, password)
+        return passwords.check_password(self.password_hash, password)
 
     def __repr__(self) -> str:
         return f"<User {self.login} {self.role}>"

@@ -290,3 +290,34 @@ def test_an_old_cookie_without_the_session_token_is_sent_to_sign_in(app):
     with client.session_transaction() as session:
         session["_user_id"] = str(_user_id(app, "blo.1.1"))
     assert not _signed_in(client)
+
+
+def test_production_hashes_passwords_with_scrypt_and_refuses_a_cheaper_hash(tmp_path):
+    """The suite signs in with a one-round hash (tests/conftest.py); an app built without TESTING
+    keeps scrypt, and refuses to start with any other method."""
+    import pytest
+    from werkzeug.security import check_password_hash
+
+    from app import create_app
+    from app.models import Role
+    from app.seed import DEMO_PASSWORD, demo_password_hash
+
+    url = f"sqlite:///{tmp_path / 'production.sqlite'}"
+    production = create_app({"SQLALCHEMY_DATABASE_URI": url})
+    assert production.config["PASSWORD_HASH_METHOD"] == "scrypt"
+    with production.app_context():
+        user = User(login="someone", name="Someone", role=Role.BLO, mobile="9999999999", locale="en")
+        user.set_password("a long enough password")
+        assert user.password_hash.startswith("scrypt:")
+        assert user.check_password("a long enough password") and not user.check_password("another")
+        assert demo_password_hash().startswith("scrypt:")
+        assert check_password_hash(demo_password_hash(), DEMO_PASSWORD)
+    with pytest.raises(RuntimeError, match="for tests only"):
+        create_app({"SQLALCHEMY_DATABASE_URI": url, "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1"})
+
+
+def test_the_suite_signs_in_with_a_one_round_hash_that_still_checks(app):
+    with app.app_context():
+        user = db.session.scalar(select(User).where(User.login == "blo.1.1"))
+        assert user.password_hash.startswith("pbkdf2:sha256:1$")
+        assert user.check_password("sir-demo-2025") and not user.check_password("sir-demo-2026")

@@ -10,8 +10,6 @@ from pathlib import Path
 import pytest
 from werkzeug.serving import make_server
 
-from tests.conftest import make_app, reset_database
-
 CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
 ARGS = [
     "--headless",
@@ -43,9 +41,7 @@ class LiveServer(str):
 
 
 @pytest.fixture
-def live_server(database_url):
-    app = make_app(database_url)
-    reset_database(app)
+def live_server(app):
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()

@@ -4,7 +4,6 @@ back online; the pages a BLO reads offline; the queue page; signing out forgets 
 from __future__ import annotations
 
 import re
-import time
 from pathlib import Path
 
 import pytest
@@ -14,6 +13,14 @@ from sqlalchemy import select
 from app.campaign.clock import campaign_today
 from app.extensions import db
 from app.figures.models import FIGURES, DailyReport
+from tests.e2e.phone import (
+    CountingServer,
+    kept_pages,
+    sign_in_without_a_page,
+    throttle,
+    usable,
+    worker_ready,
+)
 from tests.e2e.test_report_journey import _sign_in
 from tests.idempotency.support import (
     advance,
@@ -27,32 +34,6 @@ from tests.idempotency.support import (
 
 pytestmark = pytest.mark.browser
 SAVED = "Saved on this phone, waiting to send."
-
-
-def _worker_ready(page) -> None:
-    """The service worker is active and controls the page. A page whose load began while the worker
-    was still installing stays outside it (clients.claim() misses a navigation in flight), as on a
-    phone, until its next load: the test reloads it then."""
-    active = (
-        "async () => { const r = await navigator.serviceWorker.getRegistration(); return !!(r && r.active); }"
-    )
-    _until(page, active, 20)
-    if not page.evaluate("() => !!navigator.serviceWorker.controller"):
-        page.reload()
-    _until(page, "() => !!navigator.serviceWorker.controller", 20)
-
-
-def _until(page, script: str, timeout: float = 30, step: float = 0.05) -> None:
-    """Wait until the script is true in the page (the CSP forbids wait_for_function's eval at times)."""
-    ends = time.monotonic() + timeout
-    while not page.evaluate(script):
-        assert time.monotonic() < ends, f"never true: {script}"
-        time.sleep(step)
-
-
-def _kept_pages(page, timeout: float = 30) -> None:
-    """Wait until the worker keeps a copy of a page for this user."""
-    _until(page, "async () => (await caches.keys()).some((name) => name.startsWith('sir-pages-'))", timeout)
 
 
 def _waiting(page) -> int:
@@ -70,15 +51,13 @@ def test_a_report_filled_offline_is_saved_once_back_online(live_server, page):
     previous, electors = clear_today(app, pid)
     _sign_in(page, live_server, "blo.1.1")
     page.goto(f"{live_server}/reports/parts/{pid}")
-    _worker_ready(page)
+    worker_ready(page)
     page.context.set_offline(True)
     card = page.locator(f"#report-{pid}")
     figures = advance(previous, electors)
     _fill(card, figures)
-    started = time.perf_counter()
     card.get_by_role("button", name="Save the figures").click()
     expect(card.get_by_role("status").filter(has_text=SAVED)).to_be_visible()
-    print(f"\nsaving offline: {(time.perf_counter() - started) * 1000:.0f} ms")
     assert report_count(app, pid) == 0
     badge = page.locator("[data-offline-badge]")
     expect(badge).to_be_visible()
@@ -138,7 +117,7 @@ def test_two_tabs_sending_the_same_queue_save_it_once(live_server, page):
     previous, electors = clear_today(app, pid)
     _sign_in(page, live_server, "blo.1.1")
     page.goto(f"{live_server}/reports/parts/{pid}")
-    _worker_ready(page)
+    worker_ready(page)
     other = page.context.new_page()
     other.goto(f"{live_server}/reports/")
     before = audit_count(app, "report.")
@@ -171,7 +150,7 @@ def _queue_refused_report(live_server, page, lang: str = "en"):
         page.get_by_role("button", name="हिन्दी").click()
         expect(page.locator("html")).to_have_attribute("lang", "hi")
     page.goto(f"{live_server}/reports/parts/{pid}")
-    _worker_ready(page)
+    worker_ready(page)
     page.context.set_offline(True)
     card = page.locator(f"#report-{pid}")
     figures = advance(previous, electors)
@@ -214,7 +193,7 @@ def test_a_difficulty_logged_offline_reaches_the_supervisors_queue(live_server, 
     app = live_server.app
     before = count(app, Difficulty)
     _sign_in(page, live_server, "blo.1.1")
-    _worker_ready(page)
+    worker_ready(page)
     page.context.set_offline(True)
     page.locator(".tap-categories .tap").nth(1).click()
     page.locator(".tap-severities .tap").nth(1).click()
@@ -240,11 +219,11 @@ def test_a_difficulty_logged_offline_reaches_the_supervisors_queue(live_server, 
     board.close()
 
 
-def test_signing_out_wipes_the_queue_and_the_kept_pages(live_server, page):
+def test_signing_out_wipes_the_queue_and_thekept_pages(live_server, page):
     _sign_in(page, live_server, "blo.1.1")
     page.goto(f"{live_server}/reports/")
-    _worker_ready(page)
-    _kept_pages(page)
+    worker_ready(page)
+    kept_pages(page)
     page.evaluate(
         """async () => {
              const user = JSON.parse(document.getElementById('offline-config').textContent).user;
@@ -267,118 +246,36 @@ def test_signing_out_wipes_the_queue_and_the_kept_pages(live_server, page):
     assert stored == {"queue": 0, "user": None, "caches": 0}
 
 
-THROTTLED = {
-    "offline": False,
-    "latency": 400,
-    "downloadThroughput": 400_000 / 8,
-    "uploadThroughput": 400_000 / 8,
-}
-
-
-class _Slow:
-    """The app behind 400 ms round trips and 400 kbit/s, as seen by the service worker's fetches."""
-
-    def __init__(self, app):
-        self.app, self.inner, self.requests = app, app.wsgi_app, 0
-        self.started, self.seen = time.perf_counter(), []
-        app.wsgi_app = self
-
-    def __call__(self, environ, start_response):
-        self.requests += 1
-        self.seen.append((environ.get("PATH_INFO"), round(time.perf_counter() - self.started, 3)))
-        time.sleep(THROTTLED["latency"] / 1000)
-        answer = {}
-
-        def keep(status, headers, exc_info=None):
-            answer["start"] = (status, headers, exc_info)
-
-        body = b"".join(self.inner(environ, keep))
-        time.sleep(len(body) / THROTTLED["downloadThroughput"])
-        start_response(*answer["start"])
-        return [body]
-
-    def stop(self):
-        self.app.wsgi_app = self.inner
-
-
-def _usable(page, url: str) -> float:
-    """Seconds from asking for the report page to its form ready to take figures."""
-    started = time.perf_counter()
-    page.goto(url, wait_until="commit")
-    expect(page.get_by_role("button", name="Save the figures").first).to_be_visible(timeout=15000)
-    _until(page, "() => !!(window.htmx && window.sirOffline)", 15, 0.01)
-    return time.perf_counter() - started
-
-
-KEPT_CLOCK = """() => {
-  window.__kept = {};
-  const tapped = () => { window.__kept.tapped = performance.now(); };
-  document.addEventListener("click", tapped, { capture: true, once: true });
-  new MutationObserver((changes, watcher) => {
-    if (document.querySelector("[data-offline-note]")) {
-      window.__kept.shown = performance.now();
-      watcher.disconnect();
-    }
-  }).observe(document.body, { childList: true, subtree: true });
-}"""
-
-
-def test_budgets_on_a_weak_network(live_server, browser):
-    """400 kbit/s and 400 ms round trips: the report page first < 5 s, again < 1 s, kept offline < 200 ms."""
+def test_on_a_weak_network_the_page_comes_network_first_and_a_save_is_kept(live_server, browser):
+    """At 400 kbit/s and 400 ms round trips the report page becomes usable; with the worker in
+    place a repeat visit still asks the network for the page first; offline, a save is kept at
+    once. How long each takes is `make bench`'s (offline_first_visit_s, offline_repeat_visit_s,
+    offline_kept_ms, each beside its budget)."""
     context = browser.new_context(viewport={"width": 360, "height": 740}, locale="en-IN")
     page = context.new_page()
-    # Signed in without loading a page: the report page's visit is the phone's first.
-    login = context.request.get(f"{live_server}/auth/login").text()
-    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', login)[1]
-    context.request.post(
-        f"{live_server}/auth/login",
-        form={"login": "blo.1.1", "password": "sir-demo-2025", "csrf_token": token},
-    )
-    context.request.post(f"{live_server}/auth/language", form={"lang": "en", "csrf_token": token})
-    cdp = context.new_cdp_session(page)
-    cdp.send("Network.enable")
-    cdp.send("Network.emulateNetworkConditions", THROTTLED)
+    sign_in_without_a_page(context, live_server, "blo.1.1")
+    throttle(context, page)
     url = f"{live_server}/reports/"
-    first = _usable(page, url)
-    _worker_ready(page)
-    _kept_pages(page)
+    usable(page, url)
+    worker_ready(page)
+    kept_pages(page)
     page.goto("about:blank")
-    # Chromium's emulation slows the page's own requests, not the service worker's: the server
-    # itself answers that slowly while the worker fetches the page again (network first).
-    # Three repeat visits, the median judged: on this shared 2-core machine one visit in a few
-    # meets a busy moment (a whole browser-suite run gave 1.08 s once where alone it gives 0.62).
-    slow = _Slow(live_server.app)
-    repeats = []
+    counted = CountingServer(live_server.app)
     try:
-        for _ in range(3):
-            repeats.append(_usable(page, url))
-            page.goto("about:blank")
-        waited = slow.requests
+        usable(page, url)
     finally:
-        slow.stop()
-    repeat = sorted(repeats)[1]
-    assert waited >= 3, "each repeat visit asked the network for the page (network first)"
+        counted.stop()
+    assert "/reports/" in counted.paths, f"the repeat visit did not ask the network first: {counted.paths}"
     page.goto(url)
     card = page.locator("article.report-card").first
     for name in FIGURES:
         field = card.locator(f"input[name='{name}']")
         field.fill(field.input_value() or "0")
     context.set_offline(True)
-    # Timed in the page, from the tap to the note in the page: Playwright's own round trips and
-    # its polling of the note (every 100 ms and more) are not the phone's time.
-    page.evaluate(KEPT_CLOCK)
     card.get_by_role("button", name="Save the figures").click()
     expect(card.locator("[data-offline-note]")).to_be_visible()
-    kept = page.evaluate("() => (window.__kept.shown - window.__kept.tapped) / 1000")
-    print(
-        f"\nbudgets at 400 kbit/s, 400 ms RTT: first visit {first:.2f} s, "
-        f"repeat {repeat:.2f} s (median of {', '.join(f'{r:.2f}' for r in repeats)}), "
-        f"kept offline {kept * 1000:.0f} ms"
-    )
+    expect(card.locator("[data-offline-note]")).to_contain_text(SAVED)
     context.close()
-    assert first < 5, f"first visit {first:.2f} s"
-    assert repeat < 1, f"repeat visits {repeats}; the server was asked for {slow.seen}"
-    assert kept < 0.2, f"kept offline in {kept * 1000:.0f} ms"
 
 
 def test_a_replay_meeting_an_officers_figures_offers_the_choice(live_server, page):
@@ -390,7 +287,7 @@ def test_a_replay_meeting_an_officers_figures_offers_the_choice(live_server, pag
     previous, electors = clear_today(app, pid)
     _sign_in(page, live_server, "blo.1.1")
     page.goto(f"{live_server}/reports/parts/{pid}")
-    _worker_ready(page)
+    worker_ready(page)
     page.context.set_offline(True)
     card = page.locator(f"#report-{pid}")
     mine = advance(previous, electors, step=6)
@@ -463,7 +360,7 @@ def test_after_the_kept_report_is_sent_the_next_save_is_a_new_post(live_server, 
     previous, electors = clear_today(app, pid)
     _sign_in(page, live_server, "blo.1.1")
     page.goto(f"{live_server}/reports/parts/{pid}")
-    _worker_ready(page)
+    worker_ready(page)
     page.context.set_offline(True)
     card = page.locator(f"#report-{pid}")
     first = advance(previous, electors, step=4)
@@ -509,8 +406,8 @@ def test_a_volunteer_checks_in_offline_and_reads_the_assignment_offline(live_ser
     page.get_by_role("button", name="Accept").click()
     expect(page.locator("#assignment .flash")).to_be_visible()
     page.goto(f"{live_server}/volunteers/assignments/{offer}")  # kept now, with the booth and the way there
-    _worker_ready(page)
-    _kept_pages(page)
+    worker_ready(page)
+    kept_pages(page)
 
     context.set_offline(True)
     page.get_by_role("button", name="Check in").click()

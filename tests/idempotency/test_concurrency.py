@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import http.client
 import threading
-import time
 from urllib.parse import urlencode
 
 import pytest
@@ -36,8 +35,9 @@ def server(app):
     thread.join(timeout=5)
 
 
-def _send_together(port, path, body, headers, how_many):
-    """Post the same request from `how_many` threads released at once; their statuses and replay marks."""
+def _send_together(port, path, body, headers, how_many, answered=None):
+    """Post the same request from `how_many` threads released at once; their statuses and replay
+    marks. `answered`, an Event, is set as soon as the first answer is in."""
     start = threading.Barrier(how_many)
     answers = []
 
@@ -48,6 +48,8 @@ def _send_together(port, path, body, headers, how_many):
         response = connection.getresponse()
         response.read()
         answers.append((response.status, response.getheader("Idempotent-Replay")))
+        if answered is not None:
+            answered.set()
         connection.close()
 
     threads = [threading.Thread(target=send) for _ in range(how_many)]
@@ -80,13 +82,15 @@ def test_two_posts_of_one_key_at_once_save_once_and_the_other_is_told_to_wait(
     body, headers = _request(app, client, auth, pid, advance(previous, electors))
     audits = audit_count(app, "report.")
     original = routes.submit_report
+    other_answered = threading.Event()
 
-    def slow(*args, **kwargs):
-        time.sleep(0.5)  # the first one is still at work when the second arrives
+    def held(*args, **kwargs):
+        # The first one is still at work until the second has its answer.
+        assert other_answered.wait(timeout=30), "the second post was never answered"
         return original(*args, **kwargs)
 
-    monkeypatch.setattr(routes, "submit_report", slow)
-    answers = _send_together(server, f"/reports/parts/{pid}", body, headers, 2)
+    monkeypatch.setattr(routes, "submit_report", held)
+    answers = _send_together(server, f"/reports/parts/{pid}", body, headers, 2, answered=other_answered)
     assert answers == [(200, None), (409, None)]
     assert report_count(app, pid) == 1
     assert audit_count(app, "report.") == audits + 1

@@ -1,10 +1,10 @@
 """The route's quality: exact against brute force, the local search against the exact optimum on the
-issue's 200 cases of 9 to 12 stops, its gain over the nearest neighbour, and 25 stops in time."""
+issue's 200 cases of 9 to 12 stops, its gain over the nearest neighbour, and 25 stops ordered by the
+local search."""
 
 from __future__ import annotations
 
 import itertools
-import time
 
 import numpy as np
 import pytest
@@ -91,21 +91,12 @@ def test_solve_is_exact_up_to_ten_stops_and_searches_beyond():
     assert len(route.legs_km) == 11 and route.total_km == pytest.approx(sum(route.legs_km))
 
 
-def _median_ms(work, repeat: int = 5) -> float:
-    times = []
-    for _ in range(repeat):
-        started = time.perf_counter()
-        work()
-        times.append((time.perf_counter() - started) * 1000)
-    return sorted(times)[len(times) // 2]
-
-
-def test_25_stops_are_ordered_in_time():
-    """The distance matrix and the order of 25 stops, against a yardstick run on the same machine
-    (the exact optimum of 9 stops), so a loaded machine slows both; the issue's target is 200 ms."""
+def test_25_stops_are_ordered_by_the_local_search():
+    """25 stops, beyond the exact solver: every stop once, from the start, no longer than the
+    nearest-neighbour order it improves on (its time is `make bench`'s route_25_stops_ms)."""
     rng = np.random.default_rng(7)
     points = [HQ] + [(HQ[0] + rng.uniform(-0.35, 0.35), HQ[1] + rng.uniform(-0.35, 0.35)) for _ in range(25)]
-    d9, _ = case(0, 9)
-    yardstick = _median_ms(lambda: routing.exact(d9, True))
-    ms = _median_ms(lambda: routing.solve(routing.distance_matrix(points), True))
-    assert ms < max(20 * yardstick, 200) and ms < 1000, (ms, yardstick)
+    d = routing.distance_matrix(points)
+    route = routing.solve(d, True)
+    assert not route.exact and sorted(route.order) == list(range(1, 26))
+    assert route.total_km <= routing.length(routing._nearest_neighbour(d), d, True) + 1e-9
