@@ -11,18 +11,16 @@ measures the machine, so the tests now check what happens and this bench says ho
 from __future__ import annotations
 
 import statistics
-import threading
 import time
 
-from werkzeug.serving import make_server
-
-from bench.harness import report
+from bench.harness import report, serving
 from tests.e2e.conftest import ARGS, CHROMIUM
 from tests.e2e.phone import (
     KEPT_CLOCK,
     SlowServer,
     change_two_figures_and_save,
     clear_today_for,
+    fill_as_shown,
     kept_pages,
     sign_in,
     sign_in_without_a_page,
@@ -47,8 +45,6 @@ def _report_journey(browser, base: str, app) -> float:
 
 
 def _weak_network(browser, base: str, app) -> tuple[float, float, float]:
-    from app.figures.models import FIGURES
-
     context = browser.new_context(viewport=PHONE, locale="en-IN")
     page = context.new_page()
     sign_in_without_a_page(context, base, "blo.1.1")
@@ -68,9 +64,7 @@ def _weak_network(browser, base: str, app) -> tuple[float, float, float]:
         slow.stop()
     page.goto(url)
     card = page.locator("article.report-card").first
-    for name in FIGURES:
-        field = card.locator(f"input[name='{name}']")
-        field.fill(field.input_value() or "0")
+    fill_as_shown(card)
     context.set_offline(True)
     # Timed in the page, from the tap to the note: Playwright's polling is not the phone's time.
     page.evaluate(KEPT_CLOCK)
@@ -85,11 +79,7 @@ def run(bench) -> None:
     from playwright.sync_api import sync_playwright
 
     app = bench.tiny_app
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    base = f"http://127.0.0.1:{server.server_port}"
-    try:
+    with serving(app) as base:
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
             report("blo_report_two_figures_s", _report_journey(browser, base, app), "s", budget=20)
@@ -98,6 +88,3 @@ def run(bench) -> None:
             report("offline_repeat_visit_s", repeat, "s", budget=1)
             report("offline_kept_ms", kept, "ms", budget=200)
             browser.close()
-    finally:
-        server.shutdown()
-        thread.join(timeout=5)

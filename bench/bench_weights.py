@@ -2,11 +2,7 @@
 
 from __future__ import annotations
 
-import threading
-
-from werkzeug.serving import make_server
-
-from bench.harness import report
+from bench.harness import report, serving
 from bench.page_weights import (
     blo_report_interactions,
     first_load_kb,
@@ -24,11 +20,7 @@ def run(bench) -> None:
 
     from app.seed import DEMO_PASSWORD
 
-    server = make_server("127.0.0.1", 0, bench.app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    base = f"http://127.0.0.1:{server.server_port}"
-    try:
+    with serving(bench.app) as base:
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
             page = signed_in_page(browser, base, "blo.1.1", DEMO_PASSWORD)
@@ -45,7 +37,4 @@ def run(bench) -> None:
             fragments += fragments_kb(officer_table_interactions(page))
             page.context.close()
             browser.close()
-        report("page_weight_htmx_max_kb", max(size for _, size in fragments), "KB")
-    finally:
-        server.shutdown()
-        thread.join(timeout=5)
+    report("page_weight_htmx_max_kb", max(size for _, size in fragments), "KB")

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import os
 import statistics
+import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from flask_migrate import upgrade
+from werkzeug.serving import make_server
 
 
 class Bench:
@@ -81,6 +84,19 @@ class Bench:
             action()
             timings.append((time.perf_counter() - started) * 1000)
         return statistics.median(timings)
+
+
+@contextmanager
+def serving(app) -> Iterator[str]:
+    """The app on a threaded server at a free loopback port, for a browser: its base URL."""
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        thread.join(timeout=5)
 
 
 def report(name: str, value: float, unit: str, budget: float | None = None) -> None:

@@ -5,7 +5,8 @@ Set TEST_DATABASE_URL to run the suite on PostgreSQL; each run gets its own sche
 What makes the suite cheap, with every test still starting from the same state:
 - one app for the run (`app`), its configuration put back after each test;
 - the tiny demo seeded once and copied back before each test (`reset_database`), seeded again
-  when the copy is a minute old (the demo's clocks follow the real time) or the app has a CLOCK;
+  when the copy is a minute old (the demo's clocks follow the real time), when midnight came in
+  the campaign's zone since, or when the app has a CLOCK;
 - a one-round password hash under the test configuration (production's scrypt is tested apart).
 """
 
@@ -16,6 +17,8 @@ import re
 import sqlite3
 import time
 import uuid
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
 import pytest
 from psycopg.errors import UndefinedTable
@@ -84,6 +87,11 @@ class _Snapshot:
     copy = None
     url: str = ""
     taken = 0.0
+    day = None  # the campaign's day when it was seeded: its "today" reports are of that day
+
+
+def _campaign_day(app):
+    return datetime.now(ZoneInfo(app.config["CAMPAIGN_TIMEZONE"])).date()
 
 
 def _empty(conn) -> None:
@@ -147,10 +155,12 @@ def reset_database(app) -> None:
         _Snapshot.copy is None
         or _Snapshot.url != app.config["SQLALCHEMY_DATABASE_URI"]
         or time.monotonic() - _Snapshot.taken > SNAPSHOT_SECONDS
+        or _Snapshot.day != _campaign_day(app)  # midnight in the campaign's zone came since
         or app.config.get("CLOCK") is not None  # a test's own moment: seeded at that moment
     )
     with app.app_context():
         if fresh:
+            day = _campaign_day(app)  # before seeding: a midnight during the seed reseeds next time
             db.create_all()
             with db.engine.begin() as conn:
                 _empty(conn)
@@ -159,6 +169,7 @@ def reset_database(app) -> None:
             if app.config.get("CLOCK") is None:
                 _Snapshot.copy = _take_snapshot(db.engine)
                 _Snapshot.url, _Snapshot.taken = app.config["SQLALCHEMY_DATABASE_URI"], time.monotonic()
+                _Snapshot.day = day
         else:
             db.session.remove()
             try:

@@ -15,6 +15,7 @@ from app.extensions import db
 from app.figures.models import FIGURES, DailyReport
 from tests.e2e.phone import (
     CountingServer,
+    fill_as_shown,
     kept_pages,
     sign_in_without_a_page,
     throttle,
@@ -268,9 +269,7 @@ def test_on_a_weak_network_the_page_comes_network_first_and_a_save_is_kept(live_
     assert "/reports/" in counted.paths, f"the repeat visit did not ask the network first: {counted.paths}"
     page.goto(url)
     card = page.locator("article.report-card").first
-    for name in FIGURES:
-        field = card.locator(f"input[name='{name}']")
-        field.fill(field.input_value() or "0")
+    fill_as_shown(card)
     context.set_offline(True)
     card.get_by_role("button", name="Save the figures").click()
     expect(card.locator("[data-offline-note]")).to_be_visible()
