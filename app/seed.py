@@ -14,13 +14,11 @@ import random
 from dataclasses import dataclass
 from datetime import UTC
 from decimal import Decimal
-from functools import cache
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from flask import current_app
 from sqlalchemy import func, insert, select
-from werkzeug.security import generate_password_hash
 
 from app import passwords, timeutil
 from app.extensions import db
@@ -112,12 +110,7 @@ def state_plan(rows: list[dict]) -> list[list[int]]:
 
 def demo_password_hash() -> str:
     """One hash shared by every demo account: hashing 73,000 passwords would take hours."""
-    return _demo_password_hash(passwords.method())
-
-
-@cache
-def _demo_password_hash(method: str) -> str:
-    return generate_password_hash(DEMO_PASSWORD, method=method)
+    return passwords.cached_hash(DEMO_PASSWORD)
 
 
 def _name(rng: random.Random) -> tuple[str, str]:
