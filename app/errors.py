@@ -5,6 +5,8 @@ from __future__ import annotations
 from flask import Flask
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
 
 from app.extensions import db
@@ -19,10 +21,21 @@ def _messages() -> dict[int, tuple[str, str]]:
         403: (_("Not allowed"), _("Your role does not give you access to this page.")),
         404: (_("Not found"), _("There is no such page. Check the address or go back.")),
         405: (_("Not allowed"), _("This action is not available here.")),
+        409: (
+            _("Changed a moment ago"),
+            _(
+                "Someone else saved a change to this at the same moment. Nothing of yours was saved: "
+                "open the page again to see it as it is now."
+            ),
+        ),
         413: (_("File too large"), _("The file is larger than allowed.")),
         429: (
             _("Too many attempts"),
             _("Too many attempts in a short time. Please wait a minute and try again."),
+        ),
+        503: (
+            _("Busy"),
+            _("The server is busy with other changes. Nothing was saved. Please try again in a moment."),
         ),
         500: (
             _("Something went wrong"),
@@ -44,6 +57,10 @@ def render_error(status: int, detail: str | None = None):
 
 
 def init_app(app: Flask) -> None:
+    from app import idempotency
+
+    idempotency.init_app(app)
+
     @app.errorhandler(CSRFError)
     def csrf_error(error):
         return render_error(400, _("This form has expired. Reload the page and submit it again."))
@@ -53,6 +70,40 @@ def init_app(app: Flask) -> None:
         if isinstance(error, BadArgument):
             return render_error(400, error.message)
         return render_error(error.code or 500)
+
+    @app.errorhandler(StaleDataError)
+    @app.errorhandler(IntegrityError)
+    def lost_race(error: Exception):
+        """Two people saved at the same moment and the database kept one: the other hears so.
+
+        A service that owns a rule locks its row first (app/locks.py) and refuses with its own
+        words; this is the last line, for a version or a unique key met at the commit.
+        """
+        from app import idempotency
+
+        db.session.rollback()
+        app.logger.warning("lost race: %s", error)
+        idempotency.refusal(_("Nothing was saved: someone else changed this a moment ago."))
+        return render_error(409)
+
+    @app.errorhandler(OperationalError)
+    def database_busy(error: OperationalError):
+        db.session.rollback()
+        text = str(error.orig).lower()
+        from app import idempotency
+
+        if "deadlock" in text:
+            # PostgreSQL broke a circle of two writers by failing one: a lost race.
+            app.logger.warning("deadlock: %s", error)
+            idempotency.refusal(_("Nothing was saved: someone else changed this a moment ago."))
+            return render_error(409)
+        if "locked" not in text:
+            return unexpected_error(error)
+        app.logger.warning("database busy: %s", error)
+        idempotency.refusal(_("Nothing was saved: the server was busy. Send it again."))
+        response = render_error(503)
+        response.headers["Retry-After"] = "2"
+        return response
 
     @app.errorhandler(Exception)
     def unexpected_error(error: Exception):

@@ -99,10 +99,26 @@ def _default_refusal(status: int) -> str:
 
 
 def _with_refusal(response):
+    if REFUSAL_HEADER in response.headers:
+        g.pop("idempotency_refusal", None)
+        return response
     if 400 <= response.status_code < 500 or "idempotency_refusal" in g:
         reason = g.pop("idempotency_refusal", None) or _default_refusal(response.status_code)
         response.headers[REFUSAL_HEADER] = quote(" ".join(reason.split())[:300], safe="")
     return response
+
+
+def with_refusal(response, message: str):
+    """`response` with `message` as its X-Refusal, for an answer made outside an @idempotent view
+    (an error handler: a body past MAX_CONTENT_LENGTH is refused before any view runs)."""
+    refusal(message)
+    return _with_refusal(response)
+
+
+def init_app(app) -> None:
+    """Every 4xx answer of the app carries X-Refusal, not only the decorated posts': a phone's
+    queue, a script or a test reads one short reason from any refused request."""
+    app.after_request(_with_refusal)
 
 
 def fingerprint() -> str:

@@ -367,7 +367,7 @@ def seed_volunteers(
             row["assignment_id"] = assignment_ids[(made["volunteer_id"], made["part_id"], made["starts_on"])]
             days.append(row)
         columns = {column.name for column in VisitDay.__table__.columns} - {"id"}
-        days = [{name: row.get(name) for name in columns} for row in days]
+        days = [{name: row.get(name) for name in columns} | {"check_in_outside_hours": False} for row in days]
         _insert(VisitDay, days)
     log(
         f"seeded volunteers: {len(new_users)} accounts, {len(profiles)} profiles, "

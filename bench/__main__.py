@@ -7,7 +7,8 @@ module's `run(bench)` with the Bench helper of bench/harness.py.
 `python -m bench write_path` runs only bench/bench_write_path.py (names without "bench_"). With
 BENCH_STATE_SQLITE=/some/file.sqlite the state seed is made once into that file and reused as it is
 by later runs (keep it outside the repository; benches that write to `bench.app` change it, the
-write-path bench writes to a copy).
+write-path bench writes to a copy). `python -m bench.bench_uploads` runs the photo uploads against
+gunicorn alone, on its own tiny demo, without the state seed.
 """
 
 from __future__ import annotations

@@ -204,4 +204,10 @@ def test_a_list_in_memory_pages_like_a_select(app):
 def test_no_thread_is_started_or_locked_in_the_app():
     app_dir = Path(__file__).resolve().parent.parent / "app"
     threaded = re.compile(r"^\s*(import|from) threading\b", re.M)
-    assert [path for path in app_dir.rglob("*.py") if threaded.search(path.read_text())] == []
+    found = [
+        path.relative_to(app_dir).as_posix()
+        for path in app_dir.rglob("*.py")
+        if threaded.search(path.read_text())
+    ]
+    # tasks.py: a job's heartbeat beside it in a queue consumer (Heartbeat), never in a web worker.
+    assert found == ["tasks.py"]

@@ -20,16 +20,16 @@ from jinja2_fragments.flask import render_block
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
+from werkzeug.datastructures import CombinedMultiDict, MultiDict
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 from wtforms import HiddenField, RadioField, TextAreaField
 
-from app import idempotency
+from app import idempotency, photos, uploads
 from app.access import PLACE_VIEWERS, allow, may
-from app.difficulties import bp, labels, photos, services
+from app.difficulties import bp, labels, services
 from app.difficulties.models import Category, Difficulty, DifficultyEvent, DifficultyPhoto, Source
 from app.errors import render_error
 from app.extensions import db
-from app.formatting import number
 from app.forms import Form
 from app.htmx import is_partial, redirect_to, render
 from app.inputs import BadArgument, parse_whole_number
@@ -44,17 +44,6 @@ REPORTERS = frozenset({Role.BLO, Role.SUPERVISOR, Role.ERO, Role.COLLECTOR})
 PART_CHOICES = 30
 FORM_TEMPLATE = "difficulties/_form.html"
 _FORM_TOKEN = re.compile(r"[A-Za-z0-9_-]{16,64}", re.ASCII)
-
-PHOTO_MESSAGES = {
-    "too_large": _l("The photo is larger than %(size)s MB. Send a smaller photo, or none."),
-    "not_image": _l("This file is not a photo we can read. Send a JPEG or PNG photo, or none."),
-    "too_many_pixels": _l("This photo has too many pixels to open. Send a smaller photo, or none."),
-}
-
-
-def photo_message(code: str) -> str:
-    return str(PHOTO_MESSAGES[code]) % {"size": number(photos.MAX_UPLOAD_BYTES // (1024 * 1024))}
-
 
 for _name, _filter in (
     ("difficulty_category", labels.category_label),
@@ -172,16 +161,18 @@ def _answer(block: str, status: int = 200, **context):
     return response
 
 
-def _read_photo(errors: dict[str, str]) -> photos.Photo | None:
+def _read_photo(errors: dict[str, str]) -> tuple[photos.Photo | None, str | None]:
+    """The photo, kept, or its refusal's code, with its words under errors["photo"] (photos.py reads
+    the header first: a pixel bomb is refused before it is decoded)."""
     upload = request.files.get("photo")
     if upload is None or not upload.filename:
-        return None
+        return None, None
     data = upload.stream.read(photos.MAX_UPLOAD_BYTES + 1)
     try:
-        return photos.process_photo(data)
+        return photos.process_photo(data), None
     except photos.PhotoError as error:
-        errors["photo"] = photo_message(error.code)
-        return None
+        errors["photo"] = uploads.photo_message(error)
+        return None, error.code
 
 
 def _severity_of_original(part: Part, duplicate_of_id: int | None) -> str | None:
@@ -213,7 +204,7 @@ def new():
     errors: dict[str, str] = {}
     if part is None:
         errors["part_id"] = _("Choose the part the difficulty is about.")
-    photo = _read_photo(errors)
+    photo, photo_refused = _read_photo(errors)
     duplicate_of_id = _id_argument("duplicate_of_id", request.form)
     severity = form.severity.data or (
         _severity_of_original(part, duplicate_of_id) if part is not None else None
@@ -247,8 +238,10 @@ def new():
         else:
             return _saved(saved)
     form.add_errors(errors)
-    idempotency.refusal(next(iter(errors.values()), ""))
-    return _answer("form", 422, **form_context(scope, part, parts, form))
+    # The photo's reason first: it is the one a phone's queue shows.
+    idempotency.refusal(errors.get("photo") or next(iter(errors.values()), ""))
+    status = 413 if photo_refused == "too_large" else 422
+    return _answer("form", status, **form_context(scope, part, parts, form))
 
 
 def _saved(difficulty: Difficulty):
@@ -265,20 +258,23 @@ def _confirmation(difficulty: Difficulty) -> dict:
 
 @bp.errorhandler(RequestEntityTooLarge)
 def upload_too_large(error):
-    """A photo past the server's own limit never reaches the form: answer with the form and a
-    message, not the bare 413 page. The request's body is not read again."""
+    """A body past the server's own limit is refused before the CSRF check or the view read it:
+    the form comes back as typed (app/uploads.py reads its text fields, drops the file), with the
+    reason beside the photo and in X-Refusal, not the bare 413 page."""
+    message = uploads.photo_message(photos.PhotoError("too_large"))
     if request.endpoint != "difficulties.new" or not (
         current_user.is_authenticated and may(current_user.role, "difficulties.new")
     ):
-        return render_error(413)
+        return uploads.refused(render_error(413, message), message)
+    typed = uploads.typed_fields()
     try:
         scope = current_scope()
-        part, parts = _place(scope, request.args)
-    except HTTPException as refused:
+        part, parts = _place(scope, CombinedMultiDict([request.args, typed or MultiDict()]))
+    except HTTPException as refused:  # a part not the user's: that is the answer
         return render_error(refused.code or 400)
-    form = DifficultyForm(formdata=None, parts=parts)
-    form.photo.errors = [photo_message("too_large")]
-    return _answer("form", 413, **form_context(scope, part, parts, form))
+    form = DifficultyForm(formdata=typed, parts=parts)
+    form.photo.errors = [message]
+    return uploads.refused(_answer("form", 413, **form_context(scope, part, parts, form)), message)
 
 
 @bp.route("/hints")

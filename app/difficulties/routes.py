@@ -12,7 +12,7 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from app import audit
+from app import audit, idempotency
 from app.access import OFFICERS, PLACE_VIEWERS, allow
 from app.difficulties import bp, labels, services, sla, workflow
 from app.difficulties.board import (
@@ -41,6 +41,7 @@ from app.difficulties.services import ActionInput, DifficultyError, NotAllowed, 
 from app.difficulties.tasks import escalate_if_due
 from app.difficulties.workflow import Action
 from app.extensions import db
+from app.formatting import day as format_day
 from app.formatting import lang, number
 from app.htmx import is_partial, redirect_to, render
 from app.inputs import parse_whole_number
@@ -270,7 +271,9 @@ def _show_context(
     )
     clock = services.live_clock(difficulty, events, now)
     held = services.relations_of(user, difficulty)
-    actions = workflow.allowed_actions(difficulty.status, held)
+    actions = workflow.allowed_actions(
+        difficulty.status, held, reopenable=workflow.may_reopen(difficulty.resolved_at, now)
+    )
     hints = []
     if Action.MARK_DUPLICATE in actions or difficulty.is_active:
         hints = services.duplicate_hints(difficulty.constituency_id, difficulty.category, now, difficulty.id)
@@ -299,6 +302,9 @@ def _show_context(
         "has_photo": has_photo,
         "assignees": services.assignees(difficulty, user) if Action.ASSIGN in actions else [],
         "resolutions": list(Resolution),
+        "reopen_until": workflow.reopen_until(difficulty.resolved_at) if Action.REOPEN in actions else None,
+        "reopen_days": sla.REOPEN_WITHIN.days,
+        "reopen_max": workflow.REOPEN_REASON_MAX,
         "responses": labels.responses(difficulty.category),
         "message": message,
         "message_level": level,
@@ -309,8 +315,22 @@ def _show_context(
     }
 
 
+def _reopen_closed_message(closed: workflow.ReopenWindowClosed) -> str:
+    """Reopening refused after its window: the window and when it was resolved, and what to do."""
+    if closed.resolved_at is None:
+        return str(REFUSED_MESSAGE)
+    return _(
+        "Reopening is possible for %(days)s days after it was resolved; it was resolved on "
+        "%(resolved)s, so the last moment was %(until)s. Nothing was saved. If it is still not fixed, "
+        "raise a new difficulty.",
+        days=number(sla.REOPEN_WITHIN.days),
+        resolved=format_day(closed.resolved_at),
+        until=format_day(closed.until),
+    )
+
+
 # Actions that ask for more than a tap: they have their own form on the page.
-_FORM_ACTIONS = {Action.RESOLVE, Action.COMMENT, Action.ASSIGN, Action.MARK_DUPLICATE}
+_FORM_ACTIONS = {Action.RESOLVE, Action.COMMENT, Action.ASSIGN, Action.MARK_DUPLICATE, Action.REOPEN}
 
 
 @bp.route("/<int:difficulty_id>")
@@ -361,6 +381,9 @@ def act(difficulty_id: int, action: str):
             db.session.commit()
         except VersionConflict:
             status, message = 409, str(CONFLICT_MESSAGE)
+        except workflow.ReopenWindowClosed as closed:
+            status, message = 403, _reopen_closed_message(closed)
+            idempotency.refusal(message)
         except NotAllowed:
             status, message = 403, str(REFUSED_MESSAGE)
         except DifficultyError as error:

@@ -16,7 +16,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, bindparam, func, insert, or_, select, update
 from sqlalchemy.orm.exc import StaleDataError
 
-from app import audit
+from app import audit, locks
 from app.difficulties import sla, workflow
 from app.difficulties.models import (
     ACTIVE,
@@ -59,7 +59,7 @@ class NewDifficulty:
     description: str | None = ""
     duplicate_of_id: int | None = None
     form_token: str | None = None
-    photo: object | None = None  # app.difficulties.photos.Photo
+    photo: object | None = None  # app.photos.Photo
     # An inspection's action item names its owner and deadline: the officer (at their own level)
     # and the minutes it has to be resolved, in place of the category's route.
     owner: User | None = None
@@ -470,6 +470,10 @@ def validate_action(difficulty: Difficulty, action: Action, data: ActionInput) -
     elif action == Action.ASSIGN:
         if data.assignee_id is None:
             errors["assignee_id"] = str(_l("Choose whom to give it to."))
+    elif action == Action.REOPEN:
+        problem = _text_problem(note, workflow.REOPEN_REASON_MAX, _l("Say why it is not fixed."))
+        if problem:
+            errors["note"] = problem
     else:
         problem = _text_problem(note, NOTE_MAX_LENGTH)
         if problem:
@@ -523,15 +527,16 @@ def perform(
 ) -> Difficulty:
     """Apply one action. Raises VersionConflict, NotAllowed or DifficultyError; nothing saved then."""
     now = now or utcnow()
+    # The difficulty owns its one move per version: locked and read afresh, a second officer's
+    # action (or the escalation job's) waits, then meets the new version.
+    difficulty = locks.row(Difficulty, difficulty.id)
     if data.version is not None and data.version != difficulty.version:
         raise VersionConflict()
     held = relations_of(actor, difficulty)
     if not workflow.allowed(action, difficulty.status, held):
         raise NotAllowed()
-    if action == Action.REOPEN and (
-        difficulty.resolved_at is None or now - difficulty.resolved_at > sla.REOPEN_WITHIN
-    ):
-        raise NotAllowed()
+    if action == Action.REOPEN and not workflow.may_reopen(difficulty.resolved_at, now):
+        raise workflow.ReopenWindowClosed(difficulty.resolved_at)
     errors = validate_action(difficulty, action, data)
     assignee = None
     if action == Action.ASSIGN and not errors:
@@ -602,7 +607,10 @@ def perform(
     event = _event(difficulty, kind, actor, now, note=note, **extra)
     events.append(event)
     _refresh(difficulty, events, now, policy)
-    db.session.flush()
+    try:
+        db.session.flush()
+    except StaleDataError as error:
+        raise VersionConflict() from error
     if action == Action.ASSIGN and assignee.id != actor.id:
         _notify(difficulty, [assignee.id], NoticeKind.NEW, event)
     if action == Action.REOPEN:
@@ -615,7 +623,10 @@ def perform(
         db.session.flush()
     except StaleDataError as error:
         raise VersionConflict() from error
-    audit.record(actor, f"difficulty.{action.value}", difficulty, before, snapshot(difficulty))
+    after = snapshot(difficulty)
+    if action == Action.REOPEN:
+        after["reason"] = note  # the reporter's reason, also the timeline event's note
+    audit.record(actor, f"difficulty.{action.value}", difficulty, before, after)
     return difficulty
 
 
@@ -672,6 +683,8 @@ class Escalation:
     overdue: int = 0
     escalated: int = 0
     auto_closed: int = 0
+    # due rows an officer changed while the run read them: nothing written for them this time
+    lost: int = 0
 
     def as_dict(self) -> dict:
         return dict(self.__dict__)
@@ -754,6 +767,14 @@ _STATUSES = {status: status for status in Status}
 _LEVELS = {level: level for level in Level}
 
 
+def _span_end(rows: list[dict], start: int, difficulty_id: int) -> int:
+    """Where the run of rows of one difficulty that begins at `start` ends."""
+    end = start
+    while end < len(rows) and rows[end]["difficulty_id"] == difficulty_id:
+        end += 1
+    return end
+
+
 def _escalate_batch(due, now: datetime, result: Escalation) -> None:
     ids = [row.id for row in due]
     steps: dict[int, list[sla.Step]] = defaultdict(list)
@@ -802,8 +823,12 @@ def _escalate_batch(due, now: datetime, result: Escalation) -> None:
                 }
             )
 
+    # Which events, notices and counts each row would add: kept only if its update lands.
+    spans: dict[int, tuple[int, int]] = {}
+    gains: dict[int, list[str]] = defaultdict(list)
     for row in due:
         result.checked += 1
+        first_event, first_notice = len(events), len(notices)
         status, level, owner_id = Status(row.status), Level(row.level), row.owner_id
         overdue_since, closed_at = row.overdue_since, None
         timeline_steps = steps[row.id]
@@ -818,7 +843,7 @@ def _escalate_batch(due, now: datetime, result: Escalation) -> None:
                 continue
             status, closed_at = Status.CLOSED, now
             add_event(row, EventKind.AUTO_CLOSED, status, level, owner_id)
-            result.auto_closed += 1
+            gains[row.id].append("auto_closed")
             next_check, clock = None, None
         else:
             clock = sla.clock(timeline_steps, policy, now)
@@ -829,11 +854,11 @@ def _escalate_batch(due, now: datetime, result: Escalation) -> None:
                 percent = crossed[-1]
                 add_event(row, EventKind.NOTICE, status, level, owner_id, percent)
                 notify(row, holders, NoticeKind.HALF if percent == 50 else NoticeKind.THREE_QUARTERS, level)
-                result.notices += 1
+                gains[row.id].append("notices")
             else:
                 add_event(row, EventKind.OVERDUE, status, level, owner_id, sla.BREACH_PERCENT)
                 overdue_since = overdue_since or now
-                result.overdue += 1
+                gains[row.id].append("overdue")
                 notify(row, holders, NoticeKind.BREACH, level)
                 if level.above is not None:
                     new_level, new_owner = officers.route(
@@ -849,10 +874,11 @@ def _escalate_batch(due, now: datetime, result: Escalation) -> None:
                         NoticeKind.ESCALATED_TO_YOU,
                         level,
                     )
-                    result.escalated += 1
+                    gains[row.id].append("escalated")
             if crossed:
                 clock = sla.clock(timeline_steps, policy, now)
                 next_check = clock.next_check_at
+        spans[row.id] = (first_event, first_notice)
         updates.append(
             {
                 "b_id": row.id,
@@ -887,12 +913,34 @@ def _escalate_batch(due, now: datetime, result: Escalation) -> None:
                 }
             )
     connection = db.session.connection()
-    if updates:
-        # level_started_at stays as it was when there is no clock (a closed difficulty).
-        for values in updates:
-            if values["b_level_started_at"] is None:
-                values["b_level_started_at"] = next(r.at for r in reversed(steps[values["b_id"]]))
-        connection.execute(_UPDATE_DUE, updates)
+    # level_started_at stays as it was when there is no clock (a closed difficulty).
+    for values in updates:
+        if values["b_level_started_at"] is None:
+            values["b_level_started_at"] = next(r.at for r in reversed(steps[values["b_id"]]))
+    # The update is conditional on the version read: an officer who acted meanwhile wins, and the
+    # climb did not happen. Rows whose update writes nothing but the next check go in one
+    # executemany; a row with a timeline event, a notice or an audit entry is updated on its own,
+    # and its side effects are written only if that update changed it.
+    marked = {a["object_id"] for a in audits}
+    quiet, loud = [], []
+    for values in updates:
+        row_id = values["b_id"]
+        first_event, first_notice = spans[row_id]
+        ends = _span_end(events, first_event, row_id), _span_end(notices, first_notice, row_id)
+        has_effects = ends[0] > first_event or ends[1] > first_notice or str(row_id) in marked
+        (loud if has_effects else quiet).append(values)
+    if quiet:
+        connection.execute(_UPDATE_DUE, quiet)
+    lost = {values["b_id"] for values in loud if connection.execute(_UPDATE_DUE, values).rowcount != 1}
+    if lost:
+        events = [e for e in events if e["difficulty_id"] not in lost]
+        notices = [n for n in notices if n["difficulty_id"] not in lost]
+        audits = [a for a in audits if int(a["object_id"]) not in lost]
+    for row_id, names in gains.items():
+        if row_id not in lost:
+            for name in names:
+                setattr(result, name, getattr(result, name) + 1)
+    result.lost += len(lost)
     if events:
         connection.execute(insert(_E), events)
     if notices:

@@ -12,9 +12,12 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass
+from datetime import datetime
 
 from app.difficulties.models import ACTIVE, WAITING, Level, Status
+from app.difficulties.sla import REOPEN_WITHIN
 from app.models.users import Role
+from app.refusals import NotAllowed
 
 
 class Action(enum.StrEnum):
@@ -97,6 +100,37 @@ def allowed(action: Action, status: Status, held: set[Relation]) -> bool:
     return status in rule.allowed_from and bool(rule.relations & held)
 
 
-def allowed_actions(status: Status, held: set[Relation]) -> list[Action]:
-    """What the page offers: the actions allowed now, in the table's order."""
-    return [action for action in RULES if allowed(action, status, held)]
+def allowed_actions(status: Status, held: set[Relation], reopenable: bool = True) -> list[Action]:
+    """What the page offers: the actions allowed now, in the table's order; reopening only while
+    its window is open (`reopenable`, from `may_reopen`)."""
+    return [
+        action
+        for action in RULES
+        if allowed(action, status, held) and (reopenable or action != Action.REOPEN)
+    ]
+
+
+# -- reopening --------------------------------------------------------------------------------
+
+# The reason a reporter gives for reopening: required, kept in the timeline and the audit.
+REOPEN_REASON_MAX = 500
+
+
+def reopen_until(resolved_at: datetime | None) -> datetime | None:
+    """The last moment a resolved (or closed) difficulty can be reopened: 7 days after it was resolved."""
+    return resolved_at + REOPEN_WITHIN if resolved_at is not None else None
+
+
+def may_reopen(resolved_at: datetime | None, now: datetime) -> bool:
+    until = reopen_until(resolved_at)
+    return until is not None and now <= until
+
+
+class ReopenWindowClosed(NotAllowed):
+    """Reopening asked for after its window (or with no resolution to reopen): the answer names the
+    window and when it was resolved, not the generic refusal."""
+
+    def __init__(self, resolved_at: datetime | None):
+        super().__init__("reopen window closed")
+        self.resolved_at = resolved_at
+        self.until = reopen_until(resolved_at)

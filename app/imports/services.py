@@ -46,6 +46,7 @@ from app.imports.parsing import (
 from app.models import AuditEntry, Constituency, Job, Part, User
 from app.scope import Scope
 from app.spreadsheets import DATE, INTEGER, TEXT, Column, Spreadsheet
+from app.tasks import hold_point
 from app.timeutil import utcnow
 
 MAX_BYTES = 20 * 1024 * 1024
@@ -653,15 +654,16 @@ def refusal(job: ImportJob) -> str:
 # -- running a job: on the queue (app/imports/tasks.py) -----------------------------------------
 
 
-def _progress_writer(job_id: int) -> Progress:
+def _progress_writer(job_id: int, keep: dict | None = None) -> Progress:
     """Progress written on its own connection and committed at once, so the status page sees it
-    while the job's own transaction is still open."""
+    while the job's own transaction is still open. The summary is `keep` (an apply keeps its
+    check's, to go back to if it is interrupted) with the phase."""
     state = {"phase": None, "done": -1}
 
     def write(phase: str, done: int, total: int) -> None:
         if phase == state["phase"] and done - state["done"] < PROGRESS_EVERY and done != total:
             return
-        summary = {"phase": phase}
+        summary = {**(keep or {}), "phase": phase}
         imports = ImportJob.__table__
         with db.engine.begin() as connection:
             connection.execute(
@@ -726,8 +728,10 @@ def run_apply(job_id: int, actor_id: int, locale: str) -> None:
     with force_locale(locale):
         job = db.session.get(ImportJob, job_id)
         actor = db.session.get(User, actor_id)
+        # The check's summary stays while applying: an interrupted apply goes back to it.
+        checked = {k: v for k, v in (job.summary or {}).items() if k not in ("phase", "message")}
         try:
-            result = check_file(Path(job.stored_path), Scope(actor), _progress_writer(job_id))
+            result = check_file(Path(job.stored_path), Scope(actor), _progress_writer(job_id, checked))
         except ImportFileError as error:
             db.session.rollback()
             db.session.refresh(job)
@@ -752,7 +756,7 @@ def run_apply(job_id: int, actor_id: int, locale: str) -> None:
             db.session.commit()
             return
         try:
-            _set_phase_saving(job_id, result.total_rows)
+            _set_phase_saving(job_id, result.total_rows, checked)
             applied_at = utcnow()
             counts = write_changes(result, actor, applied_at)
             summary = {**result.summary(), "applied": counts}
@@ -772,18 +776,20 @@ def run_apply(job_id: int, actor_id: int, locale: str) -> None:
                 },
             )
             _finish(job, "applied", errors=[], summary=summary, total=result.total_rows)
+            db.session.flush()
+            hold_point("import.apply.before_commit")  # crash tests: every change written, none committed
             db.session.commit()
         except Exception:
             _fail(job_id, "apply")
             raise
 
 
-def _set_phase_saving(job_id: int, total: int) -> None:
+def _set_phase_saving(job_id: int, total: int, keep: dict) -> None:
     with db.engine.begin() as connection:
         connection.execute(
             update(ImportJob.__table__)
             .where(ImportJob.__table__.c.id == job_id)
-            .values(processed_rows=total, total_rows=total, summary={"phase": "saving"})
+            .values(processed_rows=total, total_rows=total, summary={**keep, "phase": "saving"})
         )
 
 
@@ -798,19 +804,40 @@ def _finish(job: ImportJob, status: str, *, errors: list, summary: dict, total: 
 
 
 def close_interrupted(run_ids: list[int]) -> None:
-    """Imports whose queue job was cut off (its consumer died) stop waiting: marked failed, in the
-    uploader's language. Their writes were one transaction, so nothing was half-saved."""
+    """Imports whose queue job was cut off (its consumer died) stop waiting, with a word in the
+    uploader's language. Their writes were one transaction, so nothing was half-saved: an
+    interrupted apply goes back to "checked", to be applied again at once; an interrupted check
+    fails (upload the file again). Each changes only if still in the state judged."""
     stmt = (
-        select(ImportJob, Job.params)
+        select(ImportJob.id, ImportJob.status, ImportJob.summary, Job.params)
         .join(Job, ImportJob.job_id == Job.id)
         .where(ImportJob.job_id.in_(run_ids), ImportJob.status.in_(RUNNING))
     )
-    for job, params in db.session.execute(stmt).all():
+    for import_id, status, summary, params in db.session.execute(stmt).all():
+        # An apply that kept its check's summary (not one begun before it did) can be applied again.
+        again = status == "applying" and "rows" in (summary or {})
         with force_locale((params or {}).get("locale") or current_app.config["BABEL_DEFAULT_LOCALE"]):
-            message = _(
-                "The import was interrupted before it finished. Nothing was changed. Upload the file again."
-            )
-        _finish(job, "failed", errors=job.errors or [], summary={**(job.summary or {}), "message": message})
+            if again:
+                message = _(
+                    "Applying was interrupted: the server stopped before it finished. Nothing was "
+                    "changed. Apply the file again."
+                )
+            else:
+                message = _(
+                    "The import was interrupted before it finished. Nothing was changed. "
+                    "Upload the file again."
+                )
+        values = {"summary": {**(summary or {}), "phase": None, "message": message}}
+        if again:
+            values["status"] = "checked"
+        else:
+            values.update(status="failed", finished_at=utcnow())
+        db.session.execute(
+            update(ImportJob)
+            .where(ImportJob.id == import_id, ImportJob.status == status)
+            .values(**values)
+            .execution_options(synchronize_session=False)
+        )
 
 
 def _fail(job_id: int, stage: str) -> None:

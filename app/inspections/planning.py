@@ -408,12 +408,9 @@ def _show_context(
     start_name = inspection.start_label or _("District headquarters")
     editable = inspection.status == InspectionStatus.PLANNED and _may_plan(scope, inspection)
     user = scope.user
-    # the inspector alone records the visits (app/inspections/visits.py)
-    visit_pages = (
-        inspection.status in (InspectionStatus.PLANNED, InspectionStatus.UNDER_WAY)
-        and user.role in PLANNERS
-        and inspection.inspector_id == user.id
-    )
+    # the inspector alone records the visits (app/inspections/visits.py), from the inspection's day
+    closed = services.recording_closed(inspection, campaign_today())
+    visit_pages = closed is None and user.role in PLANNERS and inspection.inspector_id == user.id
     return {
         "inspection": inspection,
         "district": district,
@@ -436,6 +433,7 @@ def _show_context(
         and user.role == Role.COLLECTOR
         and user.district_id == inspection.district_id,
         "visit_pages": visit_pages,
+        "visits_from": inspection.day if closed == rules.Closed.NOT_YET else None,
         "message": message,
         "message_level": level,
         "map_data": {

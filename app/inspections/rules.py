@@ -172,3 +172,24 @@ def conflicts(
         for inspection_id, who, when in inspector_days
         if who == inspector_id and when == day and inspection_id != own_id
     ]
+
+
+class Closed(enum.StrEnum):
+    """Why no visit can be recorded (nor a stop skipped, nor the day finished) now."""
+
+    NOT_YET = "not_yet"  # before the inspection's day
+    FINISHED = "finished"
+    CANCELLED = "cancelled"
+
+
+def recording_closed(day: date, today: date, status: str) -> Closed | None:
+    """None while the inspection's visits can be recorded: from its day (`today` is the campaign
+    zone's day, not the server's) until it is finished or cancelled. A day gone by stays open: an
+    inspector may write up yesterday's last stop once back in range."""
+    if status == "finished":
+        return Closed.FINISHED
+    if status == "cancelled":
+        return Closed.CANCELLED
+    if today < day:
+        return Closed.NOT_YET
+    return None

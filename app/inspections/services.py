@@ -17,16 +17,16 @@ import numpy as np
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, bindparam, func, or_, select, update
 
-from app import audit
-from app.campaign.clock import campaign_day_of, campaign_zone
+from app import audit, locks
+from app.campaign.clock import campaign_day_of, campaign_today, campaign_zone
 from app.difficulties import services as difficulty_services
 from app.difficulties.models import ACTIVE, Category, Difficulty, Severity, Source
-from app.difficulties.photos import Photo
 from app.extensions import db
 from app.figures.models import DailyReport
 from app.figures.rows import PartLine
 from app.figures.rules import elector_tolerance
 from app.figures.selects import as_date, with_lines
+from app.formatting import day as format_day
 from app.geo import geodesic_km, haversine_km
 from app.inspections import routing, rules
 from app.inspections.models import (
@@ -43,6 +43,7 @@ from app.inspections.models import (
     StopStatus,
 )
 from app.models import Campaign, Constituency, District, Part, Role, User
+from app.photos import Photo
 from app.refusals import FormErrors, NotAllowed, VersionConflict
 from app.timeutil import utcnow
 from app.volunteers import needs as need_figures
@@ -62,6 +63,15 @@ INSPECTOR_ROLES = (Role.COLLECTOR, Role.ERO, Role.SUPERVISOR)
 
 class InspectionError(FormErrors):
     """User-caused: {field: message}. Nothing was saved."""
+
+
+class RecordingClosed(NotAllowed):
+    """No visit can be recorded, no stop skipped and the day not finished now: `reason` says why
+    (before the inspection's day, or once it is finished or cancelled)."""
+
+    def __init__(self, reason: rules.Closed):
+        super().__init__(reason.value)
+        self.reason = reason
 
 
 # -- settings and checklist ------------------------------------------------------------------------
@@ -721,6 +731,42 @@ def _snapshot(stop: Stop) -> dict:
     }
 
 
+def recording_closed(inspection: Inspection, today: date) -> rules.Closed | None:
+    """Why the inspection's visits cannot be recorded on `today` (the campaign's day); None: they can."""
+    return rules.recording_closed(inspection.day, today, inspection.status.value)
+
+
+def closed_message(inspection: Inspection, reason: rules.Closed) -> str:
+    """The refusal of a visit or a skip, in the reader's language."""
+    if reason == rules.Closed.NOT_YET:
+        return str(
+            _l(
+                "This inspection is on %(day)s: its visits can be recorded from that day, not before. "
+                "Nothing was saved.",
+                day=format_day(inspection.day),
+            )
+        )
+    if reason == rules.Closed.FINISHED and inspection.finished_at is not None:
+        return str(
+            _l(
+                "This inspection was finished on %(when)s: no visit can be recorded after that. "
+                "Nothing was saved.",
+                when=format_day(inspection.finished_at),
+            )
+        )
+    return str(_l("This inspection is finished or cancelled: no visit can be recorded. Nothing was saved."))
+
+
+def _lock_open(inspection: Inspection, today: date) -> Inspection:
+    """The inspection locked and read afresh, refused unless its visits can be recorded today: a
+    finish (or a cancel) that commits meanwhile is seen, never recorded past."""
+    inspection = locks.row(Inspection, inspection.id) or inspection
+    reason = recording_closed(inspection, today)
+    if reason is not None:
+        raise RecordingClosed(reason)
+    return inspection
+
+
 def record_visit(
     actor: User,
     stop: Stop,
@@ -734,12 +780,11 @@ def record_visit(
     """Record what was found at the booth: the checks and counts beside the figures reported as of
     the visit's day, the photos, the action items (each a difficulty with its owner and deadline).
     A disagreement flags the part and opens (or links) an inspection difficulty owned by the ERO;
-    a visit that agrees clears the part's flag."""
+    a visit that agrees clears the part's flag. Refused (RecordingClosed) before the inspection's
+    day and once it is finished or cancelled."""
     now = now or utcnow()
     _check_version(stop, version)
-    inspection = stop.inspection
-    if inspection.status in (InspectionStatus.FINISHED, InspectionStatus.CANCELLED):
-        raise NotAllowed()
+    inspection = _lock_open(stop.inspection, today)
     if stop.status != StopStatus.PENDING:
         raise NotAllowed()
     part = stop.part
@@ -908,13 +953,12 @@ SAMPLE_LABELS = {
 }
 
 
-def skip(actor: User, stop: Stop, reason: str, version: int | None) -> Stop:
-    """Pass a stop by, with the reason (the road is shut, the BLO is at a training)."""
+def skip(actor: User, stop: Stop, reason: str, version: int | None, today: date | None = None) -> Stop:
+    """Pass a stop by, with the reason (the road is shut, the BLO is at a training): on the day,
+    like a visit (RecordingClosed before it, and once the inspection is finished or cancelled)."""
     _check_version(stop, version)
-    if (
-        stop.inspection.status in (InspectionStatus.FINISHED, InspectionStatus.CANCELLED)
-        or stop.status != StopStatus.PENDING
-    ):
+    _lock_open(stop.inspection, today or campaign_today())
+    if stop.status != StopStatus.PENDING:
         raise NotAllowed()
     reason = (reason or "").strip()
     if not reason:
@@ -935,10 +979,13 @@ def skip(actor: User, stop: Stop, reason: str, version: int | None) -> Stop:
 def finish(
     actor: User, inspection: Inspection, version: int | None, now: datetime | None = None
 ) -> Inspection:
-    """End the inspection; stops not reached stay pending in the report."""
+    """End the inspection; stops not reached stay pending in the report. Not before its day
+    (RecordingClosed), nor twice: locked first, so a visit being saved is saved before it."""
+    inspection = locks.row(Inspection, inspection.id) or inspection
     _check_version(inspection, version)
-    if inspection.status in (InspectionStatus.FINISHED, InspectionStatus.CANCELLED):
-        raise NotAllowed()
+    reason = recording_closed(inspection, campaign_day_of(now) if now else campaign_today())
+    if reason is not None:
+        raise RecordingClosed(reason)
     before = inspection.status.value
     inspection.status, inspection.finished_at = InspectionStatus.FINISHED, now or utcnow()
     db.session.flush()

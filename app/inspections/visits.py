@@ -11,19 +11,21 @@ from datetime import datetime, timedelta
 from flask import Response, abort, flash, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
-from werkzeug.exceptions import RequestEntityTooLarge
+from werkzeug.datastructures import MultiDict
+from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
-from app.access import allow
-from app.campaign.clock import campaign_today
+from app import idempotency, photos, uploads
+from app.access import allow, may
+from app.campaign.clock import campaign_day_of, campaign_today
 from app.campaign.services import current_campaign
-from app.difficulties import photos
-from app.difficulties.reporting import photo_message
 from app.errors import render_error
 from app.extensions import db
 from app.figures.rules import elector_tolerance
+from app.formatting import day as format_day
 from app.formatting import number
 from app.htmx import is_partial, redirect_to, render
 from app.inputs import parse_iso_day
@@ -135,6 +137,7 @@ class VisitForm:
     action_rows: list[int] = field(default_factory=list)  # the form's row number of each action sent
     arrived_at: datetime | None = None
     photo_count: int = 0
+    photo_refused: str | None = None  # a PhotoError's code: too_large answers 413, the others 422
 
     @classmethod
     def read(cls, values, files, part: Part, now: datetime) -> VisitForm:
@@ -175,12 +178,12 @@ class VisitForm:
                 due_on = None
             actions.append(services.ActionInput(what, _whole(owner, 1), due_on))
             rows.append(n)
-        uploads = [f for f in files.getlist("photos") if f and f.filename]
-        kept = []
-        if len(uploads) > services.MAX_PHOTOS:
+        sent_files = [f for f in files.getlist("photos") if f and f.filename]
+        kept, photo_refused = [], None
+        if len(sent_files) > services.MAX_PHOTOS:
             errors["photos"] = _("At most %(count)s photos.", count=services.MAX_PHOTOS)
         else:
-            for n, upload in enumerate(uploads, start=1):
+            for n, upload in enumerate(sent_files, start=1):
                 try:
                     kept.append(photos.process_photo(upload.stream.read(photos.MAX_UPLOAD_BYTES + 1)))
                 except photos.PhotoError as error:
@@ -188,8 +191,9 @@ class VisitForm:
                         "Photo %(number)s (%(name)s): %(message)s",
                         number=n,
                         name=upload.filename[:60],
-                        message=photo_message(error.code),
+                        message=uploads.photo_message(error),
                     )
+                    photo_refused = error.code
                     break
         arrived_at = None
         try:
@@ -211,7 +215,7 @@ class VisitForm:
             **checks,
             **samples,
         )
-        return cls(data, sent, errors, rows, arrived_at, len(uploads))
+        return cls(data, sent, errors, rows, arrived_at, len(sent_files), photo_refused)
 
     def add(self, errors: dict[str, str]) -> None:
         """The service's messages, its action numbers turned back into the form's rows; the
@@ -273,7 +277,9 @@ def _visit_context(
     the visit as recorded, with the next stop."""
     part = stop.part
     ac_number, blo_name = _place_line(part)
-    recording = _may_record(scope, inspection) and _open(inspection) and stop.status == StopStatus.PENDING
+    today = campaign_today()
+    closed = services.recording_closed(inspection, today)
+    recording = _may_record(scope, inspection) and closed is None and stop.status == StopStatus.PENDING
     report = services.reported_as_of(part.id, inspection.day) if stop.status == StopStatus.PENDING else None
     listed = services.checklist(current_campaign().id if current_campaign() else None)
     asked = list(listed.items) if listed else list(rules.CHECKS)
@@ -294,6 +300,8 @@ def _visit_context(
         "recording": recording,
         "inspector_here": _may_record(scope, inspection),
         "open": _open(inspection),
+        # before the inspection's day: nothing can be recorded yet, from that day on it can
+        "visits_from": inspection.day if closed == rules.Closed.NOT_YET else None,
         "report": report,
         "reported": report.figures() if report else {},
         "figures": rules.FIGURES,
@@ -306,8 +314,8 @@ def _visit_context(
         "owners": services.action_owners(part) if recording else [],
         "max_actions": services.MAX_ACTIONS,
         "max_photos": services.MAX_PHOTOS,
-        "today": campaign_today(),
-        "last_due": campaign_today() + timedelta(days=services.MAX_ACTION_DAYS),
+        "today": today,
+        "last_due": today + timedelta(days=services.MAX_ACTION_DAYS),
         "opened_at": now.isoformat(timespec="seconds"),
         "arrival": stop.arrived_at or (form.arrived_at if form else None) or now,
         "sent": form.sent if form else {},
@@ -324,6 +332,8 @@ def _visit_context(
 
 
 def _answer(scope, inspection, stop, status: int = 200, **extra) -> Response:
+    if status >= 400 and extra.get("message"):
+        idempotency.refusal(extra["message"])  # the X-Refusal line a phone's queue shows
     return render(
         "inspections/visit.html",
         block="visit",
@@ -341,8 +351,8 @@ def _refused_again(scope: Scope, inspection_id: int, stop_id: int) -> Response:
         message = _("This visit was already recorded (a second tap?). Nothing was saved again.")
     elif stop.status == StopStatus.SKIPPED:
         message = _("This stop was already skipped. Nothing was saved.")
-    elif not _open(inspection):
-        message = _("This inspection is finished or cancelled: no visit can be recorded. Nothing was saved.")
+    elif (closed := services.recording_closed(inspection, campaign_today())) is not None:
+        message = services.closed_message(inspection, closed)
     else:
         message = _("This stop changed a moment ago; here it is as it is now. Nothing was saved.")
     return _answer(scope, inspection, stop, 409, message=message)
@@ -370,16 +380,28 @@ def visit(inspection_id: int, stop_id: int):
             422,
             message=_("This page has lost track of the visit's version: reload it. Nothing was saved."),
         )
-    if version != stop.version or stop.status != StopStatus.PENDING or not _open(inspection):
-        return _refused_again(scope, inspection_id, stop_id)
+    today = campaign_today()
+    if (
+        version != stop.version
+        or stop.status != StopStatus.PENDING
+        or services.recording_closed(inspection, today) is not None
+    ):
+        return _refused_again(scope, inspection_id, stop_id)  # before the photos are even read
     now = utcnow()
     form = VisitForm.read(request.form, request.files, stop.part, now)
-    today = campaign_today()
     if form.errors:
         form.add(services.validate_visit(form.data, stop.part, today))
-        return _answer(
-            scope, inspection, stop, 422, form=form, message=_("Nothing was saved: see the messages below.")
+        answer = _answer(
+            scope,
+            inspection,
+            stop,
+            413 if form.photo_refused == "too_large" else 422,
+            form=form,
+            message=_("Nothing was saved: see the messages below."),
         )
+        if "photos" in form.errors:
+            return uploads.refused(answer, form.errors["photos"])
+        return answer
     campaign = current_campaign()
     try:
         services.record_visit(
@@ -392,7 +414,7 @@ def visit(inspection_id: int, stop_id: int):
             today,
             now,
         )
-        if form.arrived_at is not None:
+        if form.arrived_at is not None and campaign_day_of(form.arrived_at) >= inspection.day:
             stop.arrived_at = form.arrived_at  # the page opened on arrival; saved once the counting is done
         db.session.commit()
     except services.InspectionError as refused:
@@ -431,7 +453,7 @@ def skip(inspection_id: int, stop_id: int):
             message=_("This page has lost track of the visit's version: reload it. Nothing was saved."),
         )
     try:
-        services.skip(scope.user, stop, reason, version)
+        services.skip(scope.user, stop, reason, version, campaign_today())
         db.session.commit()
     except services.InspectionError as refused:
         db.session.rollback()
@@ -476,14 +498,22 @@ def finish(inspection_id: int):
             message = _(
                 "Someone changed this inspection a moment ago; here it is as it is now. Nothing was saved."
             )
-        except NotAllowed:
+        except NotAllowed as refused:
             status = 409
-            message = _("This inspection is already finished or cancelled. Nothing was saved.")
+            if getattr(refused, "reason", None) == rules.Closed.NOT_YET:
+                message = _(
+                    "This inspection is on %(day)s: it can be finished from that day, not before. "
+                    "Nothing was saved.",
+                    day=format_day(inspection.day),
+                )
+            else:
+                message = _("This inspection is already finished or cancelled. Nothing was saved.")
     if status == 200:
         flash(_("The inspection is finished. Here is its report."), "success")
         return redirect_to(url_for("inspections.report", inspection_id=inspection_id))
     db.session.rollback()
     db.session.expire_all()
+    idempotency.refusal(message)
     inspection = scope.require(Inspection, inspection_id)
     return render("inspections/report.html", status=status, **_report_context(scope, inspection, message))
 
@@ -504,15 +534,32 @@ def photo(inspection_id: int, stop_id: int, photo_id: int):
 
 @bp.errorhandler(RequestEntityTooLarge)
 def upload_too_large(error):
-    """Photos past the server's own limit never reach the form: a message, not the bare 413."""
+    """Photos past the server's own limit are refused before the CSRF check or the view read the
+    body: the visit form comes back as typed (app/uploads.py reads its text fields and drops the
+    files), with the reason beside the photos and in X-Refusal, not the bare 413 page."""
     limit = (request.max_content_length or 0) // (1024 * 1024)
-    return render_error(
-        413,
-        _(
-            "The photos are larger than %(size)s MB together. Send fewer or smaller photos.",
-            size=number(limit),
-        ),
+    message = _(
+        "The photos are larger than %(size)s MB together. Send fewer or smaller photos.", size=number(limit)
     )
+    if request.endpoint != "inspections.visit" or not (
+        current_user.is_authenticated and may(current_user.role, "inspections.visit")
+    ):
+        return uploads.refused(render_error(413, message), message)
+    typed = uploads.typed_fields()
+    try:
+        scope = current_scope()
+        inspection, stop = _stop_of(scope, request.view_args["inspection_id"], request.view_args["stop_id"])
+    except HTTPException as refused:  # an inspection not in the user's scope: that is the answer
+        return render_error(refused.code or 400)
+    recording = services.recording_closed(inspection, campaign_today()) is None
+    if not (_may_record(scope, inspection) and recording and stop.status == StopStatus.PENDING):
+        return uploads.refused(render_error(413, message), message)
+    form = VisitForm.read(typed or MultiDict(), MultiDict(), stop.part, utcnow())
+    form.errors["photos"] = message
+    answer = _answer(
+        scope, inspection, stop, 413, form=form, message=_("Nothing was saved: see the messages below.")
+    )
+    return uploads.refused(answer, message)
 
 
 # -- the report ------------------------------------------------------------------------------------
@@ -561,7 +608,8 @@ def _report_context(scope: Scope, inspection: Inspection, message: str | None = 
         "yes_no": YES_NO,
         "flagged": sum(1 for s in stops if s.findings),
         "export_args": export_args,
-        "finishable": _may_record(scope, inspection) and _open(inspection),
+        "finishable": _may_record(scope, inspection) and services.recording_closed(inspection, today) is None,
+        "visits_from": inspection.day if today < inspection.day and _open(inspection) else None,
         "message": message,
     }
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import JSON, Enum, ForeignKey, Index, String, Text
+from sqlalchemy import JSON, BigInteger, Enum, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
@@ -24,8 +24,10 @@ class JobStatus(enum.StrEnum):
 class Job(db.Model):
     """A background job: who asked (and so whose scope), how far it got, and what came of it.
 
-    `updated_at` is the heartbeat: a running job whose heartbeat stops was cut off by a crash,
-    and the periodic closer marks it failed (app/tasks.py).
+    `updated_at` is the heartbeat, written every 20 seconds while the job runs; `worker_*` say which
+    process claimed it. A running job whose process is gone (seen at once on the same host) or
+    whose heartbeat stopped for 2 minutes (another host) was cut off by a crash, and the closer
+    marks it failed (app/tasks.py).
     """
 
     __tablename__ = "jobs"
@@ -51,6 +53,12 @@ class Job(db.Model):
     started_at: Mapped[datetime | None]
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
     finished_at: Mapped[datetime | None]
+    # The process that claimed it: where its pids mean something (the host name, and on Linux the
+    # kernel's boot and the pid namespace), its pid, and when that process started (clock ticks
+    # since boot, from /proc: a pid used again by another process has another start).
+    worker_host: Mapped[str | None] = mapped_column(String(200))
+    worker_pid: Mapped[int | None]
+    worker_started: Mapped[int | None] = mapped_column(BigInteger)
 
     user: Mapped[User] = relationship()
 

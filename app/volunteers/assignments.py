@@ -347,7 +347,9 @@ def answer(assignment_id: int):
         message = _("This offer changed a moment ago; here it is as it is now. Nothing was saved.")
         return _answer_page(scope, assignment_id, 409, message=message, sent=sent)
     except VolunteerError as error:
-        return _answer_page(scope, assignment_id, 422, message=str(NOT_SAVED), errors=error.errors, sent=sent)
+        return _answer_page(
+            scope, assignment_id, error.status, message=str(NOT_SAVED), errors=error.errors, sent=sent
+        )
     db.session.commit()
     if accept:
         message = _("Accepted. The BLO's name and phone are below; please be there on time.")
@@ -391,7 +393,7 @@ def check_in(assignment_id: int):
         message = _("You can check in only to an assignment you have accepted.")
         return _answer_page(scope, assignment_id, 409, message=message)
     except VolunteerError as error:
-        return _answer_page(scope, assignment_id, 422, message=" ".join(error.errors.values()))
+        return _answer_page(scope, assignment_id, error.status, message=" ".join(error.errors.values()))
     db.session.commit()
     if visit.check_in_at != now:
         message = _("You had already checked in at %(time)s.", time=clock(visit.check_in_at))
@@ -414,12 +416,16 @@ def check_out(assignment_id: int):
     found = scope.require(Assignment, assignment_id)
     now, today = utcnow(), campaign_today()
     lat, lon = _point(request.form)
+    if request.form.get("confirm") != "1":
+        # Check-out ends the day's count: it is asked twice, never taken from a stray tap.
+        message = _("Nothing was saved: confirm the check-out with the button that asks for it.")
+        return _answer_page(scope, assignment_id, 422, message=message)
     try:
         visit = services.check_out(scope.user, found, today, lat, lon, now)
     except NotAllowed:
         return _answer_page(scope, assignment_id, 409, message=_("This assignment is not yours."))
     except VolunteerError as error:
-        return _answer_page(scope, assignment_id, 422, message=" ".join(error.errors.values()))
+        return _answer_page(scope, assignment_id, error.status, message=" ".join(error.errors.values()))
     db.session.commit()
     if visit.check_out_at != now:
         message = _("You had already checked out at %(time)s.", time=clock(visit.check_out_at))

@@ -92,7 +92,7 @@ def attendance(assignment_id: int):
         except NotAllowed:
             status, problem = 409, _("This volunteer's attendance is not yours to record. Nothing was saved.")
         except VolunteerError as error:
-            status, problem = 422, " ".join(error.errors.values())
+            status, problem = error.status, " ".join(error.errors.values())
     if problem:
         db.session.rollback()
         if is_partial():

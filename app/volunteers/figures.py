@@ -255,6 +255,7 @@ def on_now_query(moment: Moment, assignment_condition: ColumnElement[bool], whic
             Assignment.start_time,
             Assignment.end_time,
             VisitDay.check_in_at,
+            VisitDay.check_in_outside_hours,
             Constituency.number.label("ac_number"),
             Part.number.label("part_number"),
             Part.name_en,

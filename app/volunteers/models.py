@@ -6,7 +6,7 @@ from __future__ import annotations
 import enum
 from datetime import date, datetime, time
 
-from sqlalchemy import JSON, Enum, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Enum, ForeignKey, Index, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
@@ -188,6 +188,8 @@ class VisitDay(db.Model):
     check_in_lat: Mapped[float | None]
     check_in_lon: Mapped[float | None]
     check_in_distance_m: Mapped[int | None]
+    # Checked in well before the offered hours or after they ended: kept, and shown to the officers.
+    check_in_outside_hours: Mapped[bool] = mapped_column(default=False, server_default=false())
     check_out_lat: Mapped[float | None]
     check_out_lon: Mapped[float | None]
     check_out_distance_m: Mapped[int | None]
@@ -215,3 +217,28 @@ class VolunteerSettings(db.Model):
     daily_hour_cap: Mapped[int] = mapped_column(default=8)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
     updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+
+class RepeatRegistration(db.Model):
+    """A public sign-up with a mobile number already registered. The visitor hears what every
+    visitor hears (the number is not confirmed to anyone); nothing is created and no account is
+    touched. The approvers of `district_id` see it: the registered volunteer's district, or the
+    district typed when the number signs in an official's account."""
+
+    __tablename__ = "volunteer_repeat_registrations"
+    __table_args__ = (Index("ix_volunteer_repeat_registrations_district_at", "district_id", "at"),)
+    __scope__ = Scoped(district="district_id", district_wide_for_eros=True)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    district_id: Mapped[int] = mapped_column(ForeignKey("districts.id"))
+    # The volunteer who holds the number, or None when it is an official's sign-in (user_id).
+    volunteer_id: Mapped[int | None] = mapped_column(ForeignKey("volunteers.id"), index=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    mobile: Mapped[str] = mapped_column(String(15))
+    name: Mapped[str] = mapped_column(String(120))  # as typed this time
+    typed_district_id: Mapped[int] = mapped_column(ForeignKey("districts.id"))
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+    # The sign-up form it came from: a second tap of the same form adds nothing.
+    form_token: Mapped[str | None] = mapped_column(String(64), unique=True)
+
+    volunteer: Mapped[Volunteer | None] = relationship()

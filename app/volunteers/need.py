@@ -329,7 +329,7 @@ def offer_bulk():
                     campaign_today(),
                 )
             except VolunteerError as error:
-                errors = error.errors
+                status, errors = error.status, error.errors
     if problem or errors:
         db.session.rollback()
         message = " ".join([_("No offer was sent."), *([problem] if problem else []), *errors.values()])
@@ -404,7 +404,7 @@ def offer():
             error.errors,
             _("Nothing was sent: see the messages below."),
         )
-        return render("volunteers/offer.html", block="offer", status=422, **context)
+        return render("volunteers/offer.html", block="offer", status=error.status, **context)
     db.session.commit()
     ac_number = db.session.scalar(select(Constituency.number).where(Constituency.id == made.constituency_id))
     message = _(

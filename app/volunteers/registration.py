@@ -3,6 +3,8 @@ tapped), the officers' approval queue, and the collectors' bulk import of instit
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from flask import abort, current_app, flash, g, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
@@ -25,6 +27,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, EqualTo, Length
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from app import audit, passwords
 from app.access import allow, public
 from app.campaign.clock import campaign_today
 from app.errors import render_error
@@ -35,13 +38,18 @@ from app.htmx import is_partial, redirect_to, render
 from app.imports.services import MAX_BYTES, UploadError, store_upload
 from app.inputs import parse_iso_day
 from app.lists import ListForm
-from app.models import District, Job, JobStatus, Role
+from app.models import District, Job, JobStatus, Role, User
 from app.scope import current_scope
+from app.timeutil import utcnow
 from app.volunteers import bp, intake
-from app.volunteers.models import Volunteer, VolunteerStatus
+from app.volunteers.models import RepeatRegistration, Volunteer, VolunteerStatus
 from app.volunteers.services import VersionConflict, VolunteerError, approve, reject
 
 OFFICERS = (Role.COLLECTOR, Role.ERO)
+# How far back the approvals page lists the numbers of approved or rejected volunteers (and of
+# officials) that tried to register again; a pending volunteer's card shows all of its own.
+REPEATS_SHOWN_FOR = timedelta(days=30)
+REPEATS_SHOWN = 50
 
 
 # -- the sign-up form ------------------------------------------------------------------------------
@@ -204,13 +212,81 @@ def _show_errors(form: RegistrationForm, errors: dict[str, str]) -> None:
             field.errors = [*field.errors, message]
 
 
-def _registered(volunteer: Volunteer):
+def _registered(name: str, mobile: str, district_id: int):
+    """The one answer to a registration received: the same for a new number and for one already
+    registered, so that the page tells nobody which numbers are registered."""
     return render(
         "volunteers/registered.html",
         block="answer",
-        volunteer=volunteer,
-        district=db.session.get(District, volunteer.district_id),
+        name=name,
+        mobile=mobile,
+        district=db.session.get(District, district_id),
     )
+
+
+def _answered_before(token: str):
+    """A second tap of a form already answered: the same answer again, nothing saved."""
+    done = db.session.scalar(select(Volunteer).where(Volunteer.form_token == token))
+    if done is not None:
+        return _registered(done.name, done.mobile, done.district_id)
+    again = db.session.scalar(select(RepeatRegistration).where(RepeatRegistration.form_token == token))
+    if again is not None:
+        return _registered(again.name, again.mobile, again.typed_district_id)
+    return None
+
+
+def _note_repeat(data: intake.NewVolunteer, mobile: str, token: str | None) -> RepeatRegistration | None:
+    """Keep a sign-up with a number already registered for the approvers of the number's district
+    (the district typed, when the number signs in an official's account); audited. Creates no
+    volunteer and touches no account. The caller commits."""
+    volunteer = db.session.scalar(select(Volunteer).where(Volunteer.mobile == mobile))
+    user_id = (
+        volunteer.user_id
+        if volunteer is not None
+        else db.session.scalar(select(User.id).where(User.login == mobile))
+    )
+    if volunteer is None and user_id is None:
+        return None
+    repeat = RepeatRegistration(
+        district_id=volunteer.district_id if volunteer is not None else data.district_id,
+        volunteer_id=volunteer.id if volunteer is not None else None,
+        user_id=user_id,
+        mobile=mobile,
+        name=" ".join(data.name.split())[: intake.NAME_MAX],
+        typed_district_id=data.district_id,
+        at=utcnow(),
+        form_token=token,
+    )
+    db.session.add(repeat)
+    db.session.flush()
+    audit.record(
+        None,
+        "volunteer.register_again",
+        repeat,
+        None,
+        {
+            "volunteer_id": repeat.volunteer_id,
+            "user_id": repeat.user_id,
+            "district_id": repeat.district_id,
+            "typed_district_id": repeat.typed_district_id,
+            "name": repeat.name,
+        },
+    )
+    return repeat
+
+
+def _registered_again(data: intake.NewVolunteer, mobile: str, password: str, token: str | None):
+    """A number already registered: answered as a new one is (the same page, status and limits
+    counted), after as much work (a password hash), and kept for the approvers, not the visitor."""
+    passwords.hash_password(password)  # what creating the account would have spent; thrown away
+    try:
+        noted = _note_repeat(data, mobile, token)
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()  # a second tap of the same form raced the first: noted once
+        noted = None
+    g.volunteer_registered = noted is not None
+    return _registered(" ".join(data.name.split()), mobile, data.district_id)
 
 
 def _register_limit() -> str:
@@ -257,34 +333,32 @@ def register():
     if request.method == "GET":
         return _page(form)
     token = (form.form_token.data or "")[:64] or None
-    if token is not None:
-        done = db.session.scalar(select(Volunteer).where(Volunteer.form_token == token))
-        if done is not None:
-            return _registered(done)  # a second tap: the first one registered them
+    if token is not None and (answer := _answered_before(token)) is not None:
+        return answer  # a second tap: the first one was answered
     valid = form.validate_on_submit()
     data, errors = _new_volunteer(form)
     if valid and not errors:
+        mobile = intake.normalise_mobile(data.mobile)
+        if intake.already_registered(mobile):
+            return _registered_again(data, mobile, form.password.data, token)
         try:
             volunteer = intake.create_volunteer(data, password=form.password.data, form_token=token)
             job = intake.start_geocoding(volunteer)
             db.session.commit()
-        except VolunteerError as error:
+        except (VolunteerError, IntegrityError) as error:
             db.session.rollback()
-            errors = error.errors
-        except IntegrityError:
-            db.session.rollback()
-            done = (
-                db.session.scalar(select(Volunteer).where(Volunteer.form_token == token)) if token else None
-            )
-            if done is not None:
-                return _registered(done)
-            errors = {"mobile": intake.duplicate_message()}
+            if token is not None and (answer := _answered_before(token)) is not None:
+                return answer
+            if isinstance(error, VolunteerError) and set(error.errors) != {"mobile"}:
+                errors = error.errors
+            else:  # the same number registered a moment ago, by another form
+                return _registered_again(data, mobile, form.password.data, token)
         else:
             if job is not None:
                 intake.send(job)
                 db.session.refresh(volunteer)
             g.volunteer_registered = True
-            return _registered(volunteer)
+            return _registered(volunteer.name, volunteer.mobile, volunteer.district_id)
     db.session.rollback()
     _show_errors(form, errors)
     return _page(form, 422, notice=_("Please correct the marked fields."))
@@ -321,12 +395,54 @@ def _pending_query(scope, search: str):
     return query
 
 
+def _repeats_of(volunteer_ids) -> dict[int, list[RepeatRegistration]]:
+    """Each volunteer's tries to register again with their number, newest first, in one query."""
+    found: dict[int, list[RepeatRegistration]] = {}
+    ids = list(volunteer_ids)
+    if ids:
+        for repeat in db.session.scalars(
+            select(RepeatRegistration)
+            .where(RepeatRegistration.volunteer_id.in_(ids))
+            .order_by(RepeatRegistration.at.desc(), RepeatRegistration.id.desc())
+        ):
+            found.setdefault(repeat.volunteer_id, []).append(repeat)
+    return found
+
+
+def _other_repeats(scope) -> list[tuple[RepeatRegistration, Volunteer | None]]:
+    """The last days' tries to register with the number of a volunteer no longer waiting (approved
+    or rejected) or of an official's account, in the officer's district, newest first."""
+    since = utcnow() - REPEATS_SHOWN_FOR
+    return list(
+        db.session.execute(
+            select(RepeatRegistration, Volunteer)
+            .outerjoin(Volunteer, Volunteer.id == RepeatRegistration.volunteer_id)
+            .where(
+                scope.of(RepeatRegistration),
+                RepeatRegistration.at >= since,
+                or_(RepeatRegistration.volunteer_id.is_(None), Volunteer.status != VolunteerStatus.PENDING),
+            )
+            .order_by(RepeatRegistration.at.desc(), RepeatRegistration.id.desc())
+            .limit(REPEATS_SHOWN)
+        ).all()
+    )
+
+
+def _district_names(repeats) -> dict[int, District]:
+    ids = {r.typed_district_id for r in repeats}
+    if not ids:
+        return {}
+    return {d.id: d for d in db.session.scalars(select(District).where(District.id.in_(ids)))}
+
+
 @bp.route("/approvals")
 @allow(OFFICERS)
 def approvals():
     scope = current_scope()
     form = ListForm.read()
     pages = form.paginate(_pending_query(scope, form.q.data), current_app.config["PAGE_SIZE"])
+    repeats = _repeats_of(v.id for v in pages)
+    others = _other_repeats(scope) if not is_partial() else []
     return render(
         "volunteers/approvals.html",
         block="rows",
@@ -335,6 +451,10 @@ def approvals():
         organisations=intake.ORGANISATION_LABELS,
         languages=intake.LANGUAGE_LABELS,
         back_after_no_shows=back_after_no_shows,
+        repeats=repeats,
+        others=others,
+        districts=_district_names([r for rows in repeats.values() for r in rows] + [r for r, _v in others]),
+        repeats_days=REPEATS_SHOWN_FOR.days,
     )
 
 
@@ -345,6 +465,7 @@ def _version() -> int | None:
 
 def _decision_answer(volunteer: Volunteer, status: int, notice: str, kind: str):
     if is_partial():
+        repeats = _repeats_of([volunteer.id])
         return render(
             "volunteers/approvals.html",
             block="row",
@@ -354,6 +475,8 @@ def _decision_answer(volunteer: Volunteer, status: int, notice: str, kind: str):
             notice_kind=kind,
             organisations=intake.ORGANISATION_LABELS,
             languages=intake.LANGUAGE_LABELS,
+            repeats=repeats,
+            districts=_district_names(repeats.get(volunteer.id, [])),
         )
     flash(notice, "success" if kind == "success" else "error")
     return redirect_to(url_for("volunteers.approvals"))

@@ -6,12 +6,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, func, select, update
 
-from app import audit
+from app import audit, locks
+from app.campaign.clock import campaign_zone
 from app.extensions import db
 from app.formatting import number
 from app.models import Part, User
@@ -38,6 +39,21 @@ MAX_COUNT = 100_000  # forms or electors helped in a day: more is a typing error
 
 class VolunteerError(FormErrors):
     """User-caused: {field: message}. Nothing was saved."""
+
+    status = 422
+
+
+class VolunteerConflict(VolunteerError):
+    """The rule is met by what is in the database now (often what someone saved a moment ago):
+    answered 409, with the message saying what is there."""
+
+    status = 409
+
+
+# A check-out tapped this soon after the check-in is the same thumb tapping twice, not a day's end.
+CHECK_OUT_AFTER = timedelta(seconds=60)
+# The offered hours are kept with this margin each side before a check-in is marked "outside".
+HOURS_MARGIN = timedelta(minutes=30)
 
 
 @dataclass(frozen=True)
@@ -80,7 +96,20 @@ def snapshot(assignment: Assignment) -> dict:
 # -- offers -------------------------------------------------------------------------------------
 
 
-def validate_offer(data: OfferInput, today: date, limits: Limits) -> dict[str, str]:
+def local_time(moment: datetime) -> time:
+    """The campaign-zone time of day of a stored (naive UTC) moment."""
+    return moment.replace(tzinfo=UTC).astimezone(campaign_zone()).time()
+
+
+def to_utc(day: date, at: time) -> datetime:
+    """A campaign-zone day and time as a stored (naive UTC) moment."""
+    return datetime.combine(day, at, campaign_zone()).astimezone(UTC).replace(tzinfo=None)
+
+
+def validate_offer(
+    data: OfferInput, today: date, limits: Limits, now_time: time | None = None
+) -> dict[str, str]:
+    """The offer's own rules; `now_time` (the campaign zone's time now) refuses hours already over."""
     errors: dict[str, str] = {}
     if data.starts_on is None or data.ends_on is None:
         errors["starts_on"] = str(_l("Give the first and the last day."))
@@ -96,6 +125,18 @@ def validate_offer(data: OfferInput, today: date, limits: Limits) -> dict[str, s
         errors["end_time"] = str(_l("The hours must end after they start."))
     elif rules.minutes_between(data.start_time, data.end_time) > limits.daily_hour_cap * 60:
         errors["end_time"] = str(_l("At most %(hours)s hours a day.", hours=number(limits.daily_hour_cap)))
+    elif (
+        now_time is not None
+        and "starts_on" not in errors
+        and data.starts_on == today
+        and data.end_time <= now_time
+    ):
+        errors["start_time"] = str(
+            _l(
+                "Today's hours until %(end)s are already over: start from tomorrow, or choose later hours.",
+                end=data.end_time.strftime("%H:%M"),
+            )
+        )
     chosen = set(data.tasks)
     if not chosen:
         errors["tasks"] = str(_l("Choose at least one task."))
@@ -141,25 +182,47 @@ def offer(
     """Offer the volunteer a part's days; it counts only once they accept. Raises VolunteerError."""
     now = now or utcnow()
     today = today or now.date()
+    # The volunteer owns "no two holdings at once", the part owns its cap: both are locked (always
+    # volunteer first) before anything is read, so two officers offering at once are judged in turn.
+    volunteer = locks.row(Volunteer, volunteer.id)
+    part = locks.row(Part, part.id)
     limits = limits_for(part.district_id)
-    errors = validate_offer(data, today, limits)
+    errors = validate_offer(data, today, limits, local_time(now))
+    conflict = False
     if volunteer.status != VolunteerStatus.APPROVED:
         errors["volunteer_id"] = str(_l("%(name)s is not approved yet.", name=volunteer.name))
     elif volunteer.district_id != part.district_id:
         errors["volunteer_id"] = str(_l("%(name)s volunteers in another district.", name=volunteer.name))
     if not errors:
         span = (data.starts_on, data.ends_on, data.start_time, data.end_time)
-        clash = db.session.scalar(
-            _overlapping(select(Assignment.id).where(Assignment.volunteer_id == volunteer.id), *span).limit(1)
-        )
-        if clash is not None:
-            errors["volunteer_id"] = str(
-                _l("%(name)s already holds an offer or assignment at those hours.", name=volunteer.name)
+        clash = db.session.execute(
+            _overlapping(
+                select(Assignment.offered_at, Assignment.offered_by_id).where(
+                    Assignment.volunteer_id == volunteer.id
+                ),
+                *span,
             )
+            .order_by(Assignment.offered_at.desc())
+            .limit(1)
+        ).first()
+        if clash is not None:
+            conflict = True
+            if clash.offered_by_id != actor.id and clash.offered_at >= now - timedelta(minutes=2):
+                errors["volunteer_id"] = str(
+                    _l(
+                        "Someone else offered %(name)s for these hours a moment ago. Nothing was sent.",
+                        name=volunteer.name,
+                    )
+                )
+            else:
+                errors["volunteer_id"] = str(
+                    _l("%(name)s already holds an offer or assignment at those hours.", name=volunteer.name)
+                )
         held = db.session.scalar(
             _overlapping(select(func.count(Assignment.id)).where(Assignment.part_id == part.id), *span)
         )
         if held >= limits.max_per_part:
+            conflict = True
             errors["part_id"] = str(
                 _l(
                     "This part already has %(count)s volunteers then, the most allowed.",
@@ -176,7 +239,8 @@ def offer(
                 )
             )
     if errors:
-        raise VolunteerError(errors)
+        raise (VolunteerConflict if conflict and len(errors) == 1 else VolunteerError)(errors)
+    last_end = to_utc(data.ends_on, data.end_time)
     assignment = Assignment(
         volunteer_id=volunteer.id,
         volunteer_user_id=volunteer.user_id,
@@ -192,7 +256,8 @@ def offer(
         status=OfferStatus.OFFERED,
         offered_by_id=actor.id,
         offered_at=now,
-        expires_at=rules.expires_at(now, limits.offer_expiry_hours),
+        # Never open to an answer after its last hours are over.
+        expires_at=min(rules.expires_at(now, limits.offer_expiry_hours), last_end),
         note=(data.note or "").strip(),
     )
     db.session.add(assignment)
@@ -209,12 +274,17 @@ def offer_many(
     today=None,
 ) -> list[Assignment]:
     """Several offers at once, all or nothing: the first refusal names the volunteer and the part."""
+    pairs = list(pairs)
+    # Every lock first, volunteers then parts, each in id order: two officers sending overlapping
+    # batches wait for each other instead of each holding half.
+    locks.rows(Volunteer, [v.id for v, _p in pairs])
+    locks.rows(Part, [p.id for _v, p in pairs])
     made = []
     for volunteer, part in pairs:
         try:
             made.append(offer(actor, volunteer, part, data, now, today))
         except VolunteerError as error:
-            raise VolunteerError(
+            raise type(error)(
                 {
                     key: str(
                         _l("%(who)s at %(part)s: %(why)s", who=volunteer.name, part=part.number, why=message)
@@ -232,6 +302,7 @@ def answer(
     now = now or utcnow()
     if assignment.volunteer_user_id != user.id:
         raise NotAllowed()
+    assignment = locks.row(Assignment, assignment.id)
     if version is not None and version != assignment.version:
         raise VersionConflict()
     if assignment.status != OfferStatus.OFFERED or assignment.expires_at <= now:
@@ -259,6 +330,7 @@ def answer(
 
 
 def cancel(actor: User, assignment: Assignment, version: int | None = None) -> Assignment:
+    assignment = locks.row(Assignment, assignment.id)
     if version is not None and version != assignment.version:
         raise VersionConflict()
     if assignment.status not in HOLDING:
@@ -336,7 +408,12 @@ def _valid_point(lat, lon) -> bool:
 def check_in(user: User, assignment: Assignment, day: date, lat=None, lon=None, now=None) -> VisitDay:
     """One tap on arrival: the time, and the place if the phone gave it, with its distance from the booth."""
     now = now or utcnow()
-    if assignment.volunteer_user_id != user.id or assignment.status != OfferStatus.ACCEPTED:
+    if assignment.volunteer_user_id != user.id:
+        raise NotAllowed()
+    # The assignment owns its days: locked, a second tap (or tab, or queued resend) waits, then
+    # finds the day already checked in.
+    assignment = locks.row(Assignment, assignment.id)
+    if assignment.status != OfferStatus.ACCEPTED:
         raise NotAllowed()
     if not assignment.starts_on <= day <= assignment.ends_on:
         raise VolunteerError({"day": str(_l("This assignment is not for today."))})
@@ -350,26 +427,50 @@ def check_in(user: User, assignment: Assignment, day: date, lat=None, lon=None, 
     visit.check_in_at = now
     visit.check_in_lat, visit.check_in_lon = lat, lon
     visit.check_in_distance_m = _distance_m(assignment.part, lat, lon)
+    visit.check_in_outside_hours = outside_hours(assignment, day, now)
     db.session.flush()
     audit.record(
         user,
         "volunteer.check_in",
         visit,
         None,
-        {"day": day.isoformat(), "distance_m": visit.check_in_distance_m},
+        {
+            "day": day.isoformat(),
+            "distance_m": visit.check_in_distance_m,
+            "outside_hours": visit.check_in_outside_hours,
+        },
     )
     return visit
+
+
+def outside_hours(assignment: Assignment, day: date, moment: datetime) -> bool:
+    """A check-in well before the offered hours, or after they ended: kept, and marked."""
+    starts = to_utc(day, assignment.start_time) - HOURS_MARGIN
+    ends = to_utc(day, assignment.end_time)
+    return not starts <= moment < ends
 
 
 def check_out(user: User, assignment: Assignment, day: date, lat=None, lon=None, now=None) -> VisitDay:
     now = now or utcnow()
     if assignment.volunteer_user_id != user.id:
         raise NotAllowed()
+    assignment = locks.row(Assignment, assignment.id)
     visit = _day_of(assignment, day)
     if visit is None or visit.check_in_at is None:
         raise VolunteerError({"day": str(_l("Check in first."))})
     if visit.check_out_at is not None:
         return visit
+    if now - visit.check_in_at < CHECK_OUT_AFTER:
+        raise VolunteerConflict(
+            {
+                "day": str(
+                    _l(
+                        "You checked in at %(time)s, a moment ago: this tap did not check you out.",
+                        time=local_time(visit.check_in_at).strftime("%H:%M"),
+                    )
+                )
+            }
+        )
     if not _valid_point(lat, lon):
         lat = lon = None
     visit.check_out_at = now
@@ -386,6 +487,7 @@ def check_out(user: User, assignment: Assignment, day: date, lat=None, lon=None,
 def log_work(user: User, visit: VisitDay, forms_helped, electors_helped, notes: str) -> VisitDay:
     if visit.volunteer_user_id != user.id:
         raise NotAllowed()
+    visit = locks.row(VisitDay, visit.id)
     errors = {}
     for name, value in (("forms_helped", forms_helped), ("electors_helped", electors_helped)):
         if value is None or not 0 <= value <= MAX_COUNT:
@@ -419,11 +521,27 @@ def record_attendance(blo: User, assignment: Assignment, day: date, came: bool, 
     """The part's BLO says the volunteer came, or did not. Two no-shows since their approval send
     the volunteer back for approval (their holding offers stay, the officers decide)."""
     now = now or utcnow()
-    if assignment.blo_id != blo.id or assignment.status != OfferStatus.ACCEPTED:
+    if assignment.blo_id != blo.id:
+        raise NotAllowed()
+    assignment = locks.row(Assignment, assignment.id)
+    locks.row(Volunteer, assignment.volunteer_id)
+    if assignment.status != OfferStatus.ACCEPTED:
         raise NotAllowed()
     if not assignment.starts_on <= day <= assignment.ends_on:
         raise VolunteerError({"day": str(_l("This assignment is not for that day."))})
     visit = _day_of(assignment, day)
+    if not came and visit is not None and visit.check_in_at is not None:
+        raise VolunteerConflict(
+            {
+                "attendance": str(
+                    _l(
+                        "%(name)s checked in at %(time)s that day: they cannot be marked as not come.",
+                        name=assignment.volunteer.name,
+                        time=local_time(visit.check_in_at).strftime("%H:%M"),
+                    )
+                )
+            }
+        )
     if visit is None:
         visit = _new_day(assignment, day)
     before = visit.attendance.value if visit.attendance else None
@@ -459,6 +577,7 @@ def record_attendance(blo: User, assignment: Assignment, day: date, came: bool, 
 def approve(actor: User, volunteer: Volunteer, version: int | None = None, now=None) -> Volunteer:
     """Approve a registration (or a volunteer back after no-shows): their account can sign in."""
     now = now or utcnow()
+    volunteer = locks.row(Volunteer, volunteer.id)
     if version is not None and version != volunteer.version:
         raise VersionConflict()
     if volunteer.status == VolunteerStatus.APPROVED:
@@ -473,8 +592,11 @@ def approve(actor: User, volunteer: Volunteer, version: int | None = None, now=N
 
 
 def reject(actor: User, volunteer: Volunteer, version: int | None = None) -> Volunteer:
+    volunteer = locks.row(Volunteer, volunteer.id)
     if version is not None and version != volunteer.version:
         raise VersionConflict()
+    if volunteer.status == VolunteerStatus.REJECTED:
+        return volunteer
     before = volunteer.status.value
     volunteer.status = VolunteerStatus.REJECTED
     volunteer.user.active = False

@@ -10,9 +10,9 @@ from sqlalchemy import select
 
 from app.difficulties import services
 from app.difficulties.models import Difficulty, DifficultyPhoto, Source
-from app.difficulties.photos import process_photo
 from app.extensions import db
 from app.models import Constituency, Part, User
+from app.photos import process_photo
 
 REPORTERS = {"collector", "ero", "supervisor", "blo"}
 VIEWERS = {"state", "collector", "ero", "supervisor", "blo"}

@@ -24,7 +24,7 @@ from app.difficulties.models import (
 from app.difficulties.services import ActionInput, NewDifficulty
 from app.difficulties.workflow import Action
 from app.extensions import db
-from app.models import Constituency, Part, User
+from app.models import AuditEntry, Constituency, Part, User
 from app.reviews.models import BloReview
 from tests.conftest import make_app, remove_seeded_inspections, reset_database
 
@@ -268,3 +268,84 @@ def test_flask_escalate_prints_the_counts_and_the_time(app, clock):
     assert db.session.get(Difficulty, difficulty.id).level == Level.ERO
     again = app.test_cli_runner().invoke(args=["escalate"]).output
     assert "checked=0" in again
+
+
+# -- an officer acting while the job runs (issue 20) ------------------------------------------------
+# The job reads a due difficulty, the supervisor acknowledges it on another connection and commits
+# before the job writes. The job's conditional update then changes nothing, and so it writes no
+# timeline event, no notice and no audit entry for it: the climb did not happen, and nobody is told
+# it did. Another difficulty of the same batch, which nobody touched, climbs as before.
+
+
+def _acknowledge_elsewhere(difficulty_id: int, actor_login: str, moment: Clock) -> None:
+    """The supervisor's request, in a transaction of its own, committed before the job writes."""
+    db.session.remove()  # the job's read is over; its session goes back to the pool
+    found = db.session.get(Difficulty, difficulty_id)
+    services.perform(
+        user(actor_login), found, Action.ACKNOWLEDGE, ActionInput(version=found.version), moment.naive
+    )
+    db.session.commit()
+    db.session.remove()
+
+
+def test_an_officer_acting_while_the_job_reads_wins_and_no_climb_is_written(app, clock, monkeypatch):
+    contested = raise_one(number=3, login="blo.1.3")
+    untouched = raise_one(number=1, login="blo.1.1")
+    ids = contested.id, untouched.id
+    clock.advance(hours=4)  # both breach the supervisor's four hours: both are due to climb
+
+    real_policies = services.policies
+    acted = []
+
+    def policies_then_an_officer(district_ids):
+        # Called by the batch after it read the due rows and their timelines, before it writes:
+        # the supervisor's acknowledgement lands right then.
+        if not acted:
+            acted.append(True)
+            _acknowledge_elsewhere(ids[0], "sup.1.1", clock)
+        return real_policies(district_ids)
+
+    monkeypatch.setattr(services, "policies", policies_then_an_officer)
+    result = run()
+    db.session.commit()
+    db.session.expire_all()
+
+    assert acted and result.lost == 1 and result.escalated == 1
+    d = db.session.get(Difficulty, ids[0])
+    # The officer's action stands, and the job wrote nothing of its own about this difficulty.
+    assert (d.level, d.status, d.owner_id) == (Level.SUPERVISOR, Status.ACKNOWLEDGED, user("sup.1.1").id)
+    assert [k for k, *_ in kinds(d.id)] == ["created", "acknowledged"]
+    assert [kind for _login, kind in notices(d.id)] == [NoticeKind.NEW.value, NoticeKind.UPDATE.value]
+    assert not db.session.scalar(
+        select(func.count(AuditEntry.id)).where(
+            AuditEntry.action == "difficulty.escalate", AuditEntry.object_id == str(d.id)
+        )
+    )
+    # The other difficulty of the batch climbed as before, with its notices and audit entry.
+    other = db.session.get(Difficulty, ids[1])
+    assert (other.level, other.owner_id) == (Level.ERO, user("ero.1").id)
+    assert [k for k, *_ in kinds(other.id)][-2:] == ["overdue", "escalated"]
+    assert ("ero.1", NoticeKind.ESCALATED_TO_YOU.value) in notices(other.id)
+    assert (
+        db.session.scalar(
+            select(func.count(AuditEntry.id)).where(
+                AuditEntry.action == "difficulty.escalate", AuditEntry.object_id == str(other.id)
+            )
+        )
+        == 1
+    )
+
+    # The next run finds the acknowledged difficulty due on its new clock, not the old one.
+    clock.advance(minutes=1)
+    assert run().escalated == 0
+    assert (
+        db.session.scalar(
+            select(func.count(Notification.id)).where(
+                Notification.difficulty_id == d.id, Notification.kind == NoticeKind.ESCALATED_TO_YOU
+            )
+        )
+        == 0
+    )
+    assert timedelta(0) <= clock.naive - d.acknowledged_at < timedelta(minutes=2)
+    events = select(func.count(DifficultyEvent.id)).where(DifficultyEvent.difficulty_id == d.id)
+    assert db.session.scalar(events) == 2

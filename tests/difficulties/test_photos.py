@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import io
 import os
+import struct
+import zlib
 
 import pytest
-from PIL import Image
+from PIL import Image, ImageFile
 
-from app.difficulties.photos import (
+from app.photos import (
     LONG_SIDE,
+    MAX_PIXELS,
+    MAX_PIXELS_DECODED_WHOLE,
     MAX_UPLOAD_BYTES,
     TARGET_BYTES,
     PhotoError,
@@ -133,3 +137,126 @@ def test_a_decompression_bomb_is_refused():
     with pytest.raises(PhotoError) as refused:
         process_photo(bomb)
     assert refused.value.code == "too_many_pixels"
+
+
+# -- refused from the header, before any pixel is decoded ------------------------------------------
+
+
+def png_claiming(width: int, height: int) -> bytes:
+    """A small PNG whose header says width × height: what Image.open reads of a one-colour PNG of
+    that size (60 KB for 7999 × 7999), without the test making 64 million pixels."""
+    data = bytearray(encoded(Image.new("RGB", (8, 8), (200, 30, 30)), "PNG"))
+    assert data[12:16] == b"IHDR"
+    data[16:24] = struct.pack(">II", width, height)
+    data[29:33] = struct.pack(">I", zlib.crc32(bytes(data[12:29])))
+    return bytes(data)
+
+
+def jpeg_claiming(width: int, height: int) -> bytes:
+    """A small JPEG whose frame header (SOF0) says width × height."""
+    data = bytearray(encoded(gradient(16, 16), "JPEG"))
+    sof = data.index(b"\xff\xc0")
+    data[sof + 5 : sof + 9] = struct.pack(">HH", height, width)
+    return bytes(data)
+
+
+@pytest.fixture
+def decoders(monkeypatch):
+    """Every decoder Pillow makes while the test runs: (format, size as decoded, decoder config)."""
+    made = []
+    load = ImageFile.ImageFile.load
+
+    def spying_load(image):
+        if image.tile:  # pixels still to decode (a second load() of the same image is a no-op)
+            made.append((image.format, image.size, getattr(image, "decoderconfig", ())))
+        return load(image)
+
+    monkeypatch.setattr(ImageFile.ImageFile, "load", spying_load)
+    return made
+
+
+def test_a_png_pixel_bomb_is_refused_from_its_header_without_decoding(decoders):
+    bomb = png_claiming(7999, 7999)  # 64 million pixels: under Pillow's own bomb limit
+    with Image.open(io.BytesIO(bomb)) as probe:
+        assert probe.size == (7999, 7999) and probe.width * probe.height < Image.MAX_IMAGE_PIXELS
+    with pytest.raises(PhotoError) as refused:
+        process_photo(bomb)
+    assert refused.value.code == "too_many_pixels"
+    assert refused.value.pixels == 7999 * 7999
+    assert refused.value.limit == MAX_PIXELS_DECODED_WHOLE
+    assert decoders == []  # the pixels were never decoded
+
+
+def test_a_png_has_half_the_pixels_a_jpeg_may_have(decoders):
+    # 15 megapixels: too many for a PNG (decoded whole), not for a JPEG (decoded reduced).
+    with pytest.raises(PhotoError) as refused:
+        process_photo(png_claiming(5000, 3000))
+    assert (refused.value.code, refused.value.limit) == ("too_many_pixels", MAX_PIXELS_DECODED_WHOLE)
+    assert decoders == []
+    photo = process_photo(encoded(Image.new("L", (5000, 3000), 128), "JPEG"))
+    assert (photo.width, photo.height) == (LONG_SIDE, 960)
+
+
+def test_a_jpeg_over_24_megapixels_is_refused_from_its_header(decoders):
+    assert 6001 * 4000 > MAX_PIXELS >= 6000 * 4000
+    with pytest.raises(PhotoError) as refused:
+        process_photo(jpeg_claiming(6001, 4000))
+    assert (refused.value.code, refused.value.pixels, refused.value.limit) == (
+        "too_many_pixels",
+        6001 * 4000,
+        MAX_PIXELS,
+    )
+    assert decoders == []
+
+
+def test_pillows_own_bomb_limit_still_refuses(monkeypatch):
+    monkeypatch.setattr(Image, "MAX_IMAGE_PIXELS", 1000)
+    with pytest.raises(PhotoError) as refused:
+        process_photo(encoded(gradient(100, 100), "PNG"))
+    assert refused.value.code == "too_many_pixels"
+
+
+def test_a_jpeg_is_decoded_reduced_to_the_size_kept(decoders):
+    # 3300 × 2000 is kept at 1600 × 970: decoded at half its size, not whole.
+    photo = process_photo(encoded(gradient(3300, 2000), "JPEG", quality=90))
+    assert (photo.width, photo.height) == (LONG_SIDE, 970)
+    assert decoders == [("JPEG", (1650, 1000), (2, 0))]
+
+
+def test_a_jpeg_is_decoded_at_the_deepest_reduction_still_as_large_as_kept(decoders):
+    photo = process_photo(encoded(Image.new("RGB", (6000, 4000), (10, 120, 40)), "JPEG"))
+    assert (photo.width, photo.height) == (LONG_SIDE, 1067)
+    assert decoders == [("JPEG", (3000, 2000), (2, 0))]
+    decoders.clear()
+    process_photo(encoded(Image.new("L", (3200, 6400), 90), "JPEG"))
+    assert decoders == [("JPEG", (800, 1600), (4, 0))]
+
+
+def test_a_turned_photo_is_shrunk_and_turned_upright():
+    # Orientation 6 on a large photo: shrunk on its long side, then shown 800 × 1600.
+    photo = process_photo(with_gps(gradient(3200, 1600), orientation=6))
+    assert (photo.width, photo.height) == (800, LONG_SIDE)
+
+
+@pytest.mark.parametrize("fmt", ["GIF", "BMP", "TIFF", "ICO"])
+def test_images_of_other_types_are_refused(fmt, decoders):
+    with pytest.raises(PhotoError) as refused:
+        process_photo(encoded(gradient(64, 48), fmt))
+    assert refused.value.code == "not_image"
+    assert decoders == []
+
+
+def test_a_webp_is_kept_as_a_jpeg():
+    photo = process_photo(encoded(gradient(640, 480), "WEBP"))
+    assert photo.data[:3] == b"\xff\xd8\xff" and (photo.width, photo.height) == (640, 480)
+
+
+def test_a_phones_jpeg_with_a_second_picture_inside_is_a_jpeg(decoders):
+    """Some phones write MPO (a JPEG with a second, smaller picture): kept, and decoded reduced."""
+    first = gradient(3300, 2000)
+    source = encoded(first, "MPO", save_all=True, append_images=[first.resize((640, 388))])
+    with Image.open(io.BytesIO(source)) as probe:
+        assert probe.format == "MPO"
+    photo = process_photo(source)
+    assert (photo.width, photo.height) == (LONG_SIDE, 970)
+    assert decoders == [("MPO", (1650, 1000), (2, 0))]

@@ -15,9 +15,9 @@ from sqlalchemy import func, select
 
 from app.difficulties import services
 from app.difficulties.models import Difficulty, DifficultyPhoto, Level, Severity, Source, Status
-from app.difficulties.photos import TARGET_BYTES
 from app.extensions import db
 from app.models import AuditEntry, Constituency, Part, User
+from app.photos import TARGET_BYTES
 from app.timeutil import utcnow
 
 pytestmark = pytest.mark.usefixtures("without_seeded_difficulties")
@@ -337,7 +337,7 @@ def test_a_20_mb_image_gets_a_clear_message(app, client, auth):
         content_type="multipart/form-data",
         headers=HX,
     )
-    assert response.status_code == 422
+    assert response.status_code == 413
     html = response.get_data(as_text=True)
     expected = in_hindi(app, "The photo is larger than %(size)s MB. Send a smaller photo, or none.") % {
         "size": "12"

@@ -270,3 +270,111 @@ def test_assign_from_the_page_hands_it_over_and_notifies_the_assignee(app):
     difficulty = fresh(app, difficulty_id)
     assert difficulty.level == Level.SUPERVISOR and difficulty.owner_id == supervisor_id
     assert [k.value for k in notices] == ["new"]
+
+
+# -- reopening: inside its window, with a reason --------------------------------------------------
+
+
+def _resolved_at(app, moment: datetime) -> int:
+    """A difficulty of part 1-1 raised, acknowledged and resolved by its supervisor at `moment`."""
+    freeze(app, moment - timedelta(hours=1))
+    difficulty_id = raise_one(app, category="forms_short")
+    with app.test_request_context():
+        supervisor = user("sup.1.1")
+        difficulty = db.session.get(Difficulty, difficulty_id)
+        services.perform(supervisor, difficulty, services.Action.ACKNOWLEDGE, services.ActionInput(), moment)
+        services.perform(
+            supervisor,
+            difficulty,
+            services.Action.RESOLVE,
+            services.ActionInput(note="Forms sent.", resolution="fixed"),
+            moment,
+        )
+        db.session.commit()
+    return difficulty_id
+
+
+def _refusal(response) -> str:
+    from urllib.parse import unquote
+
+    return unquote(response.headers.get("X-Refusal", ""))
+
+
+def test_reopening_is_offered_in_its_window_and_asks_for_a_reason(app):
+    difficulty_id = _resolved_at(app, START)
+    freeze(app, START + timedelta(days=6, hours=23))
+    blo = _client(app, "blo.1.1")
+    html = blo.get(f"/difficulties/{difficulty_id}").get_data(as_text=True)
+    status, timeline = (
+        fresh(app, difficulty_id).status,
+        kinds(app, difficulty_id),
+    )  # closed by now, unconfirmed
+    assert status in (Status.RESOLVED, Status.CLOSED)
+    assert 'id="reopen-form"' in html and 'id="note-reopen"' in html and 'maxlength="500"' in html
+    assert "You can reopen it until 27 Nov 2025, 10:00:00" in html  # 7 days after, in Bhopal's time
+    with app.app_context():
+        empty = _post(blo, difficulty_id, "reopen", note="  ")
+        too_long = _post(blo, difficulty_id, "reopen", note="x" * 501)
+    assert empty.status_code == too_long.status_code == 422
+    assert "Say why it is not fixed." in empty.get_data(as_text=True)
+    assert "Keep it to 500 characters or fewer." in too_long.get_data(as_text=True)
+    assert 'id="reopen-form"' in empty.get_data(
+        as_text=True
+    ) and '<details class="reopen" open>' in empty.get_data(as_text=True)
+    assert fresh(app, difficulty_id).status == status and kinds(app, difficulty_id) == timeline
+    with app.app_context():
+        done = _post(blo, difficulty_id, "reopen", note="Still 40 forms short in ward 3.")
+    assert done.status_code == 200
+    assert "Still 40 forms short in ward 3." in done.get_data(as_text=True)  # in the timeline
+    assert fresh(app, difficulty_id).status == Status.OPEN
+    with app.app_context():
+        note = db.session.scalar(
+            select(DifficultyEvent.note).where(
+                DifficultyEvent.difficulty_id == difficulty_id, DifficultyEvent.kind == "reopened"
+            )
+        )
+        entry = db.session.scalar(
+            select(AuditEntry).where(
+                AuditEntry.action == "difficulty.reopen", AuditEntry.object_id == str(difficulty_id)
+            )
+        )
+    assert note == "Still 40 forms short in ward 3."
+    assert entry.after["reason"] == "Still 40 forms short in ward 3." and entry.after["status"] == "open"
+
+
+def test_after_its_window_reopening_is_not_offered_and_a_forced_post_names_the_window(app):
+    difficulty_id = _resolved_at(app, START)
+    freeze(app, START + timedelta(days=7, minutes=1))
+    blo = _client(app, "blo.1.1")
+    html = blo.get(f"/difficulties/{difficulty_id}").get_data(as_text=True)
+    assert "/reopen" not in html and 'id="reopen-form"' not in html
+    before = kinds(app, difficulty_id)
+    with app.app_context():
+        response = _post(blo, difficulty_id, "reopen", note="Still short.")
+    body = response.get_data(as_text=True)
+    assert response.status_code == 403
+    assert (
+        "Reopening is possible for 7 days after it was resolved; it was resolved on 20 Nov 2025, 10:00:00"
+        in body
+    )
+    assert "so the last moment was 27 Nov 2025, 10:00:00" in body
+    assert "You cannot do that to this difficulty now." not in body
+    assert _refusal(response).startswith("Reopening is possible for 7 days after it was resolved")
+    assert fresh(app, difficulty_id).status in (Status.RESOLVED, Status.CLOSED)
+    assert kinds(app, difficulty_id) == before
+
+
+def test_after_its_window_the_refusal_is_in_hindi(app):
+    difficulty_id = _resolved_at(app, START)
+    freeze(app, START + timedelta(days=8))
+    blo = _client(app, "blo.1.1", lang="hi")
+    with app.app_context():
+        response = _post(blo, difficulty_id, "reopen", note="Still short.")
+    assert response.status_code == 403
+    message = hindi(
+        app,
+        "Reopening is possible for %(days)s days after it was resolved; it was resolved on %(resolved)s, so "
+        "the last moment was %(until)s. Nothing was saved. If it is still not fixed, raise a new difficulty.",
+    )
+    opening = message.split("%(")[0]
+    assert opening and opening in response.get_data(as_text=True) and opening in _refusal(response)

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from app.difficulties import services
 from app.difficulties.models import Difficulty, DifficultyEvent, Level, Source, Status
 from app.difficulties.services import ActionInput, NewDifficulty, NotAllowed
-from app.difficulties.workflow import Action
+from app.difficulties.workflow import Action, Relation, ReopenWindowClosed, allowed_actions, may_reopen
 from app.extensions import db
 from app.models import Constituency, Part, User
 from app.timeutil import utcnow
@@ -155,6 +155,46 @@ def test_the_reporter_may_reopen_only_within_seven_days(world):
             assert difficulty.status == S.OPEN and difficulty.resolution is None
         finally:
             db.session.rollback()
+
+
+def test_reopening_needs_a_reason_and_says_when_its_window_closed(world):
+    app, ids, users = world
+    with app.test_request_context():
+        difficulty = db.session.get(Difficulty, ids["subject"])
+        resolved_at = utcnow() - timedelta(days=2)
+        difficulty.status, difficulty.resolved_at = S.RESOLVED, resolved_at
+        db.session.flush()
+        blo = db.session.get(User, users["blo"])
+        try:
+            for note in ("", "   ", "x" * 501):
+                with pytest.raises(services.DifficultyError) as refused:
+                    services.perform(blo, difficulty, Action.REOPEN, ActionInput(note=note))
+                assert set(refused.value.errors) == {"note"}
+            assert difficulty.status == S.RESOLVED
+            with pytest.raises(ReopenWindowClosed) as closed:
+                services.perform(
+                    blo,
+                    difficulty,
+                    Action.REOPEN,
+                    ActionInput(note="x"),
+                    resolved_at + timedelta(days=7, seconds=1),
+                )
+            assert closed.value.resolved_at == resolved_at
+            assert closed.value.until == resolved_at + timedelta(days=7)
+            services.perform(blo, difficulty, Action.REOPEN, ActionInput(note="x" * 500))
+            assert difficulty.status == S.OPEN
+        finally:
+            db.session.rollback()
+
+
+def test_the_page_offers_reopening_only_inside_its_window():
+    held = {Relation.REPORTER}
+    assert Action.REOPEN in allowed_actions(S.CLOSED, held)
+    assert Action.REOPEN not in allowed_actions(S.CLOSED, held, reopenable=False)
+    resolved_at = utcnow()
+    assert may_reopen(resolved_at, resolved_at + timedelta(days=7))
+    assert not may_reopen(resolved_at, resolved_at + timedelta(days=7, microseconds=1))
+    assert not may_reopen(None, resolved_at)
 
 
 def test_resolving_needs_a_code_and_a_note(world):

@@ -80,10 +80,10 @@ def test_check_in_and_check_out_sent_twice_are_saved_once(app):
 
     freeze(app, START + timedelta(hours=3))
     key = new_key()
-    out = _post(client, check_out, key, htmx=False)
+    out = _post(client, check_out, key, htmx=False, confirm="1")
     assert out.status_code == 303
     freeze(app, START + timedelta(hours=4))
-    again = _post(client, check_out, key, htmx=False)
+    again = _post(client, check_out, key, htmx=False, confirm="1")
     assert again.status_code == 303 and again.headers["Idempotent-Replay"] == "true"
     assert "Checked out at" in client.get(again.headers["Location"]).get_data(as_text=True)
     (visit,) = days_of(app, assignment)

@@ -13,10 +13,10 @@ import io
 from PIL import Image
 
 from app.campaign.clock import campaign_today
-from app.difficulties.photos import process_photo
 from app.extensions import db
 from app.inspections import services
 from app.models import Part
+from app.photos import process_photo
 from tests.inspections.support import part, user
 
 VIEWERS = {"state", "collector", "ero", "supervisor"}

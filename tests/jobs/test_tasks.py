@@ -2,26 +2,17 @@
 
 from __future__ import annotations
 
-import os
-import signal
-import subprocess
-import sys
-import time
-from pathlib import Path
-
 import pytest
 from huey.storage import RedisStorage, SqliteStorage
 from sqlalchemy import select
-from sqlalchemy.engine import make_url
 
 from app import tasks
 from app.extensions import db
 from app.imports.models import ImportJob
 from app.models import Job, JobStatus
-from tests.conftest import AuthActions, make_app, reset_database
+from tests.conftest import AuthActions
 from tests.imports.test_imports import _csv, _good_rows, _upload
-
-ROOT = Path(__file__).resolve().parents[2]
+from tests.jobs.conftest import Consumer, wait_for
 
 
 def test_queue_url_chooses_the_storage(tmp_path, monkeypatch):
@@ -37,19 +28,10 @@ def test_queue_url_chooses_the_storage(tmp_path, monkeypatch):
         tasks.storage_for("amqp://broker", "")
 
 
-def _database_url_for_a_process(database_url) -> str:
-    url, options = database_url
-    search_path = options.get("connect_args", {}).get("options")
-    if search_path:  # the PostgreSQL run's own schema
-        url = make_url(url).update_query_dict({"options": search_path}).render_as_string(hide_password=False)
-    return url
-
-
-def test_a_real_consumer_runs_an_import_check(database_url, tmp_path):
-    """The web side only enqueues; a `huey_consumer` process on a temporary SQLite queue runs it."""
-    queue = f"sqlite:///{tmp_path / 'queue.sqlite'}"
-    app = make_app(database_url, {"QUEUE_IMMEDIATE": False, "QUEUE_URL": queue, "IMPORTS_DIR": str(tmp_path)})
-    reset_database(app)
+def test_a_real_consumer_runs_an_import_check(queued):
+    """The web side only enqueues; a `huey_consumer` process on the test's queue (an SQLite file,
+    or PostgreSQL on the PostgreSQL run) runs it."""
+    app = queued.app
     client = app.test_client()
     client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
     auth = AuthActions(client)
@@ -59,41 +41,21 @@ def test_a_real_consumer_runs_an_import_check(database_url, tmp_path):
         job = db.session.scalar(select(ImportJob).order_by(ImportJob.id.desc()))
         import_id, run_id = job.id, job.job_id
         assert job.status == "uploaded" and db.session.get(Job, run_id).status == JobStatus.QUEUED
+        db.session.remove()
 
-    env = {
-        **os.environ,
-        "DATABASE_URL": _database_url_for_a_process(database_url),
-        "QUEUE_URL": queue,
-        "QUEUE_IMMEDIATE": "0",
-        "SECRET_KEY": "test",
-    }
-    consumer = subprocess.Popen(
-        [sys.executable, "-m", "huey.bin.huey_consumer", "app.worker.huey", "--workers", "1"],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-    )
+    def finished():
+        with app.app_context():
+            status = db.session.get(Job, run_id).status
+            db.session.remove()
+        return status in (JobStatus.DONE, JobStatus.FAILED) and status
+
+    consumer = Consumer(queued, "consumer")
     try:
-        deadline = time.monotonic() + 60
-        status = None
-        while time.monotonic() < deadline and consumer.poll() is None:
-            with app.app_context():
-                status = db.session.get(Job, run_id).status
-                db.session.remove()
-            if status in (JobStatus.DONE, JobStatus.FAILED):
-                break
-            time.sleep(0.25)
+        status = wait_for(finished, "the check's outcome", consumer)
     finally:
-        consumer.send_signal(signal.SIGINT)
-        try:
-            output, _ = consumer.communicate(timeout=20)
-        except subprocess.TimeoutExpired:
-            consumer.kill()
-            output, _ = consumer.communicate()
-    assert status == JobStatus.DONE, output.decode(errors="replace")[-3000:]
+        consumer.stop()
+    assert status == JobStatus.DONE, consumer.output()
     with app.app_context():
         job = db.session.get(ImportJob, import_id)
         assert job.status == "checked" and job.summary["rows"] == 3
         db.session.remove()
-        db.engine.dispose()

@@ -121,14 +121,17 @@ def accepted_today(volunteer: Volunteer, part: Part, hours: tuple[time, time]) -
     if found is not None:
         return found
     collector = db.session.scalar(select(User).where(User.login == "collector.bhopal"))
+    # Offered and accepted at the day's first minute: today's hours are never over by then.
+    dawn = services.to_utc(today, time(0))
     offer = services.offer(
         collector,
         volunteer,
         part,
         services.OfferInput(today, today, hours[0], hours[1], ("awareness", "form_filling")),
+        now=dawn,
         today=today,
     )
-    return services.answer(volunteer.user, offer, True)
+    return services.answer(volunteer.user, offer, True, now=dawn)
 
 
 def ids(app) -> dict[str, int]:

@@ -3,7 +3,7 @@ matrix (see tests/test_authorization.py)."""
 
 from __future__ import annotations
 
-from datetime import time
+from datetime import time, timedelta
 
 from sqlalchemy import select
 
@@ -80,13 +80,13 @@ def ids(app) -> dict[str, int]:
                     )
                 )
                 if held is None:
-                    today = campaign_today()
+                    # Tomorrow's hours: an offer for today's would be refused once they are over.
+                    tomorrow = campaign_today() + timedelta(days=1)
                     held = services.offer(
                         collectors[ac_number],
                         volunteer,
                         part,
-                        services.OfferInput(today, today, time(9), time(12), ("awareness",)),
-                        today=today,
+                        services.OfferInput(tomorrow, tomorrow, time(9), time(12), ("awareness",)),
                     )
                 found[offer_key] = held.id
         db.session.commit()

@@ -114,13 +114,13 @@ def test_check_out_counts_the_minutes_capped_at_eight_hours(app):
     freeze(app, START)
     assignment = make_offer(app, accept=True)
     client = signed_in(app, "vol.bhopal.1")
-    response = post(client, f"/volunteers/assignments/{assignment}/check-out")
+    response = post(client, f"/volunteers/assignments/{assignment}/check-out", confirm="1")
     assert response.status_code == 422 and "Check in first." in response.get_data(as_text=True).replace(
         "\u202f", " "
     )
     post(client, f"/volunteers/assignments/{assignment}/check-in")
     freeze(app, START + timedelta(hours=9, minutes=30))
-    response = post(client, f"/volunteers/assignments/{assignment}/check-out")
+    response = post(client, f"/volunteers/assignments/{assignment}/check-out", confirm="1")
     html = response.get_data(as_text=True).replace("\u202f", " ")
     assert response.status_code == 200
     assert "Checked out at 7:30 PM: 8 h 0 min counted today." in html
@@ -128,7 +128,7 @@ def test_check_out_counts_the_minutes_capped_at_eight_hours(app):
     (visit,) = days_of(app, assignment)
     assert visit.minutes == 480
     freeze(app, START + timedelta(hours=10))
-    response = post(client, f"/volunteers/assignments/{assignment}/check-out")
+    response = post(client, f"/volunteers/assignments/{assignment}/check-out", confirm="1")
     assert "You had already checked out at 7:30 PM." in response.get_data(as_text=True).replace("\u202f", " ")
     assert days_of(app, assignment)[0].check_out_at == START + timedelta(hours=9, minutes=30)
 
@@ -139,7 +139,7 @@ def test_check_out_short_of_the_cap_counts_the_real_minutes(app):
     client = signed_in(app, "vol.bhopal.1")
     post(client, f"/volunteers/assignments/{assignment}/check-in")
     freeze(app, START + timedelta(hours=3, minutes=25))
-    response = post(client, f"/volunteers/assignments/{assignment}/check-out")
+    response = post(client, f"/volunteers/assignments/{assignment}/check-out", confirm="1")
     assert "3 h 25 min counted today." in response.get_data(as_text=True).replace("\u202f", " ")
     assert days_of(app, assignment)[0].minutes == 205
 
@@ -193,7 +193,7 @@ def test_a_volunteer_cannot_touch_another_volunteers_day(app):
     response = post(client, f"/volunteers/days/{day_id}/work", forms_helped="5", electors_helped="5")
     assert response.status_code == 403
     assert post(client, f"/volunteers/assignments/{theirs}/check-in").status_code == 403
-    assert post(client, f"/volunteers/assignments/{theirs}/check-out").status_code == 403
+    assert post(client, f"/volunteers/assignments/{theirs}/check-out", confirm="1").status_code == 403
     assert fresh(app, VisitDay, day_id).forms_helped == 0 and days_of(app, theirs)[0].check_out_at is None
 
 
@@ -203,11 +203,11 @@ def test_history_shows_the_total_hours_and_each_assignments_days(app):
     client = signed_in(app, "vol.bhopal.1")
     post(client, f"/volunteers/assignments/{first}/check-in")
     freeze(app, START + timedelta(hours=5, minutes=15))
-    post(client, f"/volunteers/assignments/{first}/check-out")
+    post(client, f"/volunteers/assignments/{first}/check-out", confirm="1")
     freeze(app, START + timedelta(days=1))
     post(client, f"/volunteers/assignments/{first}/check-in")
     freeze(app, START + timedelta(days=1, hours=2))
-    post(client, f"/volunteers/assignments/{first}/check-out")
+    post(client, f"/volunteers/assignments/{first}/check-out", confirm="1")
     declined = make_offer(app, part_number=2, starts_in=3)
     with app.app_context():
         from app.volunteers.models import Assignment

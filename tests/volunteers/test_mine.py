@@ -76,7 +76,7 @@ def test_the_volunteers_home_opens_with_today_and_the_offers_and_keeps_the_profi
 
 def test_the_offer_page_hides_the_blos_name_and_phone_until_accepted(app):
     freeze(app, START)
-    offer = make_offer(app)
+    offer = make_offer(app, starts_in=2)
     blo = _blo_of(app)
     client = signed_in(app, "vol.bhopal.1")
     html = client.get(f"/volunteers/assignments/{offer}").get_data(as_text=True).replace("\u202f", " ")

@@ -128,7 +128,7 @@ def test_overlap_cap_and_places_per_part_are_refused(app):
 
     assert post(first, part).status_code == 204  # HX-Redirect to the list
     overlap = post(first, other, start="12:00", end="15:00")
-    assert overlap.status_code == 422 and "already holds an offer or assignment" in overlap.get_data(
+    assert overlap.status_code == 409 and "already holds an offer or assignment" in overlap.get_data(
         as_text=True
     )
     cap = post(first, other, start="13:00", end="18:00")  # 4 + 5 hours > 8
@@ -142,7 +142,7 @@ def test_overlap_cap_and_places_per_part_are_refused(app):
     )
     assert limits.status_code == 303
     full = post(second, part)
-    assert full.status_code == 422 and "the most allowed" in full.get_data(as_text=True)
+    assert full.status_code == 409 and "the most allowed" in full.get_data(as_text=True)
     long_day = post(third, _ids(app, 1, 3), start="09:00", end="16:00")
     assert long_day.status_code == 422 and "At most 6 hours a day." in long_day.get_data(as_text=True)
     assert [a[:2] for a in _assignments(app)] == [(first, part), (first, other)]

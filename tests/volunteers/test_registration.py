@@ -3,14 +3,16 @@ mistake answered in the reader's language with nothing saved, rate-limited, geoc
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from sqlalchemy import func, select
 
 from app.extensions import db, limiter
 from app.models import AuditEntry, Job, JobStatus, Role, User
-from app.volunteers.models import AvailabilityWindow, Volunteer, VolunteerStatus
-from tests.conftest import hindi, make_app, remove_seeded_volunteers, reset_database
-from tests.volunteers.registration_support import form_values, sign_up
+from app.volunteers.models import AvailabilityWindow, RepeatRegistration, Volunteer, VolunteerStatus
+from tests.conftest import AuthActions, hindi, make_app, remove_seeded_volunteers, reset_database
+from tests.volunteers.registration_support import district_id, form_values, make_volunteer, sign_up
 
 pytestmark = pytest.mark.usefixtures("without_seeded_volunteers")
 
@@ -95,13 +97,123 @@ def test_a_double_tap_registers_once(app, client):
         )
 
 
-def test_a_second_registration_with_the_same_mobile_is_refused(app, client):
-    client.post(URL, data=sign_up(app, client))
-    response = client.post(URL, data=sign_up(app, client, name="Someone Else", mobile="09826012345"))
-    assert response.status_code == 422
-    assert "This mobile number is already registered" in response.get_data(as_text=True)
+# -- a number already registered: the page tells nobody ------------------------------------------
+
+
+def _comparable(html: str, *mobiles: str) -> str:
+    """An answer without what differs by design: the CSRF token and the number typed."""
+    html = re.sub(r"[\w-]{20,}\.[\w-]{4,}\.[\w-]{20,}", "TOKEN", html)  # itsdangerous' signed form
+    for mobile in mobiles:
+        html = html.replace(mobile, "MOBILE")
+    return html
+
+
+# The headers an answer carries whatever its number, compared too (not Date, cookies, the limit's reset).
+_SAME_HEADERS = ("Content-Type", "Vary", "X-Refusal", "X-RateLimit-Limit", "X-RateLimit-Remaining")
+
+
+@pytest.mark.parametrize("htmx", [False, True], ids=["page", "fragment"])
+@pytest.mark.parametrize("lang", ["en", "hi"])
+def test_a_known_number_gets_the_answer_a_new_one_gets(app, htmx, lang):
     with app.app_context():
-        assert _count(Volunteer) == 1
+        make_volunteer("Asha Verma", "9826012345")
+    headers = {"HX-Request": "true"} if htmx else {}
+    answers = []
+    for mobile in ("9826012345", "9826099999"):  # registered, then new
+        limiter.reset()  # each from a fresh hour, so that the limits' headers compare
+        client = app.test_client()
+        client.environ_base["HTTP_ACCEPT_LANGUAGE"] = lang
+        answers.append(client.post(URL, data=sign_up(app, client, mobile=mobile), headers=headers))
+    known, new = answers
+    assert known.status_code == new.status_code == 200
+    for name in _SAME_HEADERS:
+        assert known.headers.get(name) == new.headers.get(name), name
+    assert "X-Refusal" not in known.headers
+    assert _comparable(known.get_data(as_text=True), "9826012345") == _comparable(
+        new.get_data(as_text=True), "9826099999"
+    )
+    assert 'id="registered"' in known.get_data(as_text=True)  # the "received" answer, not the form
+    assert "already registered" not in known.get_data(as_text=True)
+    with app.app_context():
+        assert _count(Volunteer) == 2  # the one made above, and the new number's
+
+
+def test_a_known_number_creates_nothing_and_touches_no_account(app, client):
+    with app.app_context():
+        volunteer = make_volunteer("Asha Verma", "9826012345")
+        user = volunteer.user
+        before = (user.password_hash, user.name, user.active, user.locale, volunteer.version, volunteer.name)
+        users, windows = _count(User), _count(AvailabilityWindow)
+    response = client.post(
+        URL,
+        data=sign_up(
+            app,
+            client,
+            name="  Someone   Else ",
+            mobile="+91 98260 12345",
+            password="other-pass-99",
+            confirm="other-pass-99",
+        ),
+    )
+    assert response.status_code == 200
+    assert "Thank you, Someone Else" in response.get_data(as_text=True)
+    with app.app_context():
+        volunteer = db.session.scalar(select(Volunteer))
+        user = volunteer.user
+        assert (
+            user.password_hash,
+            user.name,
+            user.active,
+            user.locale,
+            volunteer.version,
+            volunteer.name,
+        ) == before
+        assert (_count(Volunteer), _count(User), _count(AvailabilityWindow)) == (1, users, windows)
+        repeat = db.session.scalar(select(RepeatRegistration))
+        assert (repeat.volunteer_id, repeat.user_id, repeat.mobile, repeat.name) == (
+            volunteer.id,
+            user.id,
+            "9826012345",
+            "Someone Else",
+        )
+        assert repeat.district_id == repeat.typed_district_id == volunteer.district_id
+        entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "volunteer.register_again"))
+        assert entry.object_type == "RepeatRegistration" and entry.object_id == str(repeat.id)
+        assert entry.actor_id is None and entry.after["volunteer_id"] == volunteer.id
+        assert "other-pass-99" not in str(entry.after)
+
+
+def test_a_known_number_sent_twice_from_one_form_is_noted_once(app, client):
+    with app.app_context():
+        make_volunteer("Asha Verma", "9826012345")
+    data = sign_up(app, client)
+    first, second = client.post(URL, data=data), client.post(URL, data=data)
+    assert first.status_code == second.status_code == 200
+    assert _comparable(first.get_data(as_text=True)) == _comparable(second.get_data(as_text=True))
+    with app.app_context():
+        assert _count(RepeatRegistration) == 1 and _count(Volunteer) == 1
+
+
+def test_an_officials_number_is_answered_alike_and_noted_for_the_district_typed(app, client):
+    with app.app_context():
+        official = User(login="9826077777", name="Patwari Sharma", mobile="9826077777", role=Role.BLO)
+        official.set_password("official-pass")
+        db.session.add(official)
+        db.session.commit()
+        users = _count(User)
+    response = client.post(URL, data=sign_up(app, client, mobile="9826077777"))
+    assert response.status_code == 200 and "waits for the approval of the collector" in response.get_data(
+        as_text=True
+    )
+    with app.app_context():
+        repeat = db.session.scalar(select(RepeatRegistration))
+        assert repeat.volunteer_id is None and repeat.user_id == official_id(app)
+        assert repeat.district_id == district_id("Bhopal")
+        assert _count(User) == users and _count(Volunteer) == 0
+
+
+def official_id(app) -> int:
+    return db.session.scalar(select(User.id).where(User.login == "9826077777"))
 
 
 @pytest.mark.parametrize(
@@ -218,6 +330,19 @@ def test_registrations_from_one_address_are_limited(limited_app):
     assert client.get(URL).status_code == 200  # the page itself is never limited
 
 
+def test_a_known_number_counts_towards_the_limit_as_a_new_one_does(limited_app):
+    """Else the limit would tell: a known number could be tried past the point a new one is refused."""
+    with limited_app.app_context():
+        make_volunteer("Asha Verma", "9826012345")
+    client = limited_app.test_client()
+    for mobile in ("9826012345", "9826000001"):
+        assert client.post(URL, data=sign_up(limited_app, client, mobile=mobile)).status_code == 200
+    for mobile in ("9826012345", "9826000002"):
+        assert client.post(URL, data=sign_up(limited_app, client, mobile=mobile)).status_code == 429
+    with limited_app.app_context():
+        assert _count(Volunteer) == 2 and _count(RepeatRegistration) == 1
+
+
 def test_attempts_of_any_outcome_are_limited_too(limited_app):
     client = limited_app.test_client()
     for _ in range(6):
@@ -290,3 +415,80 @@ def test_an_address_not_found_is_marked_failed_and_the_registration_stands(datab
 
 def test_the_form_tokens_differ_between_visits(client):
     assert form_values(client)["form_token"] != form_values(client)["form_token"]
+
+
+# -- what the approvers see of a repeat -------------------------------------------------------------
+
+
+def _signed_in(app, login: str, lang: str = "en"):
+    client = app.test_client()
+    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = lang
+    assert AuthActions(client).login(login, lang=lang).status_code == 303
+    return client
+
+
+def test_the_approver_sees_the_repeat_on_the_waiting_volunteers_card(app, client):
+    with app.app_context():
+        make_volunteer("Asha Verma", "9826012345")
+    for _ in range(2):  # two forms, two tries
+        client.post(URL, data=sign_up(app, client, name="Someone Else", mobile="09826012345"))
+    collector = _signed_in(app, "collector.bhopal")
+    html = collector.get("/volunteers/approvals").get_data(as_text=True)
+    card = html[html.index("Asha Verma") :]
+    assert "This number tried to register again 2 times, the last on" in card
+    assert "as “Someone Else” (Bhopal)" in card
+    assert "call the number before you decide" in card
+    assert "Numbers that tried to register again" not in html  # a waiting one's tries are on its card
+    # the row answered to an approval keeps the mark
+    volunteer_id = re.search(r'id="volunteer-(\d+)"', html)[1]
+    token = AuthActions(collector).token("/volunteers/approvals")
+    row = collector.post(
+        f"/volunteers/{volunteer_id}/approve",
+        data={"csrf_token": token, "version": "1"},
+        headers={"HX-Request": "true"},
+    ).get_data(as_text=True)
+    assert "is approved" in row and "tried to register again 2 times" in row
+    # in Hindi too
+    hindi_page = _signed_in(app, "collector.bhopal", "hi").get("/volunteers/approvals").get_data(as_text=True)
+    assert hindi(app, "Numbers that tried to register again") in hindi_page  # approved now: listed above
+
+
+CARD_HINT = (
+    "Nothing was created or changed. If the details differ from these, call the number before you decide."
+)
+
+
+def test_the_card_says_it_in_hindi(app, client):
+    with app.app_context():
+        make_volunteer("Asha Verma", "9826012345")
+    client.post(URL, data=sign_up(app, client, name="Someone Else", mobile="9826012345"))
+    html = _signed_in(app, "ero.1", "hi").get("/volunteers/approvals").get_data(as_text=True)
+    assert "Someone Else" in html and "भोपाल" in html
+    assert hindi(app, CARD_HINT) in html
+    assert "This number tried to register again" not in html
+
+
+def test_numbers_of_approved_rejected_and_official_accounts_are_listed_for_their_district(app, client):
+    with app.app_context():
+        make_volunteer("Ravi Kumar", "9111111111", status=VolunteerStatus.APPROVED)
+        make_volunteer("Mohan Lal", "9333333333", status=VolunteerStatus.REJECTED)
+        make_volunteer("Sunita Bai", "9222222222", "Raisen", status=VolunteerStatus.APPROVED)
+        official = User(login="9826077777", name="Patwari Sharma", mobile="9826077777", role=Role.BLO)
+        official.set_password("official-pass")
+        db.session.add(official)
+        db.session.commit()
+    for name, mobile in (("R. Kumar", "9111111111"), ("M. Lal", "9333333333"), ("P. S.", "9826077777")):
+        client.post(URL, data=sign_up(app, client, name=name, mobile=mobile))
+    client.post(URL, data=sign_up(app, client, name="S. Bai", mobile="9222222222"))  # Raisen's volunteer
+    html = _signed_in(app, "collector.bhopal").get("/volunteers/approvals").get_data(as_text=True)
+    section = html[html.index("Numbers that tried to register again") : html.index('id="approval-rows"')]
+    assert "“R. Kumar”" in section and "already an approved volunteer's: Ravi Kumar" in section
+    assert "“M. Lal”" in section and "whose registration was rejected: Mohan Lal" in section
+    assert "“P. S.”" in section and "signs in an official's account" in section
+    assert "S. Bai" not in html and "9222222222" not in html  # Raisen's, typed as Bhopal: Raisen's to see
+    assert "/accounts/?q=9111111111" in section  # the collector manages accounts
+    raisen = _signed_in(app, "collector.raisen").get("/volunteers/approvals").get_data(as_text=True)
+    assert "“S. Bai”" in raisen and "R. Kumar" not in raisen
+    # an ERO of the district sees them, without the accounts' link
+    ero = _signed_in(app, "ero.1").get("/volunteers/approvals").get_data(as_text=True)
+    assert "“R. Kumar”" in ero and "/accounts/" not in ero
