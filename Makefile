@@ -6,7 +6,7 @@ SCALE ?= state
 PYTHON ?= python3
 export FLASK_APP := wsgi.py
 
-.PHONY: run test test-pg bench translations extract-messages install install-dev lint clean
+.PHONY: run test test-pg test-concurrency bench translations extract-messages install install-dev lint clean
 
 $(VENV)/.runtime: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -49,6 +49,18 @@ test-pg: install-dev translations
 	TEST_DATABASE_URL=$${TEST_DATABASE_URL:-postgresql+psycopg://postgres@127.0.0.1:5432/test} \
 	$(PY) -m pytest --durations=15 -m "not no_database and not browser"
 
+# Races sent with real threads to real gunicorn servers (tests/concurrency/, left out of the runs
+# above): on SQLite (one server, 2 workers), then on PostgreSQL when it answers (two servers, the
+# queue and the rate limits in Redis). `python -m bench.race_loop` says how often each race collided.
+test-concurrency: install-dev translations
+	TEST_DATABASE_URL= $(PY) -m pytest -m concurrency tests/concurrency
+	@if $(PY) -c 'import socket; socket.create_connection(("127.0.0.1", 5432), 2).close()' 2>/dev/null; then \
+	  echo "== the concurrency suite on PostgreSQL =="; \
+	  TEST_DATABASE_URL=$${TEST_DATABASE_URL:-postgresql+psycopg://postgres@127.0.0.1:5432/test} \
+	  $(PY) -m pytest -m concurrency tests/concurrency; \
+	else \
+	  echo "NOTICE: PostgreSQL at 127.0.0.1:5432 does not answer; the concurrency suite ran on SQLite only."; \
+	fi
 
 bench: install-dev translations
 	$(PY) -m bench
