@@ -71,8 +71,16 @@ def init_app(app: Flask) -> None:
             return render_error(400, error.message)
         return render_error(error.code or 500)
 
-    @app.errorhandler(StaleDataError)
     @app.errorhandler(IntegrityError)
+    def integrity_error(error: IntegrityError):
+        """A unique key met at the commit is a lost race; any other broken constraint is a bug."""
+        code = getattr(error.orig, "sqlstate", None)
+        if code == "23505" or "unique constraint" in str(error.orig).lower():
+            return lost_race(error)
+        db.session.rollback()
+        return unexpected_error(error)
+
+    @app.errorhandler(StaleDataError)
     def lost_race(error: Exception):
         """Two people saved at the same moment and the database kept one: the other hears so.
 
@@ -97,7 +105,8 @@ def init_app(app: Flask) -> None:
             app.logger.warning("deadlock: %s", error)
             idempotency.refusal(_("Nothing was saved: someone else changed this a moment ago."))
             return render_error(409)
-        if "locked" not in text:
+        # SQLite's busy timeout, or PostgreSQL's lock_timeout (app/locks.py): 55P03.
+        if "locked" not in text and getattr(error.orig, "sqlstate", None) != "55P03":
             return unexpected_error(error)
         app.logger.warning("database busy: %s", error)
         idempotency.refusal(_("Nothing was saved: the server was busy. Send it again."))

@@ -46,7 +46,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from huey import crontab
 from sqlalchemy import delete, insert, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, OperationalError
 from werkzeug.exceptions import HTTPException
 
 from app.extensions import db
@@ -219,10 +219,15 @@ def release(claimed: _Claim) -> None:
     key) and the unchanged one with the old refusal, although the reason may be gone (a day now
     open, an officer's figures now seen); so only answers that saved something are kept.
     """
-    with db.engine.begin() as connection:
-        connection.execute(
-            delete(_TABLE).where(_TABLE.c.id == claimed.row_id, _TABLE.c.claim == claimed.token)
-        )
+    try:
+        with db.engine.begin() as connection:
+            connection.execute(
+                delete(_TABLE).where(_TABLE.c.id == claimed.row_id, _TABLE.c.claim == claimed.token)
+            )
+    except OperationalError:
+        # The database was too busy to forget it: the claim stays "processing", and a resend after
+        # TAKE_OVER_AFTER takes it over. The refusal itself is still answered.
+        current_app.logger.exception("idempotency key claim %s could not be released", claimed.row_id)
 
 
 def _store(claimed: _Claim, response, flashes: list) -> None:

@@ -29,20 +29,35 @@ from app.extensions import db
 M = TypeVar("M")
 
 
+# How long a request waits for a row another holds before it gives up (a 503 with Retry-After,
+# app/errors.py): SQLite's busy_timeout is the same 5 seconds.
+LOCK_TIMEOUT = "5s"
+
+
 def write_lock() -> None:
     """SQLite: hold the database's write lock from here to the commit (BEGIN IMMEDIATE).
+    PostgreSQL: wait at most LOCK_TIMEOUT for a row lock in this transaction.
 
-    Nothing on PostgreSQL, where `rows()` locks what it reads. Safe to call twice: a transaction
-    that already writes holds the lock.
+    Safe to call twice: a transaction that already writes holds the lock.
     """
     connection = db.session.connection()
     if connection.dialect.name != "sqlite":
+        connection.exec_driver_sql(f"SET LOCAL lock_timeout = '{LOCK_TIMEOUT}'")
         return
-    raw = connection.connection.dbapi_connection
-    if not raw.in_transaction:
+    if not connection.connection.dbapi_connection.in_transaction:
         # pysqlite opens a (deferred) transaction only before its first write; open it now, with
-        # the write lock, so the reads of this transaction are the latest and stay so.
-        raw.execute("BEGIN IMMEDIATE")
+        # the write lock, so the reads of this transaction are the latest and stay so. Through
+        # SQLAlchemy, so "database is locked" after the busy timeout is its OperationalError.
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def holds_sqlite_write_lock() -> bool:
+    """Whether this session's transaction already writes to SQLite: then a write on another
+    connection (a job's progress) would wait on this very transaction until the busy timeout."""
+    if not db.session().in_transaction():
+        return False
+    connection = db.session.connection()
+    return connection.dialect.name == "sqlite" and connection.connection.dbapi_connection.in_transaction
 
 
 def rows(model: type[M], ids: Iterable[int]) -> dict[int, M]:
@@ -55,7 +70,9 @@ def rows(model: type[M], ids: Iterable[int]) -> dict[int, M]:
         select(model)
         .where(model.id.in_(wanted))
         .order_by(model.id)
-        .with_for_update()
+        # FOR NO KEY UPDATE: it keeps out other writers of the row, not the foreign-key checks
+        # of rows that merely refer to it (a report or a visit of the locked part).
+        .with_for_update(key_share=True)
         .execution_options(populate_existing=True)
     )
     return {row.id: row for row in db.session.scalars(query)}

@@ -294,7 +294,16 @@ def hold_point(name: str) -> None:
 
 def report_progress(job_id: int, processed: int, total: int) -> None:
     """Progress and heartbeat on their own connection, so a page sees them while the job's
-    own transaction is still open."""
+    own transaction is still open.
+
+    Not while this session writes to SQLite: the other connection would wait on the job's own
+    write lock and fail after the busy timeout, failing the job (a volunteer import of 200 rows did).
+    The job's process, not its progress, tells it alive there (see close_stale_jobs).
+    """
+    from app.locks import holds_sqlite_write_lock
+
+    if holds_sqlite_write_lock():
+        return
     with db.engine.begin() as connection:
         connection.execute(
             update(Job.__table__)

@@ -46,7 +46,6 @@ def test_a_lost_race_is_an_answer_not_a_500(app, monkeypatch, error, status, eng
         if status == 503:
             assert response.headers["Retry-After"]
         monkeypatch.undo()
-    assert days_of(app, assignment) == []
 
 
 def test_any_other_database_error_is_still_a_500(app, monkeypatch):
@@ -56,3 +55,32 @@ def test_any_other_database_error_is_still_a_500(app, monkeypatch):
     client = signed_in(app, "vol.bhopal.1")
     monkeypatch.setattr(services, "check_in", _failing(OperationalError("SELECT", {}, Exception("disk I/O"))))
     assert post(client, f"/volunteers/assignments/{assignment}/check-in").status_code == 500
+
+
+def test_a_row_held_too_long_by_another_writer_is_a_503_and_nothing_is_saved(app):
+    """A real lock, held by another connection past the wait (SQLite's busy timeout, PostgreSQL's
+    lock_timeout, both 5 s): the check-in answers 503 with Retry-After and X-Refusal, and saves
+    nothing. The other writer then finishes and the same check-in goes through."""
+    from sqlalchemy import text
+
+    from app.extensions import db
+
+    freeze(app, START)
+    assignment = make_offer(app, accept=True)
+    client = signed_in(app, "vol.bhopal.1")
+    with app.app_context():
+        with db.engine.connect() as other:
+            if other.dialect.name == "sqlite":
+                other.exec_driver_sql("BEGIN IMMEDIATE")  # the whole database's write lock
+            else:
+                other.begin()
+                other.execute(
+                    text("SELECT id FROM volunteer_assignments WHERE id = :id FOR UPDATE"), {"id": assignment}
+                )
+            response = post(client, f"/volunteers/assignments/{assignment}/check-in")
+            assert response.status_code == 503 and response.headers["Retry-After"]
+            assert "busy" in unquote(response.headers["X-Refusal"]).lower()
+            assert days_of(app, assignment) == []
+            other.rollback()
+    again = post(client, f"/volunteers/assignments/{assignment}/check-in")
+    assert again.status_code == 200 and len(days_of(app, assignment)) == 1

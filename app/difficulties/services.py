@@ -368,8 +368,12 @@ def link_or_raise(
     actor: User, part: Part, category: Category, note: str, source: Source, now=None
 ) -> Difficulty:
     """What a review or an inspection that notes a difficulty does: link the part's active difficulty
-    of that category if there is one (a timeline entry), else open a new one."""
+    of that category if there is one (a timeline entry), else open a new one.
+
+    The part owns "one active difficulty of a category": it is locked first, so two reviews or
+    visits of the part at once link one difficulty instead of opening two."""
     now = now or utcnow()
+    locks.row(Part, part.id)
     existing = db.session.scalar(
         select(Difficulty)
         .where(Difficulty.part_id == part.id, Difficulty.category == category, Difficulty.status.in_(ACTIVE))
@@ -767,14 +771,6 @@ _STATUSES = {status: status for status in Status}
 _LEVELS = {level: level for level in Level}
 
 
-def _span_end(rows: list[dict], start: int, difficulty_id: int) -> int:
-    """Where the run of rows of one difficulty that begins at `start` ends."""
-    end = start
-    while end < len(rows) and rows[end]["difficulty_id"] == difficulty_id:
-        end += 1
-    return end
-
-
 def _escalate_batch(due, now: datetime, result: Escalation) -> None:
     ids = [row.id for row in due]
     steps: dict[int, list[sla.Step]] = defaultdict(list)
@@ -823,12 +819,10 @@ def _escalate_batch(due, now: datetime, result: Escalation) -> None:
                 }
             )
 
-    # Which events, notices and counts each row would add: kept only if its update lands.
-    spans: dict[int, tuple[int, int]] = {}
+    # The counts each row would add: kept only if its update lands.
     gains: dict[int, list[str]] = defaultdict(list)
     for row in due:
         result.checked += 1
-        first_event, first_notice = len(events), len(notices)
         status, level, owner_id = Status(row.status), Level(row.level), row.owner_id
         overdue_since, closed_at = row.overdue_since, None
         timeline_steps = steps[row.id]
@@ -878,7 +872,6 @@ def _escalate_batch(due, now: datetime, result: Escalation) -> None:
             if crossed:
                 clock = sla.clock(timeline_steps, policy, now)
                 next_check = clock.next_check_at
-        spans[row.id] = (first_event, first_notice)
         updates.append(
             {
                 "b_id": row.id,
@@ -917,21 +910,23 @@ def _escalate_batch(due, now: datetime, result: Escalation) -> None:
     for values in updates:
         if values["b_level_started_at"] is None:
             values["b_level_started_at"] = next(r.at for r in reversed(steps[values["b_id"]]))
-    # The update is conditional on the version read: an officer who acted meanwhile wins, and the
-    # climb did not happen. Rows whose update writes nothing but the next check go in one
-    # executemany; a row with a timeline event, a notice or an audit entry is updated on its own,
-    # and its side effects are written only if that update changed it.
-    marked = {a["object_id"] for a in audits}
-    quiet, loud = [], []
-    for values in updates:
-        row_id = values["b_id"]
-        first_event, first_notice = spans[row_id]
-        ends = _span_end(events, first_event, row_id), _span_end(notices, first_notice, row_id)
-        has_effects = ends[0] > first_event or ends[1] > first_notice or str(row_id) in marked
-        (loud if has_effects else quiet).append(values)
-    if quiet:
-        connection.execute(_UPDATE_DUE, quiet)
-    lost = {values["b_id"] for values in loud if connection.execute(_UPDATE_DUE, values).rowcount != 1}
+    # An officer who acted since the rows were read wins, and the climb did not happen: the rows
+    # are locked (FOR NO KEY UPDATE; SQLite's write lock), those whose version moved are dropped
+    # with their events, notices and audit entries, and the rest are updated in one executemany,
+    # still conditional on the version, which the lock now holds still.
+    ids = [values["b_id"] for values in updates]
+    current: dict[int, int] = {}
+    if ids:
+        locks.write_lock()
+        current = dict(
+            connection.execute(
+                select(_D.c.id, _D.c.version).where(_D.c.id.in_(ids)).with_for_update(key_share=True)
+            ).all()
+        )
+    lost = {values["b_id"] for values in updates if current.get(values["b_id"]) != values["b_version"]}
+    kept = [values for values in updates if values["b_id"] not in lost]
+    if kept:
+        connection.execute(_UPDATE_DUE, kept)
     if lost:
         events = [e for e in events if e["difficulty_id"] not in lost]
         notices = [n for n in notices if n["difficulty_id"] not in lost]

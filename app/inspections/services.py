@@ -846,6 +846,8 @@ def record_visit(
     compared = any(data.verified.get(n) is not None for n in rules.FIGURES) or any(
         getattr(data, f"{n}_sampled") for n in rules.SAMPLES
     )
+    # The part owns its one open flag: locked, two visits of it at once raise one flag, not two.
+    locks.row(Part, part.id)
     flag = db.session.scalar(
         select(PartFlag).where(PartFlag.part_id == part.id, PartFlag.cleared_at.is_(None))
     )

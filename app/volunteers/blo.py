@@ -12,6 +12,7 @@ from flask import flash, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy import and_, func, select
 
+from app import idempotency
 from app.access import allow
 from app.campaign.clock import campaign_today
 from app.extensions import db
@@ -94,6 +95,7 @@ def attendance(assignment_id: int):
         except VolunteerError as error:
             status, problem = error.status, " ".join(error.errors.values())
     if problem:
+        idempotency.refusal(problem)
         db.session.rollback()
         if is_partial():
             return render(

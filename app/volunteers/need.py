@@ -12,7 +12,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.sql.elements import ColumnElement
 
-from app import audit
+from app import audit, idempotency
 from app.access import allow
 from app.campaign.clock import campaign_today
 from app.campaign.services import current_campaign
@@ -333,6 +333,7 @@ def offer_bulk():
     if problem or errors:
         db.session.rollback()
         message = " ".join([_("No offer was sent."), *([problem] if problem else []), *errors.values()])
+        idempotency.refusal(" ".join([*([problem] if problem else []), *errors.values()]))
         context = _board_context(scope, message, "error", errors, sent, values)
         if is_partial():
             return render("volunteers/need.html", block="rows", status=status, **context)
@@ -396,6 +397,7 @@ def offer():
         )
     except VolunteerError as error:
         db.session.rollback()
+        idempotency.refusal(" ".join(error.errors.values()))
         context = _offer_context(
             scope,
             part,

@@ -12,7 +12,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, func, select, update
 
 from app import audit, locks
-from app.campaign.clock import campaign_zone
+from app.campaign.clock import campaign_day_of, campaign_zone
 from app.extensions import db
 from app.formatting import number
 from app.models import Part, User
@@ -181,7 +181,7 @@ def offer(
 ) -> Assignment:
     """Offer the volunteer a part's days; it counts only once they accept. Raises VolunteerError."""
     now = now or utcnow()
-    today = today or now.date()
+    today = today or campaign_day_of(now)
     # The volunteer owns "no two holdings at once", the part owns its cap: both are locked (always
     # volunteer first) before anything is read, so two officers offering at once are judged in turn.
     volunteer = locks.row(Volunteer, volunteer.id)
@@ -424,6 +424,17 @@ def check_in(user: User, assignment: Assignment, day: date, lat=None, lon=None, 
         return visit  # a second tap changes nothing
     if visit is None:
         visit = _new_day(assignment, day)
+    if visit.attendance == Attendance.NO_SHOW:
+        # The BLO said "did not come" and here they are: the check-in is the fact, and the BLO is
+        # asked again (their no-show is withdrawn; an approval it cost is the officers' to give).
+        visit.attendance = visit.attendance_by_id = visit.attendance_at = None
+        audit.record(
+            user,
+            "volunteer.attendance",
+            visit,
+            {"attendance": "no_show"},
+            {"attendance": None, "by": "check_in"},
+        )
     visit.check_in_at = now
     visit.check_in_lat, visit.check_in_lon = lat, lon
     visit.check_in_distance_m = _distance_m(assignment.part, lat, lon)

@@ -52,6 +52,22 @@ def live_server(app):
     thread.join(timeout=5)
 
 
+@pytest.fixture
+def ten_today(live_server):
+    """The live server's clock at 10:00 of the campaign's real today: an offer for today's 10:00 to
+    14:00 is still to come (offers for hours already over are refused), whenever the suite runs."""
+    from datetime import datetime, time
+
+    from app.campaign.clock import campaign_today, campaign_zone
+
+    app = live_server.app
+    with app.app_context():
+        moment = datetime.combine(campaign_today(), time(10), campaign_zone())
+    app.config["CLOCK"] = lambda: moment
+    yield moment
+    app.config.pop("CLOCK", None)
+
+
 @pytest.fixture(scope="session")
 def browser():
     from playwright.sync_api import expect, sync_playwright

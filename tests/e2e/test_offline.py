@@ -381,6 +381,7 @@ def test_after_the_kept_report_is_sent_the_next_save_is_a_new_post(live_server, 
     assert key_count(app) == 2
 
 
+@pytest.mark.usefixtures("ten_today")
 def test_a_volunteer_checks_in_offline_and_reads_the_assignment_offline(live_server, browser):
     from app.volunteers.models import VisitDay
     from tests.conftest import remove_seeded_volunteers

@@ -3,6 +3,7 @@ phone's position (check-in.js); the BLO sees them on their today page and confir
 
 from __future__ import annotations
 
+import pytest
 from playwright.sync_api import expect
 
 from app.extensions import db
@@ -16,6 +17,7 @@ from tests.volunteers.mine_support import make_offer
 pytestmark = __import__("pytest").mark.browser
 
 
+@pytest.mark.usefixtures("ten_today")
 def test_volunteer_accepts_checks_in_with_gps_and_the_blo_confirms(live_server, browser):
     app = live_server.app
     remove_seeded_volunteers(app)

@@ -8,10 +8,12 @@
 from __future__ import annotations
 
 from datetime import time, timedelta
+from urllib.parse import unquote
 
 import pytest
 from sqlalchemy import select
 
+from app.campaign.clock import campaign_today
 from app.extensions import db
 from app.volunteers import services
 from app.volunteers.models import Assignment, Attendance, VolunteerStatus
@@ -82,7 +84,8 @@ def test_a_volunteer_who_checked_in_cannot_be_marked_as_not_come(app):
     page = _text(blo.get("/volunteers/today"))
     assert "Checked in at 10:00 AM" in page and "Did not come" not in page and ">Came<" in page
     refused = post(blo, f"/volunteers/assignments/{assignment}/attendance", came="0")
-    assert refused.status_code == 409 and refused.headers["X-Refusal"]
+    assert refused.status_code == 409
+    assert "cannot be marked as not come" in unquote(refused.headers["X-Refusal"])
     assert "cannot be marked as not come" in _text(refused)
     (visit,) = days_of(app, assignment)
     assert visit.attendance is None and audit_count(app, "volunteer.attendance") == 0
@@ -139,3 +142,34 @@ def test_a_check_in_outside_the_offered_hours_is_kept_and_marked_for_the_officer
     on_time = make_offer(app, login="vol.bhopal.2", part_number=1, hours=(time(9, 45), time(13)), accept=True)
     post(signed_in(app, "vol.bhopal.2"), f"/volunteers/assignments/{on_time}/check-in")
     assert days_of(app, on_time)[0].check_in_outside_hours is False
+
+
+def test_a_check_in_after_the_blo_said_did_not_come_withdraws_the_no_show(app):
+    freeze(app, START)
+    assignment = make_offer(app, accept=True)
+    blo = signed_in(app, "blo.1.1")
+    assert post(blo, f"/volunteers/assignments/{assignment}/attendance", came="0").status_code == 200
+    assert days_of(app, assignment)[0].attendance == Attendance.NO_SHOW
+    freeze(app, START + timedelta(minutes=40))  # late, but there
+    response = post(signed_in(app, "vol.bhopal.1"), f"/volunteers/assignments/{assignment}/check-in")
+    assert response.status_code == 200
+    (visit,) = days_of(app, assignment)
+    assert visit.check_in_at is not None and visit.attendance is None
+    assert audit_count(app, "volunteer.attendance") == 2  # the BLO's word, and its withdrawal
+    page = _text(blo.get("/volunteers/today"))
+    assert "Checked in at 10:40 AM" in page and "Did not come" not in page
+
+
+def test_a_lost_offer_race_says_why_in_x_refusal(app):
+    with app.app_context():
+        first, part_id = profile_of("vol.bhopal.1").id, part_of(1, 1).id
+        day = campaign_today() + timedelta(days=1)
+        db.session.commit()
+    collector, ero = signed_in(app, "collector.bhopal"), signed_in(app, "ero.1")
+    url = f"/volunteers/offer?part_id={part_id}&volunteer_id={first}"
+    form = _offer_form(day, "09:00", "13:00")
+    assert post(collector, url, page=url, **form).status_code == 204
+    second = post(ero, url, page=url, **form)
+    assert second.status_code == 409
+    assert "Someone else offered" in unquote(second.headers["X-Refusal"])
+    assert "Someone else offered" in _text(second)
