@@ -231,7 +231,7 @@ def new():
         except IntegrityError:
             # The same form sent twice at once: the other request saved it; answer alike.
             db.session.rollback()
-            saved = services.from_form_token(data.form_token)
+            saved, _token = services.saved_entry(part, data)
             if saved is None:
                 raise
             return _saved(saved)
@@ -247,7 +247,10 @@ def new():
 def _saved(difficulty: Difficulty):
     """The answer to a sent form, the same for the first Send and a repeated one."""
     if is_partial():
-        return _answer("confirmation", saved=difficulty, **_confirmation(difficulty))
+        response = _answer("confirmation", saved=difficulty, **_confirmation(difficulty))
+        # The page's own list of the BLO's difficulties (the home page's) reads itself again.
+        response.headers["HX-Trigger"] = "sir-difficulty-sent"
+        return response
     flash(_("Difficulty #%(number)s sent.", number=difficulty.id), "success")
     return redirect_to(url_for("difficulties.show", difficulty_id=difficulty.id))
 

@@ -7,6 +7,8 @@ transaction; the caller commits once.
 
 from __future__ import annotations
 
+import base64
+import hashlib
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -289,6 +291,59 @@ def from_form_token(token: str | None) -> Difficulty | None:
     return db.session.scalar(select(Difficulty).where(Difficulty.form_token == token))
 
 
+def _photo_digest(photo) -> str:
+    return hashlib.sha256(photo.data).hexdigest() if photo is not None else ""
+
+
+def _is_same_entry(saved: Difficulty, part: Part, data: NewDifficulty) -> bool:
+    """Whether a difficulty saved under the form's token is this very post sent again (same place,
+    taps, words and photo), not a new entry made on a form that kept its token."""
+    stored = db.session.scalar(select(DifficultyPhoto.data).where(DifficultyPhoto.difficulty_id == saved.id))
+    return (
+        saved.part_id == part.id
+        and saved.category.value == data.category
+        and saved.severity.value == data.severity
+        and (saved.description or "") == (data.description or "").strip()
+        and saved.duplicate_of_id == data.duplicate_of_id
+        and (hashlib.sha256(stored).hexdigest() if stored is not None else "") == _photo_digest(data.photo)
+    )
+
+
+def _entry_token(part: Part, data: NewDifficulty) -> str:
+    """The token of another entry sent with a token already used: made from the token and the
+    entry itself, so the same entry sent again finds it and a different one is saved apart."""
+    entry = "\x1f".join(
+        (
+            data.form_token or "",
+            str(part.id),
+            data.category or "",
+            data.severity or "",
+            (data.description or "").strip(),
+            str(data.duplicate_of_id or ""),
+            _photo_digest(data.photo),
+        )
+    )
+    return "e-" + base64.urlsafe_b64encode(hashlib.sha256(entry.encode()).digest()).decode().rstrip("=")
+
+
+def saved_entry(part: Part, data: NewDifficulty) -> tuple[Difficulty | None, str | None]:
+    """What this post already saved, if anything, and the token to save it under otherwise.
+
+    A form token names one entry. A post whose token is already used by a different entry (a phone
+    that kept two posts from one form before it learnt the first one's fate, an old page's form) is
+    a new difficulty, saved under a token made from the entry: the server never answers a new post
+    with an earlier one's difficulty, and the same post sent twice is still saved once."""
+    if not data.form_token:
+        return None, None
+    saved = from_form_token(data.form_token)
+    if saved is None:
+        return None, data.form_token
+    if _is_same_entry(saved, part, data):
+        return saved, data.form_token
+    token = _entry_token(part, data)
+    return from_form_token(token), token
+
+
 def raise_difficulty(
     actor: User, part: Part, data: NewDifficulty, source: Source, now: datetime | None = None
 ) -> Difficulty:
@@ -311,7 +366,7 @@ def raise_difficulty(
         errors["category"] = str(_l("Choose what the difficulty is about."))
     if errors:
         raise DifficultyError(errors)
-    saved = from_form_token(data.form_token)
+    saved, token = saved_entry(part, data)
     if saved is not None:
         return saved
     now = now or utcnow()
@@ -339,7 +394,7 @@ def raise_difficulty(
         duplicate_of_id=data.duplicate_of_id,
         opened_at=now,
         level_started_at=now,
-        form_token=data.form_token,
+        form_token=token,
         resolve_minutes=data.resolve_minutes,
     )
     db.session.add(difficulty)

@@ -130,6 +130,9 @@ def offline_config() -> dict:
         # Only what every page may need: the queue page brings its own (queue_words).
         "strings": {
             "saved": _("Saved on this phone, waiting to send."),
+            # A kept post once sent, on its form's note and the queue page, in the campaign's time.
+            "sent": _("Sent at %(time)s"),
+            "zone": campaign_zone().key,
             "seeQueue": _("See what is waiting"),
             "notKept": _(
                 "Not sent, and this phone could not keep it: your figures are still in the form. "

@@ -385,17 +385,18 @@ def check_in(assignment_id: int):
     """One tap on arrival: the time, and the place if the phone gave it. A second tap changes nothing."""
     scope = current_scope()
     found = scope.require(Assignment, assignment_id)
-    now, today = utcnow(), campaign_today()
+    now, tapped_at = utcnow(), services.tap_moment(request.form.get("tapped_at"))
     lat, lon = _point(request.form)
     try:
-        visit = services.check_in(scope.user, found, today, lat, lon, now)
+        # The day is the tap's (a check-in queued before midnight stays on its day).
+        visit = services.check_in(scope.user, found, None, lat, lon, now, tapped_at)
     except NotAllowed:
         message = _("You can check in only to an assignment you have accepted.")
         return _answer_page(scope, assignment_id, 409, message=message)
     except VolunteerError as error:
         return _answer_page(scope, assignment_id, error.status, message=" ".join(error.errors.values()))
     db.session.commit()
-    if visit.check_in_at != now:
+    if visit.check_in_received_at != now:
         message = _("You had already checked in at %(time)s.", time=clock(visit.check_in_at))
     else:
         message = " ".join(
@@ -414,20 +415,20 @@ def check_out(assignment_id: int):
     """One tap on leaving: the minutes worked today, capped at the district's daily hours."""
     scope = current_scope()
     found = scope.require(Assignment, assignment_id)
-    now, today = utcnow(), campaign_today()
+    now, tapped_at = utcnow(), services.tap_moment(request.form.get("tapped_at"))
     lat, lon = _point(request.form)
     if request.form.get("confirm") != "1":
         # Check-out ends the day's count: it is asked twice, never taken from a stray tap.
         message = _("Nothing was saved: confirm the check-out with the button that asks for it.")
         return _answer_page(scope, assignment_id, 422, message=message)
     try:
-        visit = services.check_out(scope.user, found, today, lat, lon, now)
+        visit = services.check_out(scope.user, found, None, lat, lon, now, tapped_at)
     except NotAllowed:
         return _answer_page(scope, assignment_id, 409, message=_("This assignment is not yours."))
     except VolunteerError as error:
         return _answer_page(scope, assignment_id, error.status, message=" ".join(error.errors.values()))
     db.session.commit()
-    if visit.check_out_at != now:
+    if visit.check_out_received_at != now:
         message = _("You had already checked out at %(time)s.", time=clock(visit.check_out_at))
     else:
         message = _(
@@ -452,7 +453,15 @@ def log_work(day_id: int):
     forms_helped = _whole_number(sent["forms_helped"], 0)
     electors_helped = _whole_number(sent["electors_helped"], 0)
     try:
-        services.log_work(scope.user, visit, forms_helped, electors_helped, sent["notes"])
+        services.log_work(
+            scope.user,
+            visit,
+            forms_helped,
+            electors_helped,
+            sent["notes"],
+            utcnow(),
+            services.tap_moment(form.get("tapped_at")),
+        )
     except NotAllowed:
         return _answer_page(scope, visit.assignment_id, 403, message=_("This day is not yours."))
     except VolunteerError as error:

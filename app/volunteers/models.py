@@ -183,8 +183,12 @@ class VisitDay(db.Model):
     constituency_id: Mapped[int] = mapped_column(ForeignKey("constituencies.id"))
     district_id: Mapped[int] = mapped_column(ForeignKey("districts.id"))
     day: Mapped[date]
+    # The phone's time of the tap when plausible (else when it reached the server), and beside it
+    # when the server received it: a check-in kept offline all morning keeps its morning.
     check_in_at: Mapped[datetime | None]
     check_out_at: Mapped[datetime | None]
+    check_in_received_at: Mapped[datetime | None]
+    check_out_received_at: Mapped[datetime | None]
     check_in_lat: Mapped[float | None]
     check_in_lon: Mapped[float | None]
     check_in_distance_m: Mapped[int | None]
@@ -198,6 +202,9 @@ class VisitDay(db.Model):
     forms_helped: Mapped[int] = mapped_column(default=0)
     electors_helped: Mapped[int] = mapped_column(default=0)
     notes: Mapped[str] = mapped_column(Text, default="")
+    # The last work log: the tap's time (as check-in's) and when the server received it.
+    work_logged_at: Mapped[datetime | None]
+    work_received_at: Mapped[datetime | None]
     attendance: Mapped[Attendance | None] = mapped_column(_enum(Attendance, 16))
     attendance_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     attendance_at: Mapped[datetime | None]

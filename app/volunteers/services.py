@@ -54,6 +54,10 @@ class VolunteerConflict(VolunteerError):
 CHECK_OUT_AFTER = timedelta(seconds=60)
 # The offered hours are kept with this margin each side before a check-in is marked "outside".
 HOURS_MARGIN = timedelta(minutes=30)
+# The phone's time of a tap is believed unless it is ahead of the server by more than this...
+TAP_SKEW = timedelta(minutes=2)
+# ...or older than this (a phone's clock set wrong, a post kept for days): then the arrival counts.
+TAP_MAX_AGE = timedelta(hours=24)
 
 
 @dataclass(frozen=True)
@@ -104,6 +108,37 @@ def local_time(moment: datetime) -> time:
 def to_utc(day: date, at: time) -> datetime:
     """A campaign-zone day and time as a stored (naive UTC) moment."""
     return datetime.combine(day, at, campaign_zone()).astimezone(UTC).replace(tzinfo=None)
+
+
+def tap_moment(text: str | None) -> datetime | None:
+    """The phone's time of a tap, sent as epoch milliseconds or an ISO instant with its offset,
+    as a stored (naive UTC) moment; None when absent or unreadable (a time without an offset is
+    not an instant)."""
+    text = (text or "").strip()
+    if not text or len(text) > 40:
+        return None
+    try:
+        if text.isdigit():
+            return datetime.fromtimestamp(int(text) / 1000, UTC).replace(tzinfo=None)
+        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except (ValueError, OverflowError, OSError):
+        return None
+    if moment.tzinfo is None:
+        return None
+    return moment.astimezone(UTC).replace(tzinfo=None)
+
+
+def tap_time(assignment: Assignment | None, tapped_at: datetime | None, now: datetime) -> datetime:
+    """When the tap happened, as far as the server believes the phone: its time when plausible
+    (not ahead of the arrival beyond TAP_SKEW, not older than TAP_MAX_AGE, on one of the
+    assignment's days), else the arrival. Never later than the arrival."""
+    if tapped_at is None or tapped_at > now + TAP_SKEW or tapped_at < now - TAP_MAX_AGE:
+        return now
+    if assignment is not None and not (
+        assignment.starts_on <= campaign_day_of(tapped_at) <= assignment.ends_on
+    ):
+        return now
+    return min(tapped_at, now)
 
 
 def validate_offer(
@@ -405,8 +440,18 @@ def _valid_point(lat, lon) -> bool:
     )
 
 
-def check_in(user: User, assignment: Assignment, day: date, lat=None, lon=None, now=None) -> VisitDay:
-    """One tap on arrival: the time, and the place if the phone gave it, with its distance from the booth."""
+def check_in(
+    user: User,
+    assignment: Assignment,
+    day: date | None = None,
+    lat=None,
+    lon=None,
+    now=None,
+    tapped_at: datetime | None = None,
+) -> VisitDay:
+    """One tap on arrival: the time, and the place if the phone gave it, with its distance from the booth.
+    The time is the tap's (see tap_time), its day the tap's campaign day unless `day` is given; the
+    arrival is kept beside it."""
     now = now or utcnow()
     if assignment.volunteer_user_id != user.id:
         raise NotAllowed()
@@ -415,6 +460,8 @@ def check_in(user: User, assignment: Assignment, day: date, lat=None, lon=None, 
     assignment = locks.row(Assignment, assignment.id)
     if assignment.status != OfferStatus.ACCEPTED:
         raise NotAllowed()
+    at = tap_time(assignment, tapped_at, now)
+    day = day or campaign_day_of(at)
     if not assignment.starts_on <= day <= assignment.ends_on:
         raise VolunteerError({"day": str(_l("This assignment is not for today."))})
     if not _valid_point(lat, lon):
@@ -435,10 +482,10 @@ def check_in(user: User, assignment: Assignment, day: date, lat=None, lon=None, 
             {"attendance": "no_show"},
             {"attendance": None, "by": "check_in"},
         )
-    visit.check_in_at = now
+    visit.check_in_at, visit.check_in_received_at = at, now
     visit.check_in_lat, visit.check_in_lon = lat, lon
     visit.check_in_distance_m = _distance_m(assignment.part, lat, lon)
-    visit.check_in_outside_hours = outside_hours(assignment, day, now)
+    visit.check_in_outside_hours = outside_hours(assignment, day, at)
     db.session.flush()
     audit.record(
         user,
@@ -447,6 +494,8 @@ def check_in(user: User, assignment: Assignment, day: date, lat=None, lon=None, 
         None,
         {
             "day": day.isoformat(),
+            "at": at.isoformat(),
+            "received_at": now.isoformat(),
             "distance_m": visit.check_in_distance_m,
             "outside_hours": visit.check_in_outside_hours,
         },
@@ -461,17 +510,30 @@ def outside_hours(assignment: Assignment, day: date, moment: datetime) -> bool:
     return not starts <= moment < ends
 
 
-def check_out(user: User, assignment: Assignment, day: date, lat=None, lon=None, now=None) -> VisitDay:
+def check_out(
+    user: User,
+    assignment: Assignment,
+    day: date | None = None,
+    lat=None,
+    lon=None,
+    now=None,
+    tapped_at: datetime | None = None,
+) -> VisitDay:
+    """One tap on leaving, at the tap's time (see tap_time) on the tap's day unless `day` is given:
+    the minutes from the check-in's time, capped at the district's daily hours."""
     now = now or utcnow()
     if assignment.volunteer_user_id != user.id:
         raise NotAllowed()
     assignment = locks.row(Assignment, assignment.id)
-    visit = _day_of(assignment, day)
+    at = tap_time(assignment, tapped_at, now)
+    visit = _day_of(assignment, day or campaign_day_of(at))
     if visit is None or visit.check_in_at is None:
         raise VolunteerError({"day": str(_l("Check in first."))})
     if visit.check_out_at is not None:
         return visit
-    if now - visit.check_in_at < CHECK_OUT_AFTER:
+    if at < visit.check_in_at:
+        at = now  # the phone says it left before it came: its clock is not believed
+    if at - visit.check_in_at < CHECK_OUT_AFTER:
         raise VolunteerConflict(
             {
                 "day": str(
@@ -484,18 +546,39 @@ def check_out(user: User, assignment: Assignment, day: date, lat=None, lon=None,
         )
     if not _valid_point(lat, lon):
         lat = lon = None
-    visit.check_out_at = now
+    visit.check_out_at, visit.check_out_received_at = at, now
     visit.check_out_lat, visit.check_out_lon = lat, lon
     visit.check_out_distance_m = _distance_m(assignment.part, lat, lon)
     visit.minutes = rules.worked_minutes(
-        visit.check_in_at, now, limits_for(assignment.district_id).daily_hour_cap
+        visit.check_in_at, at, limits_for(assignment.district_id).daily_hour_cap
     )
     db.session.flush()
-    audit.record(user, "volunteer.check_out", visit, None, {"day": day.isoformat(), "minutes": visit.minutes})
+    audit.record(
+        user,
+        "volunteer.check_out",
+        visit,
+        None,
+        {
+            "day": visit.day.isoformat(),
+            "at": at.isoformat(),
+            "received_at": now.isoformat(),
+            "minutes": visit.minutes,
+        },
+    )
     return visit
 
 
-def log_work(user: User, visit: VisitDay, forms_helped, electors_helped, notes: str) -> VisitDay:
+def log_work(
+    user: User,
+    visit: VisitDay,
+    forms_helped,
+    electors_helped,
+    notes: str,
+    now: datetime | None = None,
+    tapped_at: datetime | None = None,
+) -> VisitDay:
+    """What the day's work came to; the tap's time (see tap_time) and the arrival are kept."""
+    now = now or utcnow()
     if visit.volunteer_user_id != user.id:
         raise NotAllowed()
     visit = locks.row(VisitDay, visit.id)
@@ -517,13 +600,20 @@ def log_work(user: User, visit: VisitDay, forms_helped, electors_helped, notes: 
         electors_helped,
         (notes or "").strip(),
     )
+    visit.work_logged_at = tap_time(visit.assignment, tapped_at, now)
+    visit.work_received_at = now
     db.session.flush()
     audit.record(
         user,
         "volunteer.log_work",
         visit,
         before,
-        {"forms_helped": forms_helped, "electors_helped": electors_helped},
+        {
+            "forms_helped": forms_helped,
+            "electors_helped": electors_helped,
+            "at": visit.work_logged_at.isoformat(),
+            "received_at": now.isoformat(),
+        },
     )
     return visit
 

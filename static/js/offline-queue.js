@@ -13,6 +13,8 @@
   if (root.sirQueue) return;
   var SCHEMA = 1;
   var PREFIX = "q:";
+  var SENT_PREFIX = "s:";
+  var SENT_KEPT_MS = 24 * 60 * 60 * 1000;
   var LOCK = "sir-offline-replay";
   var RETRIES = 4;
   var RETRY_MS = 1500;
@@ -110,6 +112,33 @@
     }, queueStore).then(changed);
   }
 
+  /* A sent post leaves the queue; a short note of it stays a day under SENT_PREFIX (without its
+   * fields), so the form that kept it and the queue page can say when it was sent. */
+  function markSent(item) {
+    var note = { key: item.key, url: item.url, user: item.user, label: item.label, page: item.page, created: item.created, sent: Date.now() };
+    return kv.set(SENT_PREFIX + item.key, note, queueStore).then(function () {
+      return remove(item.key);
+    });
+  }
+
+  function sentFor(user) {
+    var since = Date.now() - SENT_KEPT_MS;
+    return kv.entries(queueStore).then(function (entries) {
+      var old = [];
+      var found = entries.filter(function (entry) {
+        if (String(entry[0]).indexOf(SENT_PREFIX) !== 0 || !entry[1]) return false;
+        if (entry[1].sent < since) {
+          old.push(entry[0]);
+          return false;
+        }
+        return entry[1].user === user;
+      }).map(function (entry) { return entry[1]; });
+      return (old.length ? kv.delMany(old, queueStore) : Promise.resolve()).then(function () {
+        return found.sort(function (a, b) { return a.sent - b.sent; });
+      });
+    });
+  }
+
   function getUser() {
     return kv.get("user", metaStore).then(function (user) { return user || null; });
   }
@@ -153,7 +182,7 @@
             .then(function () { return "waiting"; });
         }
         if (response.status >= 200 && response.status < 400 && !refusal) {
-          return remove(item.key).then(function () { return "sent"; });
+          return markSent(item).then(function () { return "sent"; });
         }
         if (response.status >= 500 || response.status === 0) {
           return update(item.key, { state: "waiting", reasonCode: "serverError", reason: "", attempts: item.attempts + 1 })
@@ -231,6 +260,7 @@
     countFor: countFor,
     remove: remove,
     update: update,
+    sentFor: sentFor,
     getUser: getUser,
     setUser: setUser,
     wipe: wipe,

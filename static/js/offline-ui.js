@@ -51,9 +51,10 @@
     return fields;
   }
 
-  function showSaved(form) {
+  function showSaved(form, key) {
     var w = words();
     var note = lite.flash(w.saved + " ", form);
+    note.dataset.offlineKey = key;
     var link = document.createElement("a");
     link.href = lite.config().queueUrl;
     link.textContent = w.seeQueue;
@@ -72,7 +73,7 @@
         page: location.pathname + location.search,
       });
     }).then(function (record) {
-      showSaved(form);
+      showSaved(form, key);
       askForSync();
       return refresh().then(function () { return record; });
     });
@@ -82,10 +83,52 @@
 
   function refresh() {
     if (!user()) return Promise.resolve();
-    return queue.forUser(user()).then(function (items) {
-      lite.showCount(items.length);
-      renderQueue(items);
+    return Promise.all([queue.forUser(user()), queue.sentFor(user())]).then(function (found) {
+      lite.showCount(found[0].length);
+      renderQueue(found[0], found[1]);
+      showSent(found[1], found[0]);
     });
+  }
+
+  /* "Sent at 10:42", in the campaign's time. */
+  function sentText(record, w) {
+    var format = new Intl.DateTimeFormat(document.documentElement.lang + "-IN", {
+      hour: "2-digit",
+      minute: "2-digit",
+      hourCycle: "h23",
+      timeZone: w.zone || undefined,
+    });
+    return w.sent.replace("%(time)s", format.format(new Date(record.sent)));
+  }
+
+  /* A kept post once sent: its form's note says when, and the page's lists that show what was
+   * sent (hx-trigger "sir-queue-sent from:body") read themselves again, once nothing more waits
+   * (one reading for a queue sent in a row). */
+  var seenSent = null;
+  var unread = false;
+  function showSent(sent, items) {
+    var w = words();
+    var byKey = {};
+    sent.forEach(function (record) { byKey[record.key] = record; });
+    var fresh = false;
+    document.querySelectorAll("[data-offline-note][data-offline-key]").forEach(function (note) {
+      var record = byKey[note.dataset.offlineKey];
+      if (!record || note.dataset.offlineSent) return;
+      note.textContent = sentText(record, w);
+      note.dataset.offlineSent = "1";
+      note.classList.remove("flash-offline");
+      note.classList.add("flash-success");
+      fresh = true;
+    });
+    if (seenSent) {
+      fresh = fresh || sent.some(function (record) { return !seenSent[record.key]; });
+    }
+    seenSent = byKey;
+    unread = unread || fresh;
+    if (unread && !items.some(function (item) { return item.state === "waiting"; })) {
+      unread = false;
+      document.body.dispatchEvent(new CustomEvent("sir-queue-sent", { bubbles: true }));
+    }
   }
 
   function stateLabel(item, w) {
@@ -98,7 +141,7 @@
     return { network: w.network, signIn: w.signIn, serverError: w.serverError }[item.reasonCode] || "";
   }
 
-  function renderQueue(items) {
+  function renderQueue(items, sent) {
     var section = document.getElementById("offline-queue");
     if (!section) return;
     var w = words();
@@ -140,6 +183,18 @@
         holder.appendChild(details);
         holder.hidden = false;
       }
+      list.appendChild(node);
+    });
+    // What this phone sent in the last day, newest first: when it was sent, nothing left to do.
+    (sent || []).slice().reverse().forEach(function (record) {
+      var node = template.content.firstElementChild.cloneNode(true);
+      node.dataset.key = record.key;
+      node.dataset.state = "sent";
+      node.querySelector("[data-field=label]").textContent = record.label || record.url;
+      node.querySelector("[data-field=state]").textContent = sentText(record, w);
+      node.querySelector("[data-field=created]").textContent = w.created + " " + format.format(new Date(record.created));
+      node.querySelector("[data-field=open]").href = record.page || record.url;
+      node.querySelector("[data-offline-delete]").remove();
       list.appendChild(node);
     });
     if (window.htmx) window.htmx.process(list);

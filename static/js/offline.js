@@ -143,6 +143,14 @@
     return note;
   }
 
+  /* A kept post owns its form token too: the form gets a new one, made here (the server's was
+   * used), and a form marked data-offline-fresh is emptied for the next entry. */
+  function freshen(form) {
+    var token = form.querySelector("input[name=form_token]");
+    if (token) token.value = newKey();
+    if (form.hasAttribute("data-offline-fresh")) form.reset();
+  }
+
   function keep(form, url, formData) {
     if (!config().user) return;
     var key = formData.get(KEY) || ensureKey(form);
@@ -151,6 +159,7 @@
       return ui.keep(form, path(url), formData, key);
     }).then(function () {
       clearKey(form, key); // the kept post owns this key; the form's next save is a new post
+      freshen(form);
     }, function () {
       // Not even the phone could keep it (its first visit, before the worker): the figures stay in the form.
       flash(words().notKept, form, "alert");

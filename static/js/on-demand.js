@@ -9,7 +9,7 @@
     { selector: ".part-map[data-points-url]", stylesheet: urls.mapStylesheet, scripts: [urls.mapLibrary, urls.map] },
     { selector: ".location-picker", stylesheet: urls.mapStylesheet, scripts: [urls.mapLibrary, urls.pickLocation] },
     { selector: ".inspection-map", stylesheet: urls.mapStylesheet, scripts: [urls.mapLibrary, urls.inspectionMap] },
-    { selector: "form[data-geolocate]", scripts: [urls.checkIn] },
+    { selector: "form[data-geolocate], form[data-tap-time], [data-pending-check-in]", scripts: [urls.checkIn] },
     { selector: "select[data-fills]", scripts: [urls.responseTemplates] },
     { selector: "form[data-visit-location], button[data-print]", scripts: [urls.visit] },
   ];
