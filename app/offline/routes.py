@@ -36,6 +36,7 @@ def service_worker():
         idb_keyval=url_for("static", filename="vendor/idb-keyval-6.3.0.umd.js"),
         queue_script=url_for("static", filename="js/offline-queue.js"),
         queue_url=url_for("offline.queue"),
+        sign_in_url=url_for("auth.login"),
         sync_tag=SYNC_TAG,
     )
     response = make_response(body)
@@ -117,14 +118,22 @@ def offline_config() -> dict:
         by_role[current_user.role] = patterns
     warm = []
     if current_user.role == Role.BLO:
-        warm = [url_for("reports.today"), url_for("difficulties.mine"), url_for("offline.queue")]
+        warm = [
+            url_for("main.home"),
+            url_for("reports.today"),
+            url_for("difficulties.new"),
+            url_for("difficulties.mine"),
+            url_for("offline.queue"),
+        ]
     elif current_user.role == Role.VOLUNTEER:
-        warm = [url_for("volunteers.mine"), url_for("offline.queue")]
+        warm = [url_for("main.home"), url_for("volunteers.mine"), url_for("offline.queue")]
     return {
         "user": current_user.id,
         "warm": warm,
         "sw": url_for("offline.service_worker"),
         "queueUrl": url_for("offline.queue"),
+        # Kept for signing out with no network: the sign-in page opens from the phone at once.
+        "signIn": url_for("auth.login"),
         "syncTag": SYNC_TAG,
         "queueable": patterns,
         # Only what every page may need: the queue page brings its own (queue_words).

@@ -20,8 +20,11 @@ QUEUEABLE = (
     "volunteers.log_work",
 )
 # The pages a BLO or a volunteer may read offline (a copy per user, network first); officers' pages never.
+# The home page is the installed app's start_url and holds the BLO's three-tap difficulty form.
 READABLE_OFFLINE = frozenset(
     {
+        "main.home",
+        "difficulties.new",
         "reports.today",
         "reports.part",
         "difficulties.mine",
@@ -41,6 +44,7 @@ SHELL = (
     "js/offline-queue.js",
     "js/offline.js",
     "js/offline-ui.js",
+    "js/report-kept.js",
     "js/check-in.js",
     "favicon.svg",
     "icons/icon-192.png",

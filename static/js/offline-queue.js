@@ -2,7 +2,7 @@
  * The queue of posts kept on the phone (issue 11), shared by the pages (offline.js) and the service
  * worker (/sw.js). Each post is a record in IndexedDB (idb-keyval, database "sir-offline"):
  *   {schema, key, url, fields: [[name, value or File]], user, created, updated, state, reason,
- *    reasonCode, label, page, attempts, conflictHtml}
+ *    reasonCode, label, page, attempts, conflictHtml, refusedHtml}
  * state: "waiting" (to send), "refused" (a 4xx: the reason stays until the person fixes or deletes
  * it) or "conflict" (an officer saved other figures: the choice is offered). The idempotency key
  * (a UUID made when the form was filled) makes a second send of the same post harmless, and one
@@ -203,7 +203,8 @@
             return update(item.key, { state: "waiting", reasonCode: "signIn", reason: "", attempts: item.attempts + 1 })
               .then(function () { return "waiting"; });
           }
-          return update(item.key, { state: "refused", reason: refusal, reasonCode: "", attempts: item.attempts + 1 })
+          // The server's answer (its form with each field's error) lets the page show the reason beside its field.
+          return update(item.key, { state: "refused", reason: refusal, reasonCode: "", refusedHtml: html, attempts: item.attempts + 1 })
             .then(function () { return "refused"; });
         });
       },

@@ -73,6 +73,11 @@
         page: location.pathname + location.search,
       });
     }).then(function (record) {
+      if (!fixing || fixing.url !== url || fixing.key === key) return record;
+      var fixes = fixing.key; // the corrected post, kept in its turn, replaces the refused one
+      fixing = null;
+      return queue.remove(fixes).then(function () { return record; });
+    }).then(function (record) {
       showSaved(form, key);
       askForSync();
       return refresh().then(function () { return record; });
@@ -167,7 +172,9 @@
       var reason = node.querySelector("[data-field=reason]");
       reason.textContent = reasonText(item, w);
       reason.hidden = !reason.textContent;
-      node.querySelector("[data-field=open]").href = item.page || item.url;
+      var page = item.page || item.url;
+      // A refused post opens its form filled with what was typed, to be corrected (fillFromQueue).
+      node.querySelector("[data-field=open]").href = item.state === "refused" ? page + "#offline-fix=" + encodeURIComponent(item.key) : page;
       if (item.state === "conflict" && item.conflictHtml) {
         var holder = node.querySelector("[data-field=conflict]");
         var details = document.createElement("details");
@@ -245,6 +252,123 @@
     return sending;
   }
 
+  /* ---- a refused post's form, filled again with what was typed (issue 21) ---- */
+
+  // Not copied back: the page's own token and check, and the new post's own key.
+  var NOT_REFILLED = { csrf_token: 1, idempotency_key: 1, form_token: 1, check_shown: 1 };
+  // The refused post this page's form corrects, {key, url}: its save replaces it.
+  var fixing = null;
+
+  /* Each field the server's answer marks, with its message: {name: text}. */
+  function fieldErrors(html) {
+    var errors = {};
+    if (!html || typeof DOMParser !== "function") return errors;
+    var doc = new DOMParser().parseFromString(html, "text/html");
+    doc.querySelectorAll("[name][aria-invalid=true]").forEach(function (field) {
+      var id = (field.getAttribute("aria-describedby") || "").split(" ")[0];
+      var help = id ? doc.getElementById(id) : null;
+      var text = help ? help.textContent.trim() : "";
+      if (text && !errors[field.name]) errors[field.name] = text;
+    });
+    return errors;
+  }
+
+  function formFor(url) {
+    var forms = document.querySelectorAll("form");
+    for (var i = 0; i < forms.length; i++) {
+      var target = forms[i].getAttribute("hx-post") || forms[i].getAttribute("action") || "";
+      if (target && new URL(target, location.href).pathname === url) return forms[i];
+    }
+    return null;
+  }
+
+  /* Put the kept values into the form's fields; what is not there yet (a field the live check adds)
+   * stays in `pending`. A radio is only chosen, not clicked (its change would reload the form). */
+  function setFields(form, pending) {
+    Object.keys(pending).forEach(function (name) {
+      var fields = form.querySelectorAll("[name='" + name.replace(/'/g, "") + "']");
+      if (!fields.length) return;
+      var value = pending[name];
+      var set = false;
+      fields.forEach(function (field) {
+        if (field.type === "radio" || field.type === "checkbox") {
+          if (field.value === value) field.checked = set = true;
+        } else if (field.type !== "file" && !(field.type === "hidden" && name === "report_date")) {
+          field.value = value;
+          set = true;
+          if (field.type !== "hidden") field.dispatchEvent(new Event("input", { bubbles: true }));
+        }
+      });
+      if (set || fields[0].type === "hidden") delete pending[name];
+    });
+  }
+
+  function showErrors(form, errors) {
+    Object.keys(errors).forEach(function (name) {
+      var field = form.querySelector("[name='" + name.replace(/'/g, "") + "']");
+      if (!field) return;
+      field.setAttribute("aria-invalid", "true");
+      var id = (field.getAttribute("aria-describedby") || "").split(" ")[0];
+      var help = id ? document.getElementById(id) : null;
+      if (help) {
+        help.textContent = errors[name];
+        help.classList.add("field-error");
+      }
+    });
+  }
+
+  function fillFromQueue(key) {
+    return queue.forUser(user()).then(function (items) {
+      var item = items.filter(function (one) { return one.key === key; })[0];
+      var form = item && formFor(item.url);
+      if (!form) return;
+      var pending = {};
+      item.fields.forEach(function (pair) {
+        if (!NOT_REFILLED[pair[0]] && typeof pair[1] === "string" && !(pair[0] in pending)) pending[pair[0]] = pair[1];
+      });
+      fixing = { key: item.key, url: item.url };
+      setFields(form, pending);
+      var errors = fieldErrors(item.refusedHtml);
+      showErrors(form, errors);
+      // A field the live check brings (the reason for a lower figure): filled and marked when it comes.
+      document.addEventListener("htmx:afterSettle", function () {
+        if (!fixing || fixing.key !== item.key) return;
+        var now = formFor(item.url);
+        if (!now) return;
+        setFields(now, pending);
+        if (now === form) showErrors(form, errors); // a new form from the server marks its own
+      });
+      var named = Object.keys(errors).some(function (name) { return form.querySelector("[name='" + name.replace(/'/g, "") + "']"); });
+      if (!named && item.reason) {
+        // A reason that names no field heads the form.
+        var note = document.createElement("p");
+        note.className = "flash flash-error";
+        note.setAttribute("role", "alert");
+        note.setAttribute("data-offline-fix-reason", "");
+        note.textContent = item.reason;
+        form.insertBefore(note, form.firstChild);
+        if (note.scrollIntoView) note.scrollIntoView({ block: "center", behavior: "instant" });
+      }
+      var first = form.querySelector("[aria-invalid=true]");
+      if (first && first.scrollIntoView) first.scrollIntoView({ block: "center", behavior: "instant" });
+    });
+  }
+
+  // The corrected post saved: the refused one it replaces leaves the queue.
+  document.addEventListener("htmx:afterRequest", function (event) {
+    var detail = event.detail;
+    var request = detail.requestConfig || {};
+    var status = detail.xhr ? detail.xhr.status : 0;
+    if (!fixing || request.verb !== "post" || !request.path) return;
+    // The form's own save, not the live check inside it.
+    if (new URL(request.path, location.href).pathname !== fixing.url) return;
+    if (!detail.successful || status < 200 || status >= 300) return;
+    var fixes = fixing.key;
+    fixing = null;
+    document.querySelectorAll("[data-offline-fix-reason]").forEach(function (note) { note.remove(); });
+    queue.remove(fixes);
+  });
+
   function askForSync() {
     if (!("serviceWorker" in navigator)) return;
     navigator.serviceWorker.ready.then(function (registration) {
@@ -254,6 +378,10 @@
 
   window.addEventListener("sir-queue-changed", refresh);
   if (queue.channel) queue.channel.addEventListener("message", refresh);
+
+  if (location.hash.indexOf("#offline-fix=") === 0) {
+    fillFromQueue(decodeURIComponent(location.hash.slice("#offline-fix=".length)));
+  }
 
   window.sirOfflineUi = { keep: keep, refresh: refresh, sendNow: sendNow };
 })();

@@ -204,7 +204,7 @@
     return load().then(function (ui) { return ui.sendNow(); });
   }
 
-  function wipe() {
+  function wipe(keepShell) {
     try {
       localStorage.removeItem(countKey());
     } catch (error) { /* nothing kept */ }
@@ -217,10 +217,52 @@
     });
     if (window.caches) {
       steps.push(caches.keys().then(function (names) {
-        return Promise.all(names.map(function (name) { return name.indexOf("sir-") === 0 ? caches.delete(name) : null; }));
+        return Promise.all(names.map(function (name) {
+          var shell = keepShell && name.indexOf("sir-static-") === 0; // the shell and the sign-in page stay
+          return name.indexOf("sir-") === 0 && !shell ? caches.delete(name) : null;
+        }));
       }));
     }
     return Promise.all(steps).catch(function () {});
+  }
+
+  /* Signing out with no network: the sign-out waits on the phone (sent first at the next contact, by
+   * the worker or the sign-in page) and the kept sign-in page opens at once. */
+  var SIGN_OUT = "signout-pending"; // the cache's name; its one entry is at "/" + SIGN_OUT
+
+  function signOutOffline(form) {
+    var signIn = config().signIn;
+    if (!signIn || !window.caches || !navigator.serviceWorker || !navigator.serviceWorker.controller) return false;
+    var token = form.querySelector("input[name=csrf_token]");
+    var marker = JSON.stringify({ url: path(form.getAttribute("action")), csrf: token ? token.value : "" });
+    // The queue's own wipe: the worker holds its database open, so deleting it would wait.
+    load().then(function () { return wipe(true); }, function () { return wipe(true); }).then(function () {
+      return caches.open(SIGN_OUT).then(function (cache) { return cache.put("/" + SIGN_OUT, new Response(marker)); });
+    }).then(function () {
+      location.replace(signIn);
+    }, function () {
+      form.dataset.wiped = "1";
+      form.submit();
+    });
+    return true;
+  }
+
+  function sendSignOut() {
+    if (!window.caches || navigator.onLine === false) return;
+    caches.has(SIGN_OUT).then(function (pending) {
+      if (!pending) return null;
+      return caches.open(SIGN_OUT).then(function (cache) { return cache.match("/" + SIGN_OUT); }).then(function (hit) {
+        return hit ? hit.json() : null;
+      }).then(function (marker) {
+        if (!marker) return null;
+        var body = new URLSearchParams({ csrf_token: marker.csrf || "" });
+        return fetch(marker.url, { method: "POST", body: body, credentials: "same-origin", redirect: "manual" });
+      }).then(function () {
+        return caches.delete(SIGN_OUT);
+      }).then(function () {
+        location.reload(); // a fresh sign-in form, its token of the new session
+      });
+    }).catch(function () {});
   }
 
   // Signing out: this user's queue and kept pages go first (the answer's Clear-Site-Data does it too).
@@ -235,6 +277,7 @@
       form.dataset.wiped = "1";
       form.submit();
     }
+    if (navigator.onLine === false && signOutOffline(form)) return;
     wipe().then(go, go);
   }, true);
 
@@ -251,10 +294,11 @@
         urls = (settings.warm || []).slice();
         localStorage.setItem(stamp, String(Date.now()));
       }
+      var lang = document.documentElement.lang;
       // This page is one to keep, and it came before the worker did: keep it too.
       if (document.getElementById("offline-copy") && !controlled) urls.push(location.pathname + location.search);
-      if (navigator.onLine && registration.active && urls.length) {
-        registration.active.postMessage({ type: "sir-warm", urls: urls });
+      if (navigator.onLine && registration.active) {
+        registration.active.postMessage({ type: "sir-warm", urls: urls, lang: lang }); // and the sign-in page
       }
     }).catch(function () {});
     navigator.serviceWorker.addEventListener("message", function (event) {
@@ -269,20 +313,34 @@
   function look(send) {
     if (!config().user) return;
     showCount();
-    if (document.getElementById("offline-queue")) {
+    // The queue page, or a refused post's form opened from it (#offline-fix=<key>) to be filled again.
+    if (document.getElementById("offline-queue") || location.hash.indexOf("#offline-fix=") === 0) {
       load().then(function (ui) { return ui.refresh(); }).catch(function () {});
     }
     if (send && storedCount() && navigator.onLine !== false) sendNow().catch(function () {});
+    reportForms();
   }
+
+  /* A report form with figures kept on the phone, or offline: its script comes (report-kept.js). */
+  function reportForms() {
+    if (document.querySelector("form[data-report-form]") && (storedCount() || navigator.onLine === false)) {
+      load().catch(function () {});
+    }
+  }
+  window.addEventListener("offline", reportForms);
 
   function start() {
     var settings = config();
-    if (!settings.user) return;
+    if (!settings.user) {
+      sendSignOut();
+      return;
+    }
     register(settings);
     look(true);
   }
 
   window.addEventListener("online", function () {
+    if (!config().user) sendSignOut();
     if (config().user && storedCount()) sendNow().catch(function () {});
   });
   window.addEventListener("storage", function (event) {

@@ -4,6 +4,9 @@
  * - /static/: cache first (the URLs carry a stamp of the file's content).
  * - Pages the server marks X-Offline-Copy (a BLO's or volunteer's own pages): network first, the copy
  *   kept per user as a fallback, shown with "last updated"; any other page goes to the network only.
+ * - The sign-in page (signed out, in the user's language) is kept with the shell, so signing out
+ *   with no network opens it at once; the sign-out then waits in SIGN_OUT_CACHE and goes to the
+ *   server before any other page is asked for (static/js/offline.js writes it).
  * - Posts are never touched here: the page queues them (static/js/offline.js); a Background Sync
  *   asks the open pages to send the queue, or sends it itself when none is open. */
 "use strict";
@@ -11,6 +14,8 @@ var VERSION = {{ version | tojson }};
 var SHELL = {{ shell | tojson }};
 var QUEUE_URL = {{ queue_url | tojson }};
 var SYNC_TAG = {{ sync_tag | tojson }};
+var SIGN_IN_URL = {{ sign_in_url | tojson }};
+var SIGN_OUT_CACHE = "signout-pending"; // not "sir-": no version's clean-up or wipe deletes it
 var PREFIX = "sir-";
 var STATIC_CACHE = PREFIX + "static-" + VERSION;
 var PAGES_PREFIX = PREFIX + "pages-" + VERSION + "-u";
@@ -91,6 +96,53 @@ function keptCopy(request) {
   });
 }
 
+/* A sign-out made with no network: sent first, so the old session ends at the server's first contact. */
+function signOutFirst() {
+  return caches.has(SIGN_OUT_CACHE).then(function (pending) {
+    if (!pending) return null;
+    return caches.open(SIGN_OUT_CACHE).then(function (cache) {
+      return cache.match("/" + SIGN_OUT_CACHE);
+    }).then(function (hit) {
+      return hit ? hit.json() : null;
+    }).then(function (marker) {
+      if (!marker) return caches.delete(SIGN_OUT_CACHE);
+      var body = new URLSearchParams({ csrf_token: marker.csrf || "" });
+      return fetch(marker.url, { method: "POST", body: body, credentials: "same-origin", redirect: "manual" }).then(function () {
+        return caches.delete(SIGN_OUT_CACHE);
+      });
+    });
+  }).catch(function () { return null; }); // still no network: it waits for the next contact
+}
+
+/* The signed-out sign-in page, fetched without the session in the page's language, kept with the shell. */
+function keepSignIn(lang) {
+  var key = self.location.origin + SIGN_IN_URL;
+  return caches.open(STATIC_CACHE).then(function (cache) {
+    return cache.match(key).then(function (kept) {
+      if (kept && kept.headers.get("X-Kept-Lang") === lang) return null; // kept already, in this language
+      var request = new Request(SIGN_IN_URL, { credentials: "omit", headers: { "Accept-Language": lang } });
+      return fetch(request).then(function (response) {
+        if (response.status !== 200 || response.redirected) return null;
+        return response.text().then(function (html) {
+          var headers = new Headers(response.headers); // its own security policy and type
+          headers.delete("Content-Encoding");
+          headers.delete("Content-Length");
+          headers.set("X-Kept-Lang", lang);
+          return cache.put(key, new Response(html, { status: 200, headers: headers }));
+        });
+      });
+    });
+  }).catch(function () {});
+}
+
+function keptSignIn(request) {
+  var url = new URL(request.url);
+  if (url.pathname !== SIGN_IN_URL) return Promise.resolve(null);
+  return caches.open(STATIC_CACHE).then(function (cache) {
+    return cache.match(url.origin + url.pathname);
+  });
+}
+
 function networkFirst(request) {
   return fetch(request).then(function (response) {
     var user = response.headers.get("X-Offline-Copy");
@@ -110,6 +162,8 @@ function networkFirst(request) {
     return response;
   }, function (error) {
     return keptCopy(request).then(function (kept) {
+      return kept || keptSignIn(request);
+    }).then(function (kept) {
       if (kept) return kept;
       throw error;
     });
@@ -127,7 +181,7 @@ self.addEventListener("fetch", function (event) {
   }
   // A page: a navigation, or htmx's boosted one (the whole page too). Fragments go to the network.
   if (request.mode === "navigate" || request.headers.get("HX-Boosted") === "true") {
-    event.respondWith(networkFirst(request));
+    event.respondWith(signOutFirst().then(function () { return networkFirst(request); }));
   }
 });
 
@@ -164,9 +218,11 @@ self.addEventListener("message", function (event) {
   var data = event.data || {};
   if (data.type === "sir-warm" && data.urls) {
     // Keep a fresh copy of the user's readable pages, fetched while the network is there.
-    event.waitUntil(Promise.all(data.urls.map(function (path) {
+    var steps = data.urls.map(function (path) {
       return networkFirst(new Request(path, { credentials: "same-origin" })).catch(function () {});
-    })));
+    });
+    if (data.lang) steps.push(keepSignIn(String(data.lang)));
+    event.waitUntil(Promise.all(steps));
   } else if (data.type === "sir-forget") {
     event.waitUntil(caches.keys().then(function (names) {
       return Promise.all(names.map(function (name) { return name.indexOf(PREFIX) === 0 ? caches.delete(name) : null; }));

@@ -19,7 +19,7 @@ from tests.e2e.phone import worker_ready
 from tests.e2e.test_journeys import sign_in
 
 pytestmark = pytest.mark.browser
-KEPT = "इस फ़ोन पर सहेजा गया"
+KEPT = "इस फ़ोन पर रखा गया"
 SENT = re.compile(r"\d\d:\d\d पर भेजा गया")
 
 

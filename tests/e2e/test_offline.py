@@ -328,7 +328,7 @@ def test_what_the_phone_shows_at_360_px(live_server, page, lang):
     SHOTS.mkdir(exist_ok=True)
     app, pid = _queue_refused_report(live_server, page, lang)
     note = page.locator(f"#report-{pid} [data-offline-note]")
-    expect(note).to_contain_text("इस फ़ोन पर सहेजा गया" if lang == "hi" else SAVED)
+    expect(note).to_contain_text("इस फ़ोन पर रखा गया" if lang == "hi" else SAVED)
     note.scroll_into_view_if_needed()
     page.screenshot(path=str(SHOTS / f"offline-saved-on-phone-360-{lang}.png"))
 
