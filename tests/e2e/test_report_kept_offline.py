@@ -52,6 +52,8 @@ def test_a_kept_report_shows_as_typed_and_the_last_save_is_the_one_sent(live_ser
     expect(page.locator("html")).to_have_attribute("lang", "hi")
     worker_ready(page)
     kept_pages(page)
+    # This very page is kept (not only some page): the offline reload below opens the phone's copy.
+    until(page, "async () => !!(await caches.match(location.href))")
     # The day's report page too (the worker keeps it for a BLO): the new tab below opens it offline.
     until(page, "async () => !!(await caches.match(location.origin + '/reports/'))")
     before = audit_count(app, "report.")

@@ -13,7 +13,7 @@ from playwright.sync_api import expect
 from app.extensions import db
 from app.volunteers.models import VisitDay
 from tests.conftest import remove_seeded_volunteers
-from tests.e2e.phone import kept_pages, sign_in, worker_ready
+from tests.e2e.phone import kept_pages, sign_in, until, worker_ready
 from tests.volunteers.matrix_mine import part_of
 from tests.volunteers.mine_support import make_offer
 
@@ -45,6 +45,8 @@ def test_a_check_in_kept_offline_is_stored_at_the_time_of_the_tap(live_server, b
     page.goto(f"{live_server}/volunteers/assignments/{offer}")
     worker_ready(page)
     kept_pages(page)
+    # This very page is kept: the offline reload below opens the phone's copy.
+    until(page, "async () => !!(await caches.match(location.href))")
 
     tapped_in = ten_today + timedelta(minutes=5)  # the phone's clock: 10:05
     page.clock.set_fixed_time(tapped_in)
