@@ -12,7 +12,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, func, select, update
 
 from app import audit, locks
-from app.campaign.clock import campaign_day_of, campaign_zone
+from app.campaign.clock import campaign_day_of, local_time, to_utc
 from app.extensions import db
 from app.formatting import number
 from app.models import Part, User
@@ -98,16 +98,6 @@ def snapshot(assignment: Assignment) -> dict:
 
 
 # -- offers -------------------------------------------------------------------------------------
-
-
-def local_time(moment: datetime) -> time:
-    """The campaign-zone time of day of a stored (naive UTC) moment."""
-    return moment.replace(tzinfo=UTC).astimezone(campaign_zone()).time()
-
-
-def to_utc(day: date, at: time) -> datetime:
-    """A campaign-zone day and time as a stored (naive UTC) moment."""
-    return datetime.combine(day, at, campaign_zone()).astimezone(UTC).replace(tzinfo=None)
 
 
 def tap_moment(text: str | None) -> datetime | None:
