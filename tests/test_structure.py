@@ -143,3 +143,194 @@ def test_the_figures_import_no_feature():
         if not target.startswith(below)
     }
     assert graph["app.figures.queries"] and upward == set()
+
+
+# -- one shape for every feature ------------------------------------------------------------------
+# A feature package keeps its screens in route modules named routes*.py that only route (read a form,
+# check scope, call a service or a page builder, commit, render), its read side in pages*.py and query
+# modules, its write commands' input in forms.py and its labels in labels.py, registered once.
+
+ROUTE_DECORATORS = {"route", "get", "post", "put", "patch", "delete"}
+# Reads every field of any post to fingerprint it (a replay must be the same post): not a form.
+READS_RAW_POSTS = {"app.idempotency"}
+LONGEST_ROUTE_MODULE = 300
+LONGEST_FUNCTION = 80
+
+
+def is_route_module(path: Path) -> bool:
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            for decorator in node.decorator_list:
+                call = decorator.func if isinstance(decorator, ast.Call) else decorator
+                if isinstance(call, ast.Attribute) and call.attr in ROUTE_DECORATORS:
+                    return True
+    return False
+
+
+def route_modules() -> dict[str, Path]:
+    return {name: path for name, path in module_files().items() if is_route_module(path)}
+
+
+def feature_of(name: str) -> str:
+    return ".".join(name.split(".")[:2])
+
+
+def test_route_modules_say_so_in_their_name():
+    """A newcomer tells a route module from a query module by its name: routes.py or routes_<screen>.py."""
+    misnamed = sorted(name for name in route_modules() if not name.rpartition(".")[2].startswith("routes"))
+    assert misnamed == []
+
+
+def test_no_module_outside_a_feature_imports_its_route_modules():
+    routes = set(route_modules())
+    graph = import_graph()
+    reaching = sorted(
+        f"{name} → {target}"
+        for name, targets in graph.items()
+        for target in targets & routes
+        if feature_of(name) != feature_of(target)
+    )
+    assert reaching == []
+
+
+def calls_select(path: Path) -> list[int]:
+    lines = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Call):
+            func = node.func
+            name = func.id if isinstance(func, ast.Name) else func.attr if isinstance(func, ast.Attribute) else ""
+            if name == "select":
+                lines.append(node.lineno)
+    return lines
+
+
+def test_no_route_module_builds_a_select():
+    """Queries live on the read side (pages, figures, services); a route module only routes."""
+    building = {name: lines for name, path in route_modules().items() if (lines := calls_select(path))}
+    assert building == {}
+
+
+def registered_filters() -> list[tuple[str, str]]:
+    """(filter name, module) for every template filter registration in app/, read from the source."""
+    found = []
+    for name, path in module_files().items():
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.FunctionDef):
+                for decorator in node.decorator_list:
+                    call = decorator.func if isinstance(decorator, ast.Call) else decorator
+                    if isinstance(call, ast.Attribute) and call.attr in ("app_template_filter", "template_filter"):
+                        args = decorator.args if isinstance(decorator, ast.Call) else []
+                        label = args[0].value if args and isinstance(args[0], ast.Constant) else node.name
+                        found.append((label, name))
+            elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+                if node.func.attr in ("add_app_template_filter", "add_template_filter"):
+                    if len(node.args) > 1 and isinstance(node.args[1], ast.Constant):
+                        label = node.args[1].value
+                    else:
+                        label = ast.unparse(node.args[0]) if node.args else "?"
+                    found.append((label, name))
+            elif isinstance(node, ast.Subscript) and ast.unparse(node.value).endswith("jinja_env.filters"):
+                if isinstance(node.ctx, ast.Store) and isinstance(node.slice, ast.Constant):
+                    found.append((node.slice.value, name))
+    return found
+
+
+class _CountingFilters(dict):
+    """jinja_env.filters that remembers every name set, and how often."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.sets: dict[str, int] = {}
+
+    def __setitem__(self, key, value):
+        self.sets[key] = self.sets.get(key, 0) + 1
+        super().__setitem__(key, value)
+
+
+def filters_set_while_building(monkeypatch) -> dict[str, int]:
+    """Build an app and count, per name, how often a template filter was set on it: however it was
+    registered (a blueprint's decorator, add_template_filter in a loop, jinja_env.filters[...])."""
+    import flask
+
+    counting: list[_CountingFilters] = []
+    original = flask.Flask.create_jinja_environment
+
+    def create_jinja_environment(self):
+        env = original(self)
+        env.filters = _CountingFilters(env.filters)
+        counting.append(env.filters)
+        return env
+
+    monkeypatch.setattr(flask.Flask, "create_jinja_environment", create_jinja_environment)
+    from app import create_app
+
+    create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": "sqlite://", "SECRET_KEY": "structure"})
+    return counting[0].sets
+
+
+def test_the_filter_count_sees_a_second_registration(monkeypatch):
+    import flask
+
+    original = flask.Flask.add_template_filter
+
+    def twice(self, f, name=None):
+        original(self, f, name)
+        original(self, f, name)
+
+    monkeypatch.setattr(flask.Flask, "add_template_filter", twice)
+    sets = filters_set_while_building(monkeypatch)
+    assert sets["num"] == 1  # set on jinja_env.filters directly, once
+    assert 2 in sets.values()  # every blueprint filter, now twice
+
+
+def test_no_template_filter_is_registered_twice(monkeypatch):
+    """One namespace for every template: a name registered twice shows whichever was imported last."""
+    sets = filters_set_while_building(monkeypatch)
+    assert {name: count for name, count in sets.items() if count > 1} == {}
+
+
+def test_no_route_module_registers_a_filter():
+    """Labels live in the feature's labels.py (or app/formatting.py), registered once by the package."""
+    routes = set(route_modules())
+    assert sorted({module for _, module in registered_filters()} & routes) == []
+
+
+def reads_request_form(path: Path) -> list[int]:
+    return [
+        node.lineno
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+        if isinstance(node, ast.Attribute) and node.attr == "form" and ast.unparse(node.value) == "request"
+    ]
+
+
+def test_posts_are_read_by_forms():
+    """What a person posts is read by a Flask-WTF form (forms.py): typed, bounded, its refusal in
+    their language, never by hand in a route or a service."""
+    by_hand = {
+        name: lines
+        for name, path in module_files().items()
+        if name.rpartition(".")[2] != "forms" and name not in READS_RAW_POSTS and (lines := reads_request_form(path))
+    }
+    assert by_hand == {}
+
+
+def test_route_modules_stay_short():
+    long = {
+        name: count
+        for name, path in route_modules().items()
+        if (count := len(path.read_text(encoding="utf-8").splitlines())) > LONGEST_ROUTE_MODULE
+    }
+    assert long == {}
+
+
+def test_no_function_over_80_lines_outside_the_demo():
+    long = {}
+    for name, path in module_files().items():
+        if name.startswith("app.demo"):
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                length = node.end_lineno - node.lineno + 1
+                if length > LONGEST_FUNCTION:
+                    long[f"{name}.{node.name}"] = length
+    assert long == {}
