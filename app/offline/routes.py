@@ -141,6 +141,10 @@ def offline_config() -> dict:
             "saved": _("Saved on this phone, waiting to send."),
             # A kept post once sent, on its form's note and the queue page, in the campaign's time.
             "sent": _("Sent at %(time)s"),
+            # A kept post the server refused, on the note of the form that kept it.
+            "refusedNote": _("Not saved: %(reason)s"),
+            "refusedPlain": _("Not saved: the server refused it."),
+            "fix": _("Correct it"),
             "zone": campaign_zone().key,
             "seeQueue": _("See what is waiting"),
             "notKept": _(
@@ -168,6 +172,9 @@ def queue_words() -> dict:
         "created": _("Kept at"),
         "deleteConfirm": _("Delete this from the phone? It has not been sent."),
         "resolve": _("Choose which figures stand"),
+        # When this phone last reached the server with something kept, in the campaign's time.
+        "lastSent": _("Last sent from this phone: %(time)s"),
+        "nothingSent": _("Nothing sent from this phone in the last day."),
     }
 
 

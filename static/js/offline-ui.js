@@ -116,7 +116,10 @@
     var byKey = {};
     sent.forEach(function (record) { byKey[record.key] = record; });
     var fresh = false;
+    var refused = {};
+    items.forEach(function (item) { if (item.state !== "waiting") refused[item.key] = item; });
     document.querySelectorAll("[data-offline-note][data-offline-key]").forEach(function (note) {
+      if (refused[note.dataset.offlineKey]) showRefused(note, refused[note.dataset.offlineKey], w);
       var record = byKey[note.dataset.offlineKey];
       if (!record || note.dataset.offlineSent) return;
       note.textContent = sentText(record, w);
@@ -134,6 +137,26 @@
       unread = false;
       document.body.dispatchEvent(new CustomEvent("sir-queue-sent", { bubbles: true }));
     }
+  }
+
+  /* A kept post the server refused: its form's note says so, with the reason and the way to correct it. */
+  function showRefused(note, item, w) {
+    if (note.dataset.offlineRefused === item.key + item.updated) return;
+    note.dataset.offlineRefused = item.key + item.updated;
+    note.textContent = item.reason ? w.refusedNote.replace("%(reason)s", item.reason) : w.refusedPlain;
+    note.classList.remove("flash-offline");
+    note.classList.add("flash-error");
+    note.setAttribute("role", "alert");
+    note.appendChild(document.createTextNode(" "));
+    note.appendChild(fixLink(item, w));
+  }
+
+  function fixLink(item, w) {
+    var link = document.createElement("a");
+    link.href = (item.page || item.url) + "#offline-fix=" + encodeURIComponent(item.key);
+    link.setAttribute("hx-boost", "false");
+    link.textContent = w.fix;
+    return link;
   }
 
   function stateLabel(item, w) {
@@ -158,6 +181,14 @@
       timeZone: w.zone || undefined,
     });
     section.querySelector("[data-offline-empty]").hidden = items.length > 0;
+    var last = section.querySelector("[data-offline-last-sent]");
+    if (last) {
+      var newest = (sent || [])[(sent || []).length - 1];
+      var when = new Intl.DateTimeFormat(document.documentElement.lang + "-IN", {
+        day: "numeric", month: "short", hour: "2-digit", minute: "2-digit", hourCycle: "h23", timeZone: w.zone || undefined,
+      });
+      last.textContent = newest ? w.lastSent.replace("%(time)s", when.format(new Date(newest.sent))) : w.nothingSent;
+    }
     section.querySelector("[data-offline-send]").hidden = items.length === 0;
     var open = {};
     list.querySelectorAll("details[open]").forEach(function (details) { open[details.closest("li").dataset.key] = true; });
@@ -379,9 +410,14 @@
   window.addEventListener("sir-queue-changed", refresh);
   if (queue.channel) queue.channel.addEventListener("message", refresh);
 
-  if (location.hash.indexOf("#offline-fix=") === 0) {
-    fillFromQueue(decodeURIComponent(location.hash.slice("#offline-fix=".length)));
+  function fixFromHash() {
+    if (location.hash.indexOf("#offline-fix=") === 0) {
+      fillFromQueue(decodeURIComponent(location.hash.slice("#offline-fix=".length)));
+    }
   }
+  fixFromHash();
+  // "Correct it" on this very page (the form's own note) fills the form without a reload.
+  window.addEventListener("hashchange", fixFromHash);
 
-  window.sirOfflineUi = { keep: keep, refresh: refresh, sendNow: sendNow };
+  window.sirOfflineUi = { keep: keep, refresh: refresh, sendNow: sendNow, fixLink: fixLink };
 })();

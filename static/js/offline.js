@@ -168,6 +168,12 @@
 
   document.addEventListener("htmx:configRequest", function (event) {
     var detail = event.detail;
+    // Offline, a fragment (the duplicate hints, a live count) cannot come: not asked for, rather than
+    // failed with an error. Whole pages still go, through the worker's kept copies.
+    if (detail.verb === "get" && navigator.onLine === false && !detail.boosted && !(detail.headers && detail.headers["HX-Boosted"])) {
+      event.preventDefault();
+      return;
+    }
     var form = detail.elt && detail.elt.closest ? detail.elt.closest("form") : null;
     if (detail.verb !== "post" || !queueable(form, detail.path)) return;
     var key = ensureKey(form);

@@ -84,6 +84,18 @@
     if (!place) return;
     place.hidden = !item;
     place.dataset.keptKey = item ? item.key : "";
+    // Refused by the server: no longer "waiting", but the reason and the way to correct it.
+    var refused = !!item && item.state !== "waiting";
+    place.classList.toggle("flash-offline", !refused);
+    place.classList.toggle("flash-error", refused);
+    var waiting = place.querySelector("[data-kept-waiting]");
+    var told = place.querySelector("[data-kept-refused]");
+    if (waiting) waiting.hidden = refused;
+    if (told) {
+      told.hidden = !refused;
+      told.querySelector("[data-kept-reason]").textContent = refused ? item.reason || "" : "";
+      told.querySelector("[data-kept-fix]").href = refused ? location.pathname + location.search + "#offline-fix=" + encodeURIComponent(item.key) : "#";
+    }
     var note = place.querySelector("[data-kept-replaced]");
     if (note) note.hidden = !(item && replacedIn[slotOfForm(form)] === item.key);
   }

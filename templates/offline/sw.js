@@ -164,10 +164,26 @@ function networkFirst(request) {
     return keptCopy(request).then(function (kept) {
       return kept || keptSignIn(request);
     }).then(function (kept) {
+      return kept || signedOutGoesToSignIn(request);
+    }).then(function (kept) {
       if (kept) return kept;
       throw error;
     });
   });
+}
+
+/* No network and nobody signed in on this phone (signed out, even offline): any page, the installed
+ * app's start page first, goes to the kept sign-in page, as the server would send it there. */
+function signedOutGoesToSignIn(request) {
+  if (request.mode !== "navigate") return Promise.resolve(null);
+  return Promise.all([sirQueue.getUser(), caches.has(SIGN_OUT_CACHE)]).then(function (found) {
+    if (found[0] && !found[1]) return null;
+    return caches.open(STATIC_CACHE).then(function (cache) {
+      return cache.match(self.location.origin + SIGN_IN_URL);
+    }).then(function (kept) {
+      return kept ? Response.redirect(self.location.origin + SIGN_IN_URL, 302) : null;
+    });
+  }).catch(function () { return null; });
 }
 
 self.addEventListener("fetch", function (event) {

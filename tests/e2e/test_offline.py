@@ -97,6 +97,7 @@ def test_a_first_visit_with_no_worker_yet_says_so_and_keeps_the_figures_in_the_f
         "() => [...document.scripts].map((s) => s.src).filter((s) => s.includes('offline'))"
     )
     assert len(loaded) == 1 and "/static/js/offline.js" in loaded[0], loaded
+    page.wait_for_load_state("networkidle")  # nothing of the page still on its way when the network goes
     context.set_offline(True)
     card = page.locator(f"#report-{pid}")
     figures = advance(previous, electors)
