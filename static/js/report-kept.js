@@ -122,6 +122,24 @@
     // A reason already asked for stays, with what was typed in it.
     place.replaceChildren.apply(place, [note].concat(Array.prototype.slice.call(place.querySelectorAll(".report-reason"))));
     place.dataset.offline = "1";
+    askReasonOffline(form);
+  }
+
+  /* Offline: a figure lower than in the last report asks for the reason here, as the live check would. */
+  function askReasonOffline(form) {
+    var place = check(form);
+    var template = form.querySelector("template[data-offline-reason]");
+    if (!place || !place.dataset.offline || !template) return;
+    var lower = Array.prototype.some.call(form.querySelectorAll("input[data-previous]"), function (input) {
+      var typed = input.value.trim();
+      return typed !== "" && Number(typed) < Number(input.dataset.previous);
+    });
+    var asked = place.querySelector(".report-reason");
+    if (lower && !asked) {
+      place.appendChild(template.content.firstElementChild.cloneNode(true));
+    } else if (!lower && asked && asked.hasAttribute("data-offline-added") && !asked.querySelector("input").value) {
+      asked.remove();
+    }
   }
 
   function checkNow(form) {
@@ -208,6 +226,10 @@
     var target = event.detail.target;
     var swapped = target && target.isConnected ? target : target && target.id ? document.getElementById(target.id) : null;
     if (swapped) apply(swapped, true);
+  });
+  document.addEventListener("input", function (event) {
+    var form = event.target.closest ? event.target.closest(FORM) : null;
+    if (form && navigator.onLine === false) askReasonOffline(form);
   });
   window.addEventListener("online", function () {
     forms(document).forEach(function (form) {

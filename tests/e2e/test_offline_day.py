@@ -262,3 +262,35 @@ def test_a_field_workers_day_offline_arrives_once_with_the_tap_times(live_server
     for context, _page, errors in phones.values():
         assert errors == []
         context.close()
+
+
+def test_offline_a_lower_figure_asks_for_the_reason_and_the_kept_report_is_saved(live_server, page):
+    app = live_server.app
+    pid = part_id(app, 1, 1)
+    previous, electors = clear_today(app, pid)
+    sign_in(page, live_server, "blo.1.1")
+    _hindi(page)
+    page.goto(f"{live_server}/reports/parts/{pid}")
+    worker_ready(page)
+    card = page.locator(f"#report-{pid}")
+    figures = advance(previous, electors)
+    figures["mapped_self"] = previous["mapped_self"] - 1
+    page.context.set_offline(True)
+    for name in FIGURES:
+        card.locator(f"input[name='{name}']").fill(str(figures[name]))
+    reason = card.locator("input[name='correction_reason']")
+    expect(reason).to_be_visible()  # asked on the phone, before any network
+    expect(card.locator(".report-check")).to_contain_text("नेटवर्क नहीं")
+    card.locator("input[name='mapped_self']").fill(str(previous["mapped_self"]))
+    expect(reason).to_have_count(0)  # no lower figure, nothing asked
+    card.locator("input[name='mapped_self']").fill(str(figures["mapped_self"]))
+    reason.fill("दोबारा गिनती")
+    card.locator("button[type=submit]").click()
+    expect(card.locator("[data-offline-note]")).to_contain_text("इस फ़ोन पर रखा गया")
+
+    page.context.set_offline(False)
+    expect(page.locator("[data-offline-badge]")).to_be_hidden(timeout=15000)
+    with app.app_context():
+        report = db.session.scalars(select(DailyReport).where(DailyReport.part_id == pid)).all()
+        today = [r for r in report if r.figures() == figures]
+        assert len(today) == 1 and today[0].correction_reason == "दोबारा गिनती"
