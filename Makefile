@@ -28,13 +28,20 @@ extract-messages: install
 	$(VENV)/bin/pybabel extract -F babel.cfg -k _l -k lazy_gettext --ignore-dirs ".*" -o app/translations/messages.pot .
 	$(VENV)/bin/pybabel update -i app/translations/messages.pot -d app/translations --no-fuzzy-matching --ignore-obsolete
 
+# The port to serve on: `make run PORT=5050` when 5000 is taken.
+PORT ?= 5000
+PORT_FREE := import socket, sys; s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1); sys.exit(s.connect_ex(("127.0.0.1", $(PORT))) == 0)
+PORT_UP := import socket, sys, time; sys.exit(next((0 for _ in range(600) if not socket.socket().connect_ex(("127.0.0.1", $(PORT))) or time.sleep(0.2)), 1))
+
 run: install translations
+	@$(PY) -c '$(PORT_FREE)' || { echo "Port $(PORT) is taken: run make run PORT=5050 (or another free port)."; exit 1; }
 	$(FLASK) db upgrade
 	$(FLASK) seed-demo --scale $(SCALE) --if-empty
-	@echo "Serving at http://127.0.0.1:5000, with one job-queue consumer"
-	@trap 'kill $$consumer 2>/dev/null; wait $$consumer' EXIT INT TERM; \
+	@trap 'kill $$consumer $$server 2>/dev/null; wait' EXIT INT TERM; \
 	$(VENV)/bin/huey_consumer app.worker.huey --workers 2 & consumer=$$!; \
-	$(FLASK) run --host 127.0.0.1 --port 5000
+	$(FLASK) run --host 127.0.0.1 --port $(PORT) & server=$$!; \
+	$(PY) -c '$(PORT_UP)' && echo "Serving at http://127.0.0.1:$(PORT), with one job-queue consumer"; \
+	wait $$server
 
 lint: install-dev
 	$(PY) -m ruff check .

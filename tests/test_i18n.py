@@ -233,3 +233,15 @@ def test_a_bad_address_gets_the_error_page_in_the_language(client, auth):
     assert page.status_code == 400
     html = page.get_data(as_text=True)
     assert "“abc” मान्य page नहीं है।" in html and "is not a valid" not in html
+
+
+def test_hindi_uses_one_word_for_an_assembly_constituency_and_a_blo():
+    """The CSVs and most pages say वि.स. and बीएलओ: no Hindi text mixes in "AC" or "BLO" in Latin letters."""
+    with PO.open("rb") as handle:
+        catalog = read_po(handle)
+    mixed = sorted(
+        message.id
+        for message in catalog
+        if message.id and isinstance(message.string, str) and re.search(r"\b(AC|BLOs?)\b", message.string)
+    )
+    assert mixed == []

@@ -16,6 +16,9 @@
   if (window.sirInspectionMaps) return;
 
   function base(container) {
+    // The zoom buttons' names in the page's language (base.html carries them).
+    L.Control.Zoom.prototype.options.zoomInTitle = document.documentElement.dataset.zoomIn || "Zoom in";
+    L.Control.Zoom.prototype.options.zoomOutTitle = document.documentElement.dataset.zoomOut || "Zoom out";
     var map = L.map(container, {
       attributionControl: Boolean(container.dataset.tileUrl),
       scrollWheelZoom: false,

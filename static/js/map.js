@@ -65,6 +65,9 @@
       maximumFractionDigits: 1,
     });
     var tileUrl = container.dataset.tileUrl;
+    // The zoom buttons' names in the page's language (base.html carries them).
+    L.Control.Zoom.prototype.options.zoomInTitle = document.documentElement.dataset.zoomIn || "Zoom in";
+    L.Control.Zoom.prototype.options.zoomOutTitle = document.documentElement.dataset.zoomOut || "Zoom out";
     var map = L.map(container, {
       attributionControl: Boolean(tileUrl),
       scrollWheelZoom: false,

@@ -39,6 +39,9 @@
       status.hidden = !text;
     }
 
+    // The zoom buttons' names in the page's language (base.html carries them).
+    L.Control.Zoom.prototype.options.zoomInTitle = document.documentElement.dataset.zoomIn || "Zoom in";
+    L.Control.Zoom.prototype.options.zoomOutTitle = document.documentElement.dataset.zoomOut || "Zoom out";
     var map = L.map(container, {
       attributionControl: Boolean(data.tileUrl),
       scrollWheelZoom: false,

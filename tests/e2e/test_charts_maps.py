@@ -116,3 +116,13 @@ def test_boosted_link_to_an_ac_map_draws_it(live_server, page):
     )
     assert page.evaluate("Object.keys(Chart.instances).length") == 2  # the district's charts were freed
     assert page.console_errors == []
+
+
+def test_the_map_controls_speak_the_pages_language(live_server, page):
+    """Leaflet's zoom buttons are named in Hindi on a Hindi page, in English on an English one."""
+    _open_district_map(page, live_server)
+    expect(page.locator(".leaflet-control-zoom-in")).to_have_attribute("title", "Zoom in")
+    page.get_by_role("button", name="हिन्दी").click()
+    expect(page.locator("html")).to_have_attribute("lang", "hi")
+    expect(page.locator(".leaflet-control-zoom-in")).to_have_attribute("title", "बड़ा करें")
+    expect(page.locator(".leaflet-control-zoom-out")).to_have_attribute("title", "छोटा करें")

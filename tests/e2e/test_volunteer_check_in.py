@@ -37,7 +37,7 @@ def test_volunteer_accepts_checks_in_with_gps_and_the_blo_confirms(live_server, 
     sign_in(page, live_server, "vol.bhopal.1")
     expect(page.locator("html")).to_have_attribute("lang", "hi")
     page.locator(f"a[href='/volunteers/assignments/{offer}']").first.click()
-    expect(page.locator("#assignment")).to_contain_text("स्वीकार करने के बाद BLO का नाम")
+    expect(page.locator("#assignment")).to_contain_text("स्वीकार करने के बाद बीएलओ का नाम")
     accept = page.get_by_role("button", name="स्वीकार करें")
     box = accept.bounding_box()
     assert box["height"] >= 44 and box["x"] + box["width"] <= 360

@@ -477,3 +477,14 @@ def test_officers_find_a_part_to_enter_for(app, client, auth, part_1_1):
     assert response.status_code == 303 and response.headers["Location"].endswith(f"/reports/parts/{part_id}")
     response = client.get("/reports/?part=5-1")
     assert response.status_code == 404 and "No part 5-1 in your area." in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("lang", ["en", "hi"])
+def test_a_part_report_page_has_one_top_heading_naming_the_part(app, client, auth, part_1_1, lang):
+    """Screen readers jump to a page's <h1>: the BLO's report page had none (axe's one violation)."""
+    part_id = part_1_1[0]
+    auth.login("blo.1.1", lang=lang)
+    html = client.get(f"/reports/parts/{part_id}").get_data(as_text=True)
+    headings = re.findall(r"<h1[^>]*>(.*?)</h1>", html, re.S)
+    assert len(headings) == 1
+    assert ("Daily report, part 1-1" if lang == "en" else "दैनिक रिपोर्ट, भाग 1-1") in headings[0]

@@ -225,7 +225,7 @@ def test_the_page_in_hindi_translates_the_tasks_and_the_rules(app):
     offer = make_offer(app, tasks=("awareness",))
     client = signed_in(app, "vol.bhopal.1", lang="hi")
     html = client.get(f"/volunteers/assignments/{offer}").get_data(as_text=True).replace("\u202f", " ")
-    assert "जागरूकता" in html and "BLO" in html
+    assert "जागरूकता" in html and "बीएलओ" in html
     assert "Awareness work" not in html and "Never act as the BLO." not in html
 
 
