@@ -21,7 +21,7 @@ def init_app(app: Flask) -> None:
     @click.option("--if-empty", is_flag=True, help="Do nothing when places already exist.")
     def seed_demo_command(scale: str, if_empty: bool) -> None:
         """Fill the database with a synthetic Madhya Pradesh demo."""
-        from app.seed import DEMO_PASSWORD, seed_demo
+        from app.demo import DEMO_PASSWORD, seed_demo
 
         if if_empty and db.session.scalar(select(func.count(District.id))):
             click.echo("Demo data already present; not seeding.")
@@ -31,7 +31,7 @@ def init_app(app: Flask) -> None:
             logins = seed_demo(scale, log=click.echo)
             click.echo(f"seed {scale}: {time.perf_counter() - started:.1f} s")
         if logins is None:
-            from app.seed import demo_logins
+            from app.demo import demo_logins
 
             logins = demo_logins()
         click.echo(f"\nDemo sign-ins (password for all: {DEMO_PASSWORD}):")

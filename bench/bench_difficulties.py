@@ -53,10 +53,10 @@ def escalate_100k(bench) -> None:
     """100,000 difficulties opened over the last day and a half, mostly left alone, lived up to
     half an hour ago: what came due since is one escalation run's work. The difficulties are
     removed afterwards, so the benches after this one see the seeded state."""
+    from app.demo.difficulties import seed_bulk
     from app.difficulties import services
     from app.difficulties.models import ACTIVE, Difficulty
     from app.extensions import db
-    from app.seed_difficulties import seed_bulk
     from app.timeutil import utcnow
 
     with bench.app.app_context():

@@ -65,9 +65,9 @@ def _seeded_database(folder: Path) -> tuple[str, list[str]]:
     from sqlalchemy import select
 
     from app import create_app
+    from app.demo import seed_demo
     from app.extensions import db
     from app.models import Role, User
-    from app.seed import seed_demo
 
     url = f"sqlite:///{folder / 'bench-uploads.sqlite'}"
     app = create_app({"SQLALCHEMY_DATABASE_URI": url})
@@ -125,7 +125,7 @@ class _Phone:
     """One BLO's cookies, from the real sign-in form (CSRF on), and the difficulty form's tokens."""
 
     def __init__(self, port: int, login: str):
-        from app.seed import DEMO_PASSWORD
+        from app.demo import DEMO_PASSWORD
 
         self.port, self.cookies = port, {}
         html = self.get("/auth/login")

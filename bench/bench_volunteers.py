@@ -111,9 +111,9 @@ def _top_up(district_id: int, wanted: int) -> int:
     from sqlalchemy import func, insert, select
 
     from app.campaign.services import current_campaign
+    from app.demo import demo_password_hash
     from app.extensions import db
     from app.models import Part, Role, User
-    from app.seed import demo_password_hash
     from app.timeutil import utcnow
     from app.volunteers.models import AvailabilityWindow, Organisation, Volunteer, VolunteerStatus
 

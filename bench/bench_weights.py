@@ -18,7 +18,7 @@ from tests.e2e.conftest import ARGS, CHROMIUM
 def run(bench) -> None:
     from playwright.sync_api import sync_playwright
 
-    from app.seed import DEMO_PASSWORD
+    from app.demo import DEMO_PASSWORD
 
     with serving(bench.app) as base:
         with sync_playwright() as playwright:

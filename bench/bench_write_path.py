@@ -124,11 +124,11 @@ def _reporting_blos(url: str) -> list[tuple[str, int, dict[str, int]]]:
     from werkzeug.security import generate_password_hash
 
     from app import create_app
+    from app.demo import DEMO_PASSWORD
     from app.extensions import db
     from app.figures.models import FIGURES, DailyReport
     from app.figures.rules import elector_tolerance
     from app.models import Part, User
-    from app.seed import DEMO_PASSWORD
 
     app = create_app({"SQLALCHEMY_DATABASE_URI": url})
     with app.app_context():
@@ -163,7 +163,7 @@ def _reporting_blos(url: str) -> list[tuple[str, int, dict[str, int]]]:
 
 def _sign_in(port: int, blos) -> list[str]:
     """Each BLO's session cookie, from the real sign-in form (CSRF is off in the bench apps)."""
-    from app.seed import DEMO_PASSWORD
+    from app.demo import DEMO_PASSWORD
 
     requests = [
         load.Request(

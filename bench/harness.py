@@ -42,8 +42,8 @@ class Bench:
 
     def _make_app(self, scale: str, url: str | None = None):
         from app import create_app
+        from app.demo import seed_demo
         from app.extensions import db
-        from app.seed import seed_demo
 
         url = url or f"sqlite:///{self.workdir / f'bench-{scale}.sqlite'}"
         app = create_app(
@@ -66,7 +66,7 @@ class Bench:
 
     def client(self, login: str, app=None):
         """A test client signed in as `login` (CSRF is off in the bench apps)."""
-        from app.seed import DEMO_PASSWORD
+        from app.demo import DEMO_PASSWORD
 
         client = (app or self.app).test_client()
         client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"

@@ -25,8 +25,8 @@ from psycopg.errors import UndefinedTable
 from sqlalchemy import Integer, create_engine, text
 
 from app import create_app
+from app.demo import DEMO_PASSWORD, seed_demo
 from app.extensions import db, limiter
-from app.seed import DEMO_PASSWORD, seed_demo
 
 PG_URL = os.environ.get("TEST_DATABASE_URL", "")
 TEST_PASSWORD_HASH = "pbkdf2:sha256:1"

@@ -36,11 +36,11 @@ def test_reviews_difficulty_values_become_difficulties(database_url):
 
     from sqlalchemy import insert, select
 
+    from app.demo import seed_demo
     from app.difficulties import services
     from app.difficulties.models import Difficulty, DifficultyEvent, Level
     from app.models import Constituency, Part, User
     from app.reviews.models import BloReview
-    from app.seed import seed_demo
     from app.timeutil import utcnow
 
     app = make_app(database_url)

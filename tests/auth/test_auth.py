@@ -299,8 +299,8 @@ def test_production_hashes_passwords_with_scrypt_and_refuses_a_cheaper_hash(tmp_
     from werkzeug.security import check_password_hash
 
     from app import create_app
+    from app.demo import DEMO_PASSWORD, demo_password_hash
     from app.models import Role
-    from app.seed import DEMO_PASSWORD, demo_password_hash
 
     url = f"sqlite:///{tmp_path / 'production.sqlite'}"
     production = create_app({"SQLALCHEMY_DATABASE_URI": url})

@@ -32,8 +32,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import delete, make_url
 
+from app.demo import seed_demo
 from app.extensions import db
-from app.seed import seed_demo
 from tests.concurrency.racing import Gunicorn, Person, Race, Servers, Verdict, run_race
 
 HERE = Path(__file__).resolve().parent

@@ -18,7 +18,7 @@ from urllib.parse import unquote
 
 import requests
 
-from app.seed import DEMO_PASSWORD
+from app.demo import DEMO_PASSWORD
 
 ROOT = Path(__file__).resolve().parents[2]
 WORKERS = 2

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
+from app.demo import seed_demo
+from app.demo.core import STATE_CONSTITUENCIES, STATE_PARTS, read_districts, state_plan
 from app.extensions import db
 from app.models import Constituency, District, Part, Role, User
-from app.seed import STATE_CONSTITUENCIES, STATE_PARTS, read_districts, seed_demo, state_plan
 
 
 def test_state_plan_has_the_states_shape():

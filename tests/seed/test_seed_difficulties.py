@@ -5,12 +5,12 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
+from app.demo import seed_demo
+from app.demo.difficulties import seed_bulk
 from app.difficulties import services, sla
 from app.difficulties.models import ACTIVE, Difficulty, DifficultyEvent, Status
 from app.extensions import db
 from app.models import Constituency, Part
-from app.seed import seed_demo
-from app.seed_difficulties import seed_bulk
 from app.timeutil import utcnow
 
 

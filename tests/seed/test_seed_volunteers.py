@@ -6,9 +6,9 @@ from __future__ import annotations
 from sqlalchemy import func, select
 
 from app.campaign.clock import campaign_today
+from app.demo import seed_demo
 from app.extensions import db
 from app.models import Part, Role, User
-from app.seed import seed_demo
 from app.volunteers.models import (
     Assignment,
     AvailabilityWindow,

@@ -1,4 +1,5 @@
-"""Synthetic Madhya Pradesh demo data, deterministic and safe to re-run.
+"""Synthetic Madhya Pradesh demo data, deterministic and safe to re-run: the places, the accounts
+and the campaign, then each feature's demo (history, difficulties, volunteers, inspections).
 
 Districts come from the public reference list; everything below them is synthetic.
 Rows are generated from fixed seeds and inserted in bulk, skipping natural keys that
@@ -21,15 +22,15 @@ from flask import current_app
 from sqlalchemy import func, insert, select
 
 from app import passwords, timeutil
+from app.demo.difficulties import seed_difficulties
+from app.demo.history import demo_campaign_dates, seed_history
+from app.demo.inspections import seed_inspections
+from app.demo.volunteers import seed_volunteers
 from app.extensions import db
 from app.figures.rollups import refresh_constituency_totals
 from app.models import Campaign, Constituency, District, Part, Role, User
-from app.seed_difficulties import seed_difficulties
-from app.seed_history import demo_campaign_dates, seed_history
-from app.seed_inspections import seed_inspections
-from app.seed_volunteers import seed_volunteers
 
-DATA = Path(__file__).resolve().parent / "data" / "mp_districts.csv"
+DATA = Path(__file__).resolve().parent.parent / "data" / "mp_districts.csv"
 DEMO_PASSWORD = "sir-demo-2025"
 STATE_PARTS = 65_014
 STATE_CONSTITUENCIES = 230
