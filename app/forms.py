@@ -13,12 +13,13 @@ import unicodedata
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from flask_wtf.file import FileField
+from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import Field, HiddenField
 from wtforms.widgets import TextInput
 
 from app.formatting import number as format_number
 from app.inputs import MAX_ID
+from app.spreadsheets import EXTENSIONS
 
 BUILT_IN_MESSAGES = {
     "This field is required.": _l("This field is required."),
@@ -83,13 +84,19 @@ def read_whole_number(text: str | None, minimum: int = 0, maximum: int = MAX_ID)
     clean = ascii_digits(raw).replace(" ", "").replace("\u00a0", "")
     if "," in clean:
         if not _GROUPED.match(clean):
-            raise ValueError(_("“%(value)s” is not a whole number: type the count in digits.", value=raw[:20]))
+            raise ValueError(
+                _("“%(value)s” is not a whole number: type the count in digits.", value=raw[:20])
+            )
         clean = clean.replace(",", "")
     if not (clean.isascii() and clean.isdigit()):
         raise ValueError(_("“%(value)s” is not a whole number: type the count in digits.", value=raw[:20]))
     if len(clean) > len(str(maximum)) or not minimum <= int(clean) <= maximum:
         raise ValueError(
-            _("Enter a whole number from %(low)s to %(high)s.", low=format_number(minimum), high=format_number(maximum))
+            _(
+                "Enter a whole number from %(low)s to %(high)s.",
+                low=format_number(minimum),
+                high=format_number(maximum),
+            )
         )
     return int(clean)
 
@@ -171,3 +178,20 @@ class PhotoField(FileField):
 
     def process_formdata(self, valuelist):
         self.data = next((item for item in valuelist if getattr(item, "filename", "")), None)
+
+
+TABLE_TYPES = ".csv,.xlsx,text/csv,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+class TableFileField(FileField):
+    """A table to upload and read (app/spreadsheets.py): required, a .csv or .xlsx file; the phone's
+    file picker offers those. `label` says what the table holds."""
+
+    def __init__(self, label=None, validators=None, **kwargs):
+        validators = [
+            FileRequired(message=_l("Choose a file to upload.")),
+            FileAllowed(list(EXTENSIONS), message=_l("Upload a .csv or .xlsx file.")),
+            *(validators or []),
+        ]
+        kwargs.setdefault("render_kw", {"accept": TABLE_TYPES})
+        super().__init__(label, validators, **kwargs)

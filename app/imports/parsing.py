@@ -1,20 +1,18 @@
 """Reading an uploaded CSV or XLSX of part figures into typed rows. No database here.
 
-The header row may name the columns in English or Hindi, in any case and spacing; each
-column is found through its aliases. Cells are converted one by one and every problem is
-kept with its spreadsheet row number, so that the person can fix the whole file at once.
+The file is read by app/spreadsheets.py (its formats, its header row, the error list); here are
+the figures' columns with their aliases in English and Hindi, and their cells. Cells are converted
+one by one and every problem is kept with its spreadsheet row number, so that the person can fix
+the whole file at once.
 """
 
 from __future__ import annotations
 
-import csv
-import io
 import math
 import re
-import unicodedata
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -22,13 +20,24 @@ from typing import Any
 from flask_babel import gettext as _
 
 from app.figures.models import FIGURES
+from app.forms import read_whole_number
+from app.spreadsheets import (
+    CellError,
+    ErrorList,
+    ImportFileError,
+    date_cell,
+    header_columns,
+    is_blank,
+    normalize,
+    read_header,
+    shown,
+    table_rows,
+)
 
 MAX_ROWS = 250_000
-MAX_ERRORS_KEPT = 1000
 MAX_REASON = 300
 LARGEST_NUMBER = 10_000_000
 PROGRESS_EVERY = 5000
-EXTENSIONS = ("csv", "xlsx")
 
 # Column → its names in files, English first, then Hindi. The first alias is the sample file's header.
 COLUMNS: dict[str, tuple[str, ...]] = {
@@ -104,21 +113,6 @@ REQUIRED = tuple(name for name in COLUMNS if name != "reason")
 SAMPLE_HEADERS = [aliases[0] for aliases in COLUMNS.values()]
 
 
-class ImportFileError(ValueError):
-    """The whole file is refused (unreadable, wrong columns); the message says why."""
-
-
-class CellError(ValueError):
-    """One cell could not be read; the message says what to write instead."""
-
-
-def normalize(text: Any) -> str:
-    """Header text compared without case, punctuation or extra spaces: "AC No." == "ac no"."""
-    text = unicodedata.normalize("NFC", str(text or "")).casefold()
-    text = re.sub(r"[._:\-/()#*]+", " ", text)
-    return " ".join(text.split())
-
-
 ALIASES: dict[str, str] = {}
 for _name, _aliases in COLUMNS.items():
     ALIASES[normalize(_name)] = _name
@@ -143,23 +137,6 @@ class ParsedRow:
 
 
 @dataclass
-class ErrorList:
-    """Every problem is counted; the first MAX_ERRORS_KEPT (by row) are kept to be shown."""
-
-    items: list[dict] = field(default_factory=list)
-    count: int = 0
-
-    def add(self, row: int, message: str, column: str = "", part: str = "") -> None:
-        self.count += 1
-        if len(self.items) < MAX_ERRORS_KEPT:
-            self.items.append({"row": row, "part": part, "column": column, "message": message})
-
-    def merged(self, other: ErrorList) -> ErrorList:
-        items = sorted(self.items + other.items, key=lambda e: e["row"])[:MAX_ERRORS_KEPT]
-        return ErrorList(items, self.count + other.count)
-
-
-@dataclass
 class ParsedFile:
     rows: list[ParsedRow]
     errors: ErrorList
@@ -169,22 +146,9 @@ class ParsedFile:
 
 # -- cells ----------------------------------------------------------------------------------
 
-_GROUPED = re.compile(r"^\d{1,3}(?:,\d{2})*,\d{3}$|^\d{1,3}(?:,\d{3})+$")  # 1,23,456 or 123,456
 _WHOLE_DECIMAL = re.compile(r"^\d+\.0*$")
 _NEGATIVE = re.compile(r"^[-−]\s*\d+(?:\.\d*)?$")
 _FRACTION = re.compile(r"^\d*\.\d+$")
-_YMD = re.compile(r"^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})$")
-_DMY = re.compile(r"^(\d{1,2})[-/.](\d{1,2})[-/.](\d{4})$")
-_EXCEL_EPOCH = date(1899, 12, 30)
-
-
-def _shown(value: Any) -> str:
-    text = str(value).strip()
-    return text if len(text) <= 40 else text[:39] + "…"
-
-
-def _is_blank(value: Any) -> bool:
-    return value is None or (isinstance(value, str) and not value.strip())
 
 
 def whole_number(value: Any) -> int:
@@ -198,148 +162,55 @@ def whole_number(value: Any) -> int:
 
 
 def _whole_number(value: Any) -> int:
-    if _is_blank(value):
+    if is_blank(value):
         raise CellError(_("Empty: enter a number (0 if none)."))
     if isinstance(value, bool) or isinstance(value, (datetime, date)):
-        raise CellError(_("Not a number: “%(value)s”.", value=_shown(value)))
+        raise CellError(_("Not a number: “%(value)s”.", value=shown(value)))
     if isinstance(value, int):
         number = value
     elif isinstance(value, (float, Decimal)):
         if not math.isfinite(value) or value != int(value):
-            raise CellError(_("Enter a whole number, not “%(value)s”.", value=_shown(value)))
+            raise CellError(_("Enter a whole number, not “%(value)s”.", value=shown(value)))
         number = int(value)
     else:
         text = str(value).strip().replace(" ", "")
-        if text.isdecimal():
-            number = int(text)
-        elif _GROUPED.match(text):
-            number = int(text.replace(",", ""))
+        if (digits := _digits(text)) is not None:
+            number = digits
         elif _WHOLE_DECIMAL.match(text):
             number = int(text.split(".")[0])
         elif _NEGATIVE.match(text):
             raise CellError(_("Cannot be negative."))
         elif _FRACTION.match(text):
-            raise CellError(_("Enter a whole number, not “%(value)s”.", value=_shown(value)))
+            raise CellError(_("Enter a whole number, not “%(value)s”.", value=shown(value)))
         else:
-            raise CellError(_("Not a number: “%(value)s”. Enter digits only.", value=_shown(value)))
+            raise CellError(_("Not a number: “%(value)s”. Enter digits only.", value=shown(value)))
     if number < 0:
         raise CellError(_("Cannot be negative."))
     if number > LARGEST_NUMBER:
-        raise CellError(_("Too large: “%(value)s”.", value=_shown(value)))
+        raise CellError(_("Too large: “%(value)s”.", value=shown(value)))
     return number
 
 
-def report_date(value: Any) -> date:
-    """A date cell: an Excel date, YYYY-MM-DD, DD-MM-YYYY or DD/MM/YYYY (a time part is ignored)."""
-    if _is_blank(value):
-        raise CellError(_("Empty: enter the date of the figures."))
-    if isinstance(value, datetime):
-        return value.date()
-    if isinstance(value, date):
-        return value
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        if 20_000 <= value <= 80_000:  # an Excel serial day number (1954–2119)
-            return _EXCEL_EPOCH + timedelta(days=int(value))
-        raise CellError(_("Not a date: “%(value)s”. Write it as YYYY-MM-DD.", value=_shown(value)))
-    text = str(value).strip().split("T")[0].split(" ")[0]
+def _digits(text: str) -> int | None:
+    """Digits as every form reads them (Latin or Devanagari, Indian or international grouping:
+    app/forms.py), or None when the text is something else. Unbounded here: a count too large for a
+    cell has its own message."""
     try:
-        if match := _YMD.match(text):
-            return date(int(match[1]), int(match[2]), int(match[3]))
-        if match := _DMY.match(text):
-            return date(int(match[3]), int(match[2]), int(match[1]))
+        return read_whole_number(text, 0, 10 ** len(text))
     except ValueError:
-        raise CellError(_("No such date: “%(value)s”.", value=_shown(value))) from None
-    raise CellError(_("Not a date: “%(value)s”. Write it as YYYY-MM-DD.", value=_shown(value)))
+        return None
 
 
-# -- files ----------------------------------------------------------------------------------
-
-
-def extension(filename: str) -> str:
-    return Path(filename or "").suffix.lower().lstrip(".")
-
-
-def _csv_rows(path: Path) -> Iterator[Sequence[Any]]:
-    raw = path.read_bytes()
-    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
-        encoding = "utf-16"
-    else:
-        encoding = "utf-8-sig"
-    try:
-        text = raw.decode(encoding)
-    except UnicodeDecodeError:
-        raise ImportFileError(
-            _("The file is not UTF-8 text. In Excel choose Save As → “CSV UTF-8”, or upload the .xlsx file.")
-        ) from None
-    if "\x00" in text:
-        raise ImportFileError(_("The file is not a CSV text file. Upload a .csv or .xlsx file."))
-    first_line = text[: text.find("\n")] if "\n" in text else text
-    delimiter = max((",", ";", "\t"), key=first_line.count)
-    try:
-        yield from csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    except csv.Error:
-        raise ImportFileError(_("The CSV file is malformed: a quote is not closed.")) from None
-
-
-def _broken_workbook() -> ImportFileError:
-    return ImportFileError(
-        _(
-            "The file could not be read as an Excel workbook (.xlsx): it may be damaged, or another "
-            "format renamed to .xlsx. Save it again from Excel as .xlsx or as “CSV UTF-8”."
-        )
-    )
-
-
-def _xlsx_rows(path: Path) -> Iterator[Sequence[Any]]:
-    from openpyxl import load_workbook
-
-    try:
-        workbook = load_workbook(path, read_only=True, data_only=True)
-    except Exception:  # noqa: BLE001 - whatever openpyxl raises, the file is not a readable workbook
-        raise _broken_workbook() from None
-    try:
-        sheet = workbook.worksheets[0] if workbook.worksheets else None
-        if sheet is None:
-            raise ImportFileError(_("The workbook has no sheet."))
-        if hasattr(sheet, "reset_dimensions"):
-            sheet.reset_dimensions()  # some tools write a wrong size; read what is there
-        try:
-            yield from sheet.iter_rows(values_only=True)
-        except ImportFileError:
-            raise
-        except Exception:  # noqa: BLE001 - a damaged sheet inside a readable zip
-            raise _broken_workbook() from None
-    finally:
-        workbook.close()
-
-
-def table_rows(path: Path) -> Iterator[Sequence[Any]]:
-    """The file's rows as sequences of cell values, whatever its format."""
-    kind = extension(path.name)
-    if not path.exists() or path.stat().st_size == 0:
-        raise ImportFileError(_("The file is empty."))
-    if kind == "csv":
-        return _csv_rows(path)
-    if kind == "xlsx":
-        return _xlsx_rows(path)
-    raise ImportFileError(_("This file type is not supported. Upload a .csv or .xlsx file."))
+def report_date(value: Any) -> date:
+    """The figures' date: any date cell (app/spreadsheets.py), and never blank."""
+    if is_blank(value):
+        raise CellError(_("Empty: enter the date of the figures."))
+    return date_cell(value)
 
 
 def find_header(cells: Sequence[Any]) -> tuple[dict[str, int], dict[str, str]]:
     """Column → index and column → header text, for the recognised headers of one row."""
-    index: dict[str, int] = {}
-    headers: dict[str, str] = {}
-    for position, cell in enumerate(cells):
-        name = ALIASES.get(normalize(cell))
-        if name is None:
-            continue
-        if name in index:
-            raise ImportFileError(
-                _("The column %(column)s appears twice. Keep only one.", column=column_title(name))
-            )
-        index[name] = position
-        headers[name] = str(cell).strip()
-    return index, headers
+    return header_columns(cells, ALIASES, column_title)
 
 
 def _cell(cells: Sequence[Any], position: int) -> Any:
@@ -349,15 +220,7 @@ def _cell(cells: Sequence[Any], position: int) -> Any:
 def parse_file(path: Path, on_progress: Callable[[int], None] | None = None) -> ParsedFile:
     """Read every row; raise ImportFileError when the file as a whole cannot be used."""
     rows_iter = iter(table_rows(path))
-    header_row, index, headers = 0, {}, {}
-    for number, cells in enumerate(rows_iter, start=1):
-        if all(_is_blank(c) for c in cells):
-            continue
-        header_row = number
-        index, headers = find_header(cells)
-        break
-    if not header_row:
-        raise ImportFileError(_("The file is empty."))
+    header_row, index, headers = read_header(rows_iter, ALIASES, column_title)
     missing = [name for name in REQUIRED if name not in index]
     if missing:
         raise ImportFileError(
@@ -382,7 +245,7 @@ def _read_rows(
     figure_positions = [(name, index[name], headers[name]) for name in FIGURES]
     reason_at = index.get("reason")
     for number, cells in enumerate(rows_iter, start=header_row + 1):
-        if all(_is_blank(c) for c in cells):
+        if all(is_blank(c) for c in cells):
             continue
         if len(rows) >= MAX_ROWS:
             raise ImportFileError(
@@ -403,7 +266,7 @@ def _read_rows(
         reason = None
         if reason_at is not None:
             value = _cell(cells, reason_at)
-            reason = None if _is_blank(value) else str(value).strip()
+            reason = None if is_blank(value) else str(value).strip()
             if reason and len(reason) > MAX_REASON:
                 errors.add(
                     number,
@@ -422,15 +285,15 @@ def _read_rows(
 def _part_label(cells: Sequence[Any], index: dict[str, int]) -> str:
     """ "AC-part" as written in the row, to name the row in messages."""
 
-    def shown(value: Any) -> str:
+    def label(value: Any) -> str:
         if isinstance(value, float) and value.is_integer():
             value = int(value)
-        return "" if value is None else _shown(value)
+        return "" if value is None else shown(value)
 
     ac, part = _cell(cells, index["ac_number"]), _cell(cells, index["part_number"])
-    if _is_blank(ac) and _is_blank(part):
+    if is_blank(ac) and is_blank(part):
         return ""
-    return f"{shown(ac)}-{shown(part)}"
+    return f"{label(ac)}-{label(part)}"
 
 
 def _read(cells, index, headers, name, convert, number, errors, part):

@@ -33,19 +33,20 @@ from app.figures.selects import as_date, latest_reports
 from app.figures.signals import reports_saved
 from app.formatting import number
 from app.imports.models import ImportJob
-from app.imports.parsing import (
-    COLUMNS,
-    EXTENSIONS,
-    PROGRESS_EVERY,
-    SAMPLE_HEADERS,
-    ErrorList,
-    ImportFileError,
-    extension,
-    parse_file,
-)
+from app.imports.parsing import COLUMNS, PROGRESS_EVERY, SAMPLE_HEADERS, ParsedRow, parse_file
 from app.models import AuditEntry, Constituency, Job, Part, User
 from app.scope import Scope
-from app.spreadsheets import DATE, INTEGER, TEXT, Column, Spreadsheet
+from app.spreadsheets import (
+    DATE,
+    EXTENSIONS,
+    INTEGER,
+    TEXT,
+    Column,
+    ErrorList,
+    ImportFileError,
+    Spreadsheet,
+    extension,
+)
 from app.tasks import hold_point
 from app.timeutil import utcnow
 
@@ -310,6 +311,33 @@ def date_window() -> tuple[date | None, date]:
     return campaign.enumeration_start, min(today, campaign.enumeration_end + timedelta(days=1))
 
 
+def _unknown_part(label: str, elsewhere: bool) -> str:
+    """Why a row's AC and part number are refused: a part outside the uploader's district, or none."""
+    if elsewhere:
+        return _("Part %(part)s is not in your district.", part=label)
+    return _("Unknown part %(part)s: there is no such AC and part number.", part=label)
+
+
+def _outside_the_window(day: date, first_day: date | None, last_day: date) -> str | None:
+    """Why a row's date is refused (in the future, after the enumeration ended, before it
+    started), or None when it is a day of the enumeration up to today."""
+    if day > last_day:
+        if day > campaign_today():
+            return _("The date %(date)s is in the future.", date=day.isoformat())
+        return _(
+            "The date %(date)s is after the enumeration ended (%(end)s).",
+            date=day.isoformat(),
+            end=last_day.isoformat(),
+        )
+    if first_day is not None and day < first_day:
+        return _(
+            "The date %(date)s is before the enumeration started (%(start)s).",
+            date=day.isoformat(),
+            start=first_day.isoformat(),
+        )
+    return None
+
+
 def check_file(path: Path, scope: Scope, progress: Progress | None = None) -> CheckResult:
     """The dry run: read the file, check every row against the database, plan every change.
 
@@ -330,48 +358,44 @@ def check_file(path: Path, scope: Scope, progress: Progress | None = None) -> Ch
         if r.ac_number is not None and r.part_number is not None and (r.ac_number, r.part_number) not in parts
     }
     existing_elsewhere = _parts_outside(unknown_acs) if unknown_acs else set()
-    first_day, last_day = date_window()
+    candidates = _placed_rows(parsed.rows, parts, existing_elsewhere, headers, errors)
 
+    rule_errors = ErrorList()
+    _plan(candidates, rule_errors, headers, report, parsed.total_rows)
+    result.rows = candidates
+    result.errors = parsed.errors.merged(errors).merged(rule_errors)
+    report("checking", parsed.total_rows, parsed.total_rows)
+    return result
+
+
+def _placed_rows(
+    rows: list[ParsedRow],
+    parts: dict[tuple[int, int], PartInfo],
+    existing_elsewhere: set[tuple[int, int]],
+    headers: dict[str, str],
+    errors: ErrorList,
+) -> list[PlannedRow]:
+    """The rows to plan: a part in scope, a day in the campaign's window and once per part, figures
+    that could be read. Why another row cannot be placed is added to `errors`."""
+    first_day, last_day = date_window()
     candidates: list[PlannedRow] = []
     seen: dict[tuple[int, date], int] = {}
-    for row in parsed.rows:
+    for row in rows:
         if row.ac_number is None or row.part_number is None:
             continue
         label = f"{row.ac_number}-{row.part_number}"
         key = (row.ac_number, row.part_number)
         part = parts.get(key)
         if part is None:
-            if key in existing_elsewhere:
-                message = _("Part %(part)s is not in your district.", part=label)
-            else:
-                message = _("Unknown part %(part)s: there is no such AC and part number.", part=label)
+            message = _unknown_part(label, key in existing_elsewhere)
             errors.add(row.row, message, headers["part_number"], label)
             continue
         if row.report_date is None:
             continue
         day = row.report_date
-        if day > last_day:
-            if day > campaign_today():
-                message = _("The date %(date)s is in the future.", date=day.isoformat())
-            else:
-                message = _(
-                    "The date %(date)s is after the enumeration ended (%(end)s).",
-                    date=day.isoformat(),
-                    end=last_day.isoformat(),
-                )
-            errors.add(row.row, message, headers["report_date"], label)
-            continue
-        if first_day is not None and day < first_day:
-            errors.add(
-                row.row,
-                _(
-                    "The date %(date)s is before the enumeration started (%(start)s).",
-                    date=day.isoformat(),
-                    start=first_day.isoformat(),
-                ),
-                headers["report_date"],
-                label,
-            )
+        refused = _outside_the_window(day, first_day, last_day)
+        if refused:
+            errors.add(row.row, refused, headers["report_date"], label)
             continue
         earlier = seen.get((part.id, day))
         if earlier is not None:
@@ -391,13 +415,7 @@ def check_file(path: Path, scope: Scope, progress: Progress | None = None) -> Ch
         if row.figures is None:
             continue
         candidates.append(PlannedRow(row.row, part, label, day, row.figures, row.reason))
-
-    rule_errors = ErrorList()
-    _plan(candidates, rule_errors, headers, report, parsed.total_rows)
-    result.rows = candidates
-    result.errors = parsed.errors.merged(errors).merged(rule_errors)
-    report("checking", parsed.total_rows, parsed.total_rows)
-    return result
+    return candidates
 
 
 def _plan(
