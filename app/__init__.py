@@ -37,6 +37,27 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     # Before any blueprint adds its rules: every <int:...> in the app is a bounded id.
     app.url_map.converters["int"] = IdConverter
+    _init_extensions(app)
+
+    from app import access, errors, formatting, security
+
+    access.init_app(app)
+    security.init_app(app)
+    errors.init_app(app)
+    formatting.init_app(app)
+
+    _register_blueprints(app)
+
+    from app import cli, tasks
+
+    cli.init_app(app)
+    tasks.init_app(app)
+    app.url_defaults(_static_stamp)
+    return app
+
+
+def _init_extensions(app: Flask) -> None:
+    """The database, migrations, sign-in, CSRF, translations, htmx, the rate limits and compression."""
     db.init_app(app)
     migrate.init_app(
         app,
@@ -62,13 +83,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     compress.init_app(app)
     app.after_request(compress_client_errors)
 
-    from app import access, errors, formatting, security
 
-    access.init_app(app)
-    security.init_app(app)
-    errors.init_app(app)
-    formatting.init_app(app)
-
+def _register_blueprints(app: Flask) -> None:
+    """Every feature's blueprint."""
     from app.accounts import bp as accounts_bp
     from app.auth import bp as auth_bp
     from app.campaign import bp as campaign_bp
@@ -100,13 +117,6 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(imports_bp)
     app.register_blueprint(maps_bp)
     app.register_blueprint(offline_bp)
-
-    from app import cli, tasks
-
-    cli.init_app(app)
-    tasks.init_app(app)
-    app.url_defaults(_static_stamp)
-    return app
 
 
 @lru_cache(maxsize=512)

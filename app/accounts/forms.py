@@ -1,5 +1,5 @@
 from flask_babel import lazy_gettext as _l
-from wtforms import IntegerField, PasswordField, SelectField, StringField
+from wtforms import HiddenField, IntegerField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, Optional, Regexp
 
 from app.formatting import ROLE_LABELS  # noqa: F401 - re-exported for the routes
@@ -42,3 +42,16 @@ class AccountListForm(ListForm):
     def __init__(self, **controls):
         super().__init__(**controls)
         self.role.options = tuple(role.value for role in Role)
+
+
+class ActiveForm(Form):
+    """Activate ("1") or deactivate (anything else) an account, from its row."""
+
+    class Meta(Form.Meta):
+        csrf = False  # checked for every post by CSRFProtect
+
+    active = HiddenField()
+
+    @property
+    def activating(self) -> bool:
+        return self.active.data == "1"

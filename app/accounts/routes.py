@@ -2,11 +2,11 @@ from __future__ import annotations
 
 from flask import current_app, flash, request, url_for
 from flask_babel import gettext as _
-from sqlalchemy import or_, select
 
 from app.access import allow
 from app.accounts import bp
-from app.accounts.forms import ROLE_LABELS, AccountForm, AccountListForm
+from app.accounts.forms import ROLE_LABELS, AccountForm, AccountListForm, ActiveForm
+from app.accounts.pages import accounts_listed, districts_offered
 from app.accounts.services import (
     AccountError,
     NewAccount,
@@ -17,8 +17,7 @@ from app.accounts.services import (
 from app.extensions import db
 from app.formatting import lang
 from app.htmx import is_partial, redirect_to, render
-from app.models import District, Role, User
-from app.places.services import _like
+from app.models import Role
 from app.scope import current_scope
 
 MANAGERS = (Role.ADMIN, Role.COLLECTOR)
@@ -30,18 +29,7 @@ def index():
     scope = current_scope()
     form = AccountListForm.read()
     q, role = form.q.data, form.role.data
-    stmt = scope.users().order_by(User.role, User.login)
-    if q:
-        pattern = _like(q)
-        stmt = stmt.where(
-            or_(
-                User.login.ilike(pattern, escape="\\"),
-                User.name.ilike(pattern, escape="\\"),
-                User.mobile.ilike(pattern, escape="\\"),
-            )
-        )
-    if role:
-        stmt = stmt.where(User.role == Role(role))
+    stmt = accounts_listed(scope, q, role)
     return render(
         "accounts/index.html",
         block="rows",
@@ -57,11 +45,7 @@ def _account_form() -> AccountForm:
     scope = current_scope()
     form = AccountForm()
     form.role.choices = [(r.value, ROLE_LABELS[r.value]) for r in Role if r in scope.can_manage_roles()]
-    name = District.name_hi if lang() == "hi" else District.name_en
-    if scope.role == Role.ADMIN:
-        districts = db.session.scalars(select(District).order_by(name))
-    else:
-        districts = db.session.scalars(scope.districts().order_by(name))
+    districts = districts_offered(scope, lang())
     form.district_id.choices = [(0, "—")] + [(d.id, d.name(lang())) for d in districts]
     return form
 
@@ -138,7 +122,7 @@ def toggle_active(user_id: int):
     scope = current_scope()
     user = scope.require_user(user_id)
     try:
-        set_active(scope, user, request.form.get("active") == "1")
+        set_active(scope, user, ActiveForm().activating)
     except AccountError as error:
         return _refused(error, user)
     db.session.commit()

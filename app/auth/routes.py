@@ -7,7 +7,7 @@ from flask_login import current_user, login_user, logout_user
 from app import audit
 from app.access import ALL_ROLES, allow, public
 from app.auth import bp
-from app.auth.forms import ChangePasswordForm, LoginForm
+from app.auth.forms import ChangePasswordForm, LanguageForm, LoginForm, login_attempted
 from app.auth.services import authenticate, change_password, set_locale
 from app.errors import render_error
 from app.extensions import db, limiter
@@ -25,7 +25,7 @@ def _login_limit() -> str:
 
 
 def _login_key() -> str:
-    return "login:" + (request.form.get("login") or "").strip().lower()
+    return "login:" + login_attempted()
 
 
 def _failed(response) -> bool:
@@ -83,7 +83,8 @@ def logout():
 @public
 def language():
     """Remember the language for the user, or for this browser before sign-in."""
-    lang = request.form.get("lang", "")
+    form = LanguageForm()
+    lang = form.lang.data or ""
     if lang not in current_app.config["LANGUAGES"]:
         return render(
             "errors/error.html",
@@ -96,7 +97,7 @@ def language():
     if current_user.is_authenticated:
         set_locale(current_user._get_current_object(), lang)
         db.session.commit()
-    return redirect_to(safe_next(request.form.get("next")))
+    return redirect_to(safe_next(form.next.data))
 
 
 @bp.route("/password", methods=["GET", "POST"])

@@ -13,6 +13,7 @@ from app.campaign.clock import campaign_today
 from app.campaign.services import current_campaign
 from app.errors import render_error
 from app.exports import bp
+from app.exports.forms import ExportJobForm
 from app.exports.registry import BULLETIN, FORMATS, QUEUED, TABLES, Selection
 from app.exports.services import Export, ExportError, parse_day
 from app.exports.tasks import start_export
@@ -62,11 +63,12 @@ def bulletin(fmt: str):
 @bp.route("/jobs", methods=["POST"])
 @allow(Role.STATE)
 def start():
-    table, fmt = request.form.get("table"), request.form.get("fmt")
+    form = ExportJobForm()
+    table, fmt = form.table.data, form.fmt.data
     if table not in QUEUED or fmt not in FORMATS:
         return render_error(422, _("Choose a table (parts or calls) and a format (csv or xlsx)."))
     try:
-        day = parse_day(request.form.get("date"), campaign_today())
+        day = parse_day(form.date.data, campaign_today())
     except ExportError as error:
         return render_error(422, str(error))
     job = start_export(current_scope().user, table, fmt, day, str(get_locale()))

@@ -19,9 +19,7 @@ from app.figures.queries import (
     district_rows,
     figures_version,
     part_rows,
-    part_series,
     parts_needing_a_call,
-    total_row,
 )
 from app.htmx import is_partial, render
 from app.inspections.models import PartFlag
@@ -29,22 +27,19 @@ from app.inspections.services import open_flag_counts, open_flags
 from app.lists import ListForm
 from app.models import Constituency, District, Part, Role
 from app.progress import bp
-from app.progress.charts import area_charts, cumulative_chart, pace_chart
+from app.progress.pages import list_context, part_context, table_context
 from app.progress.services import (
     DESCENDING_SORTS,
     FILTERS,
     SORTS,
     last_report_days,
     missing_parts,
-    part_history,
-    sort_and_filter,
     target_of,
 )
 from app.reviews.services import latest_reviews
 from app.scope import current_scope
 
 TEMPLATE = "progress/table.html"
-EXPORT_TABLES = {"district": "districts", "constituency": "constituencies", "part": "parts"}
 
 
 def _controls(**narrowing) -> ListForm:
@@ -57,62 +52,6 @@ def _controls(**narrowing) -> ListForm:
         descending_sorts=DESCENDING_SORTS,
         filters=FILTERS,
         **narrowing,
-    )
-
-
-def _table_context(
-    form: ListForm,
-    rows,
-    view: str,
-    level: str,
-    place=None,
-    charts_condition=None,
-    difficulties=None,
-    flags=None,
-) -> dict:
-    """What the table page shows, built here rather than in the template. `difficulties` are the
-    open and overdue difficulty counts of each row's place (figures.place_counts)."""
-    day, campaign = form.day, form.campaign
-    cumulative, pace = (None, None)
-    if charts_condition is not None and not is_partial():
-        cumulative, pace = area_charts(campaign, day, charts_condition)
-    shown = sort_and_filter(rows, form.sort_by, form.filter_by, form.descending)
-    # A ranking of districts or ACs is never split across pages.
-    per_page = current_app.config["PAGE_SIZE"] if level == "part" else max(len(shown), 1)
-    narrowing = {}
-    if view == "district":
-        narrowing = {"district_id": place.id}
-    elif view == "constituency":
-        narrowing = {"constituency_id": place.id}
-    difficulties = difficulties or {}
-    return dict(
-        view=view,
-        level=level,
-        place=place,
-        form=form,
-        difficulties=difficulties,
-        flags=flags or {},
-        flags_total=len(flags or {}) if level == "part" else sum((flags or {}).values()),
-        difficulties_total=(
-            sum(c.open for c in difficulties.values()),
-            sum(c.overdue for c in difficulties.values()),
-        ),
-        pages=form.paginate_list(shown, per_page),
-        total=total_row(rows, place),
-        all_count=len(rows),
-        day=day,
-        today=form.today,
-        campaign=campaign,
-        links={"date": day.isoformat(), **narrowing},
-        export_table=EXPORT_TABLES[level],
-        pager_args={
-            "date": day.isoformat(),
-            "sort": form.sort_by,
-            "filter": form.filter_by,
-            "order": "desc" if form.descending else "asc",
-        },
-        cumulative_chart=cumulative,
-        pace_chart=pace,
     )
 
 
@@ -175,8 +114,16 @@ def state():
     expires, table = _state_tables.get(key, (0.0, None))
     if table is None or expires <= time.monotonic():
         rows = district_rows(day, target_of(campaign), scope.district_filter())
-        context = _table_context(
-            form, rows, "state", "district", None, scope.constituency_filter(), difficulties, flags
+        context = table_context(
+            form,
+            rows,
+            "state",
+            "district",
+            None,
+            scope.constituency_filter(),
+            difficulties,
+            flags,
+            with_charts=not is_partial(),
         )
         table = render_block(TEMPLATE, "table", **context)
         if len(_state_tables) >= STATE_TABLES_KEPT:
@@ -208,7 +155,17 @@ def _table_page(
     return render(
         TEMPLATE,
         block="table",
-        **_table_context(form, rows, view, level, place, charts_condition, difficulties, flags),
+        **table_context(
+            form,
+            rows,
+            view,
+            level,
+            place,
+            charts_condition,
+            difficulties,
+            flags,
+            with_charts=not is_partial(),
+        ),
     )
 
 
@@ -271,41 +228,7 @@ def parts():
 @allow(PLACE_VIEWERS)
 def part(part_id: int):
     part = current_scope().require_part(part_id)
-    form = _controls()
-    campaign, day = form.campaign, form.day
-    start = campaign.enumeration_start if campaign else day
-    history = part_history(part.id, start, day)
-    row = part_rows(day, target_of(campaign), Part.id == part.id)[0]
-    series = part_series(part.id, start, day)
-    target = target_of(campaign)
-    charts = (
-        cumulative_chart(series, part.electors, start, target),
-        pace_chart(series, part.electors, target),
-    )
-    return render(
-        "progress/part.html",
-        part=part,
-        row=row,
-        history=history,
-        charts=charts,
-        latest_review=latest_reviews([part.id]).get(part.id),
-        flag=open_flags(Part.id == part.id).get(part.id),
-        day=day,
-        campaign=campaign,
-        today=form.today,
-    )
-
-
-def _list_context(form: ListForm) -> dict:
-    """The day and the place a list of parts is narrowed to, and the arguments its links keep."""
-    return dict(
-        day=form.day,
-        today=form.today,
-        district=form.district,
-        constituency=form.constituency,
-        narrowing=form.narrowing,
-        links={"date": form.day.isoformat(), **form.narrowing},
-    )
+    return render("progress/part.html", **part_context(part, _controls()))
 
 
 @bp.route("/missing")
@@ -318,7 +241,7 @@ def missing():
     pages = form.paginate(missing_parts(form.day, condition), current_app.config["PAGE_SIZE"])
     last_days = last_report_days([row[0].id for row in pages], form.day)
     return render(
-        "progress/missing.html", block="table", pages=pages, last_days=last_days, **_list_context(form)
+        "progress/missing.html", block="table", pages=pages, last_days=last_days, **list_context(form)
     )
 
 
@@ -331,7 +254,7 @@ def calls():
     if scope.sees_whole_state and form.district is None and form.constituency is None:
         districts = db.session.scalars(scope.districts().order_by(District.name_en)).all()
         return render(
-            "progress/calls.html", block="table", pages=None, districts=districts, **_list_context(form)
+            "progress/calls.html", block="table", pages=None, districts=districts, **list_context(form)
         )
     condition = and_(scope.part_filter(), *form.part_conditions())
     needing = parts_needing_a_call(form.day, target_of(form.campaign), condition)
@@ -343,5 +266,5 @@ def calls():
         latest=latest_reviews(row.id for row in pages),
         districts=None,
         campaign=form.campaign,
-        **_list_context(form),
+        **list_context(form),
     )

@@ -23,6 +23,7 @@ from app.figures.rows import PartLine, ProgressRow
 from app.figures.rules import lowered_figures, raised_above_later, validate_figures
 from app.figures.selects import latest_reports, part_lines
 from app.figures.signals import reports_saved
+from app.forms import read_whole_number
 from app.models import Campaign, Constituency, Part, Role, User
 from app.refusals import VersionConflict
 from app.timeutil import utcnow
@@ -188,6 +189,30 @@ def submit_report(
         "source": source,
         "updated_at": now,
     }
+    saved = _write_report(part, day, current, written, now)
+    after = {**values, "report_date": day.isoformat(), "on_behalf": written["on_behalf"]}
+    if previous_figures == values:
+        after["no_change"] = True
+    if lowered or above_later:
+        after["correction"] = {"figures": lowered, "reason": reason}
+        if above_later:
+            after["correction"]["above_later"] = {"figures": above_later, "day": following[0].isoformat()}
+    if override and current is not None and current.entered_by_id != actor.id:
+        after["override"] = _overridden(current, reason)
+    audit.insert_now(actor, "report.update" if before else "report.create", saved, before, after)
+    shown = before or previous_figures or dict.fromkeys(FIGURES, 0)
+    add_report_change(
+        part, day, shown, values, now, next_day=later.report_date if later else None, new=current is None
+    )
+    reports_saved.send("report", rows=[(part.id, day, values, saved.id)], actor_id=actor.id)
+    return ReportsAround(around.previous, saved, later, created=current is None)
+
+
+def _write_report(
+    part: Part, day: date, current: DailyReport | None, written: dict, now: datetime
+) -> DailyReport:
+    """Update the day's report, or insert it, with plain statements: the report as saved, outside
+    the session."""
     place = {"part_id": part.id, "constituency_id": part.constituency_id, "district_id": part.district_id}
     if current is not None:
         db.session.connection().execute(_UPDATE_REPORT, {"report_id": current.id, **written})
@@ -197,29 +222,17 @@ def submit_report(
             _INSERT_REPORT, {**place, "report_date": day, "created_at": now, **written}
         )
         report_id, created_at = result.inserted_primary_key[0], now
-    saved = _transient_report(
-        {"id": report_id, "report_date": day, "created_at": created_at, **place, **written}
-    )
-    after = {**values, "report_date": day.isoformat(), "on_behalf": written["on_behalf"]}
-    if previous_figures == values:
-        after["no_change"] = True
-    if lowered or above_later:
-        after["correction"] = {"figures": lowered, "reason": reason}
-        if above_later:
-            after["correction"]["above_later"] = {"figures": above_later, "day": following[0].isoformat()}
-    if override and current is not None and current.entered_by_id != actor.id:
-        after["override"] = {
-            "replaced_entered_by_id": current.entered_by_id,
-            "replaced_updated_at": seen_stamp(current),
-            "reason": reason,
-        }
-    audit.insert_now(actor, "report.update" if before else "report.create", saved, before, after)
-    shown = before or previous_figures or dict.fromkeys(FIGURES, 0)
-    add_report_change(
-        part, day, shown, values, now, next_day=later.report_date if later else None, new=current is None
-    )
-    reports_saved.send("report", rows=[(part.id, day, values, report_id)], actor_id=actor.id)
-    return ReportsAround(around.previous, saved, later, created=current is None)
+    saved = {"id": report_id, "report_date": day, "created_at": created_at, **place, **written}
+    return _transient_report(saved)
+
+
+def _overridden(current: DailyReport, reason: str | None) -> dict:
+    """What an override replaced, for the audit: who had saved the day's figures, and when."""
+    return {
+        "replaced_entered_by_id": current.entered_by_id,
+        "replaced_updated_at": seen_stamp(current),
+        "reason": reason,
+    }
 
 
 # -- what the report pages show ---------------------------------------------------------------
@@ -383,13 +396,13 @@ class ReportCard:
         return unreadable(self.values, self.correction_reason, self.figures)
 
 
-_WHOLE_NUMBER = re.compile(r"^-?\d{1,9}$")  # \d also matches Devanagari digits, which int() reads
+FIGURE_MAX = 999_999_999  # nine digits at most
 REASON_MAX = 300
 
 
 def read_figures(values: dict[str, str]) -> dict[str, int | None]:
     """The figures as typed, read as whole numbers (None where empty or not a number)."""
-    return {name: _whole_number(values.get(name)) for name in FIGURES}
+    return {name: _figure(values.get(name)) for name in FIGURES}
 
 
 def unreadable(
@@ -407,10 +420,18 @@ def unreadable(
     return errors
 
 
-def _whole_number(text: str | None) -> int | None:
-    """A figure as typed: spaces and group commas allowed; None when empty or not a whole number."""
-    cleaned = (text or "").strip().replace(",", "").replace(" ", "")
-    return int(cleaned) if _WHOLE_NUMBER.match(cleaned) else None
+def _figure(text: str | None) -> int | None:
+    """A figure as typed, read as every form reads a whole number (app.forms.read_whole_number: Latin
+    or Devanagari digits, spaces, group commas); a minus sign is kept, so that the rules say the figure
+    cannot be negative. None when empty or not a whole number."""
+    raw = (text or "").strip()
+    try:
+        number = read_whole_number(raw.removeprefix("-"), 0, FIGURE_MAX)
+    except ValueError:
+        return None
+    if number is None:
+        return None
+    return -number if raw.startswith("-") else number
 
 
 def report_cards(
