@@ -37,6 +37,7 @@ from app.scope import Scope
 from app.spreadsheets import DATE, PERCENT, TEXT, Column, Spreadsheet
 from app.timeutil import utcnow
 from app.volunteers import figures as volunteer_figures
+from app.volunteers import labels as volunteer_labels
 
 
 class ExportError(ValueError):
@@ -426,10 +427,10 @@ def volunteers_export(
             volunteer.name,
             *([volunteer.mobile] if with_mobile else []),
             district_hi if language == "hi" else district_en,
-            str(volunteer_figures.ORGANISATION_LABELS[volunteer.organisation]),
+            str(volunteer_labels.ORGANISATION_LABELS[volunteer.organisation]),
             volunteer.institution,
             ", ".join(volunteer.languages or []),
-            str(volunteer_figures.VOLUNTEER_STATUS_LABELS[volunteer.status]),
+            str(volunteer_labels.VOLUNTEER_STATUS_LABELS[volunteer.status]),
             volunteer.registered_at.date(),
             round(int(minutes) / 60, 2),
             int(days),
@@ -482,14 +483,14 @@ def volunteer_hours_export(
             name_hi if language == "hi" else name_en,
             volunteer.name,
             *([volunteer.mobile] if with_mobile else []),
-            str(volunteer_figures.ORGANISATION_LABELS[volunteer.organisation]),
+            str(volunteer_labels.ORGANISATION_LABELS[volunteer.organisation]),
             volunteer.institution,
             moment(visit.check_in_at),
             moment(visit.check_out_at),
             None if visit.minutes is None else round(visit.minutes / 60, 2),
             visit.forms_helped,
             visit.electors_helped,
-            str(volunteer_figures.ATTENDANCE_LABELS[visit.attendance]) if visit.attendance else "",
+            str(volunteer_labels.ATTENDANCE_LABELS[visit.attendance]) if visit.attendance else "",
         ]
         for visit, volunteer, ac_number, part_number, name_en, name_hi in rows
     ]
@@ -516,42 +517,28 @@ def inspection_days(args: Mapping[str, str]) -> int | None:
     return int(text)
 
 
-def inspection_visits_export(
-    name: str,
-    scope: Scope,
-    args: Mapping[str, str],
-    district: District | None,
-    constituency: Constituency | None,
-    day: date,
-) -> Export:
-    """One row per stop of the inspections the reader may see (the last `days` days when asked):
-    the figures reported beside those verified, the samples, the findings and the follow-ups."""
-    days = inspection_days(args)
-    condition = scope.of(Inspection)
-    if district is not None:
-        condition = condition & (Stop.district_id == district.id)
-    if constituency is not None:
-        condition = condition & (Stop.constituency_id == constituency.id)
-    first = day - timedelta(days=days - 1) if days else None
-    rows = db.session.execute(inspection_figures.visits_query(condition, first)).all()
-    zone = campaign_zone()
-    language = lang()
+def _clock_time(value: datetime | None, zone) -> str | None:
+    """A stored moment as hours and minutes in the campaign's zone."""
+    if value is None:
+        return None
+    return value.replace(tzinfo=UTC).astimezone(zone).strftime("%H:%M")
 
-    def moment(value: datetime | None) -> str | None:
-        if value is None:
-            return None
-        return value.replace(tzinfo=UTC).astimezone(zone).strftime("%H:%M")
 
-    def answer(value: bool | None) -> str:
-        return "" if value is None else (_("Yes") if value else _("No"))
+def _yes_no(value: bool | None) -> str:
+    return "" if value is None else (_("Yes") if value else _("No"))
 
-    def findings(stop: Stop) -> str:
-        return "; ".join(
-            f"{INSPECTION_FINDING_LABELS[f['kind']]}: {f['verified']}/{f['reported']}"
-            for f in stop.findings or []
-        )
 
-    columns = [
+def _findings(stop: Stop) -> str:
+    return "; ".join(
+        f"{INSPECTION_FINDING_LABELS[f['kind']]}: {f['verified']}/{f['reported']}"
+        for f in stop.findings or []
+    )
+
+
+def _visit_columns() -> list[Column]:
+    """The columns of the inspection visits file: the stop, the figures reported beside those
+    verified, the samples, the findings and the follow-ups."""
+    return [
         Column(_l("Day"), DATE),
         Column(_l("Inspector"), TEXT),
         Column(_l("AC no.")),
@@ -578,37 +565,61 @@ def inspection_visits_export(
         Column(_l("Difficulty no."), TEXT),
         Column(_l("Action items")),
     ]
-    cells = [
-        [
-            row.day,
-            row.inspector,
-            row.ac_number,
-            row.part_number,
-            row.name_hi if language == "hi" else row.name_en,
-            str(INSPECTION_STOP_LABELS[row.Stop.status]),
-            moment(row.Stop.arrived_at),
-            row.Stop.arrival_distance_m,
-            answer(row.Stop.blo_present),
-            answer(row.Stop.id_card_shown),
-            answer(row.Stop.forms_in_stock),
-            row.Stop.report_date,
-            row.Stop.reported_distributed,
-            row.Stop.verified_distributed,
-            row.Stop.reported_collected,
-            row.Stop.verified_collected,
-            row.Stop.reported_digitized,
-            row.Stop.verified_digitized,
-            row.Stop.households_sampled,
-            row.Stop.households_confirmed,
-            row.Stop.asd_sampled,
-            row.Stop.asd_confirmed,
-            findings(row.Stop),
-            f"#{row.Stop.difficulty_id}" if row.Stop.difficulty_id else "",
-            int(row.actions),
-        ]
-        for row in rows
+
+
+def _visit_cells(row, zone, language: str) -> list:
+    """One stop of an inspection as a row of the visits file, in _visit_columns' order."""
+    return [
+        row.day,
+        row.inspector,
+        row.ac_number,
+        row.part_number,
+        row.name_hi if language == "hi" else row.name_en,
+        str(INSPECTION_STOP_LABELS[row.Stop.status]),
+        _clock_time(row.Stop.arrived_at, zone),
+        row.Stop.arrival_distance_m,
+        _yes_no(row.Stop.blo_present),
+        _yes_no(row.Stop.id_card_shown),
+        _yes_no(row.Stop.forms_in_stock),
+        row.Stop.report_date,
+        row.Stop.reported_distributed,
+        row.Stop.verified_distributed,
+        row.Stop.reported_collected,
+        row.Stop.verified_collected,
+        row.Stop.reported_digitized,
+        row.Stop.verified_digitized,
+        row.Stop.households_sampled,
+        row.Stop.households_confirmed,
+        row.Stop.asd_sampled,
+        row.Stop.asd_confirmed,
+        _findings(row.Stop),
+        f"#{row.Stop.difficulty_id}" if row.Stop.difficulty_id else "",
+        int(row.actions),
     ]
-    return Export(name=name, day=day, sheet=_l("Inspection visits"), columns=columns, rows=cells)
+
+
+def inspection_visits_export(
+    name: str,
+    scope: Scope,
+    args: Mapping[str, str],
+    district: District | None,
+    constituency: Constituency | None,
+    day: date,
+) -> Export:
+    """One row per stop of the inspections the reader may see (the last `days` days when asked):
+    the figures reported beside those verified, the samples, the findings and the follow-ups."""
+    days = inspection_days(args)
+    condition = scope.of(Inspection)
+    if district is not None:
+        condition = condition & (Stop.district_id == district.id)
+    if constituency is not None:
+        condition = condition & (Stop.constituency_id == constituency.id)
+    first = day - timedelta(days=days - 1) if days else None
+    rows = db.session.execute(inspection_figures.visits_query(condition, first)).all()
+    zone = campaign_zone()
+    language = lang()
+    cells = [_visit_cells(row, zone, language) for row in rows]
+    return Export(name=name, day=day, sheet=_l("Inspection visits"), columns=_visit_columns(), rows=cells)
 
 
 def inspection_coverage_export(

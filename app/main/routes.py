@@ -9,7 +9,7 @@ from app.campaign.clock import campaign_today
 from app.campaign.services import current_campaign
 from app.difficulties.figures import most_overdue, overall
 from app.difficulties.models import Difficulty
-from app.difficulties.reporting import blank_form_context, latest_own
+from app.difficulties.pages import blank_form_context, latest_own
 from app.extensions import db, limiter
 from app.htmx import render
 from app.inspections.services import upcoming_for_blo
@@ -18,8 +18,8 @@ from app.main.services import accounts_by_role, progress_summary, scope_summary
 from app.models import Part, Role
 from app.progress.services import target_of
 from app.scope import current_scope
-from app.volunteers.assignments import home_context as volunteer_home
-from app.volunteers.blo import coming_today_count
+from app.volunteers.pages_blo import coming_today_count
+from app.volunteers.pages_mine import home_context as volunteer_home
 
 
 @bp.route("/")

@@ -9,10 +9,9 @@ from wtforms import DateField, HiddenField, RadioField, SelectField, TextAreaFie
 from wtforms.validators import ValidationError
 
 from app.forms import Form
+from app.reviews.labels import DIFFICULTY_LABELS, KIND_LABELS
 from app.reviews.models import ReviewKind
 from app.reviews.services import (
-    DIFFICULTY_LABELS,
-    KIND_LABELS,
     OUTCOME_MAX_LENGTH,
     NewReview,
     difficulty_problem,

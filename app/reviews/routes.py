@@ -19,10 +19,7 @@ from app.lists import ListForm
 from app.models import Constituency, District
 from app.reviews import bp
 from app.reviews.forms import ReviewForm
-from app.reviews.models import Difficulty, ReviewKind
 from app.reviews.services import (
-    DIFFICULTY_LABELS,
-    KIND_LABELS,
     RECORDERS,
     ReviewError,
     contact_counts,
@@ -34,22 +31,6 @@ from app.reviews.services import (
     review_from_form,
 )
 from app.scope import Scope, current_scope
-
-
-@bp.app_template_filter("review_kind_label")
-def review_kind_label(kind) -> str:
-    return str(KIND_LABELS.get(ReviewKind(kind), kind)) if kind else "—"
-
-
-@bp.app_template_filter("difficulty_label")
-def difficulty_label(difficulty) -> str:
-    return str(DIFFICULTY_LABELS.get(Difficulty(difficulty), difficulty)) if difficulty else "—"
-
-
-@bp.app_template_filter("review_due")
-def review_due(review) -> bool:
-    """The review's follow-up date has come (today or earlier, campaign time)."""
-    return bool(review is not None and review.follow_up_on and review.follow_up_on <= campaign_today())
 
 
 def _filter_choices(scope: Scope, district: District | None) -> tuple[list, list]:

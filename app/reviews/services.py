@@ -18,7 +18,6 @@ from sqlalchemy.orm import aliased, joinedload
 from sqlalchemy.sql.elements import ColumnElement
 
 from app import audit
-from app.difficulties.labels import HEARD_CATEGORY_LABELS
 from app.difficulties.models import Source
 from app.difficulties.services import link_or_raise
 from app.extensions import db
@@ -32,15 +31,6 @@ from app.scope import Scope
 # Who records reviews: the state office watches but does not call BLOs itself.
 RECORDERS = frozenset({Role.COLLECTOR, Role.ERO, Role.SUPERVISOR})
 OUTCOME_MAX_LENGTH = 1000
-
-KIND_LABELS = {
-    ReviewKind.CALL: _l("Phone call"),
-    ReviewKind.VISIT: _l("Visit to the booth"),
-    ReviewKind.MEETING: _l("Meeting"),
-}
-
-# The categories' words are the difficulties' own (a review's difficulty opens one).
-DIFFICULTY_LABELS = HEARD_CATEGORY_LABELS
 
 
 class ReviewError(ValueError):

@@ -11,7 +11,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, and_, case, func, literal, or_, select
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -24,27 +23,11 @@ from app.volunteers.models import (
     Organisation,
     VisitDay,
     Volunteer,
-    VolunteerStatus,
 )
 
 # Who sees a volunteer's mobile in these views and downloads: the collector and the EROs, whose
 # rows are always of their own district (the BLO of an accepted offer sees it on their own page).
 SEES_MOBILE = frozenset({Role.COLLECTOR, Role.ERO})
-
-ORGANISATION_LABELS = {
-    Organisation.NSS: _l("NSS"),
-    Organisation.NCC: _l("NCC"),
-    Organisation.COLLEGE: _l("College"),
-    Organisation.GOVERNMENT: _l("Government staff"),
-    Organisation.PANCHAYAT: _l("Panchayat"),
-    Organisation.OTHER: _l("Other"),
-}
-VOLUNTEER_STATUS_LABELS = {
-    VolunteerStatus.PENDING: _l("Waiting for approval"),
-    VolunteerStatus.APPROVED: _l("Approved"),
-    VolunteerStatus.REJECTED: _l("Rejected"),
-}
-ATTENDANCE_LABELS = {Attendance.CONFIRMED: _l("Came"), Attendance.NO_SHOW: _l("No-show")}
 
 # The list filters of the coverage page.
 COVERAGE_FILTERS = ("all", "without", "with")

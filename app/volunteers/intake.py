@@ -2,9 +2,9 @@
 (for the public sign-up and the bulk import alike), the bulk import's reading and its two runs on
 the job queue (a dry run, then an all-or-nothing apply), and the geocoding job.
 
-The import reads files with the part-figures import's pieces (app/imports/parsing.py: the file
-formats, header normalising, the error list) and stores uploads with its `store_upload`; only the
-volunteers' own columns and cells are read here. Runs are Job rows (app/tasks.py): the check's
+The import reads files with app/spreadsheets.py (the file formats, the header row, date cells, the
+error list) and stores uploads with the part-figures import's `store_upload`; only the volunteers'
+own columns and cells are read here. Runs are Job rows (app/tasks.py): the check's
 outcome is its result, and the apply is a second job naming the check.
 """
 
@@ -13,7 +13,6 @@ from __future__ import annotations
 import math
 import re
 import secrets
-import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
@@ -30,16 +29,19 @@ from app import audit
 from app.campaign.clock import campaign_today
 from app.extensions import db
 from app.formatting import number
-from app.imports.parsing import (
+from app.forms import ascii_digits
+from app.inputs import parse_iso_day
+from app.models import District, Job, Role, User
+from app.spreadsheets import (
     CellError,
     ErrorList,
     ImportFileError,
+    date_cell,
+    is_blank,
     normalize,
-    report_date,
+    read_header,
     table_rows,
 )
-from app.inputs import parse_iso_day
-from app.models import District, Job, Role, User
 from app.tasks import create_job, job_task, report_progress
 from app.timeutil import utcnow
 from app.volunteers.models import AvailabilityWindow, Organisation, Volunteer, VolunteerStatus
@@ -61,14 +63,6 @@ INDIA = (6.5, 37.6, 68.0, 97.5)
 # (Accounts → reset password gives a temporary one to pass on).
 NO_PASSWORD = "!imported"
 
-ORGANISATION_LABELS = {
-    Organisation.NSS: _l("NSS"),
-    Organisation.NCC: _l("NCC"),
-    Organisation.COLLEGE: _l("College staff or student"),
-    Organisation.GOVERNMENT: _l("Government staff"),
-    Organisation.PANCHAYAT: _l("Panchayat (secretary, rozgar sahayak)"),
-    Organisation.OTHER: _l("Other"),
-}
 LANGUAGE_LABELS = {"hi": _l("Hindi"), "en": _l("English")}
 
 _MOBILE = re.compile(r"^[6-9][0-9]{9}$")
@@ -101,11 +95,6 @@ class NewVolunteer:
     lon: float | None = None
     windows: Sequence[Window] = ()
     locale: str = "hi"
-
-
-def ascii_digits(text: str) -> str:
-    """Devanagari (or any) decimal digits as ASCII ones: "९८२६०" → "98260"."""
-    return "".join(str(unicodedata.decimal(ch)) if ch.isdecimal() else ch for ch in text)
 
 
 def normalise_mobile(text: Any) -> str | None:
@@ -460,10 +449,6 @@ def column_title(name: str) -> str:
     return f"{COLUMNS[name][0]} / {HINDI_NAMES[name]}"
 
 
-def _blank(value: Any) -> bool:
-    return value is None or (isinstance(value, str) and not value.strip())
-
-
 def _text(value: Any) -> str:
     if isinstance(value, float) and value.is_integer():
         value = int(value)
@@ -476,7 +461,7 @@ def _day(value: Any) -> date:
             return parse_iso_day(value)
         except ValueError:
             pass
-    return report_date(value)
+    return date_cell(value)
 
 
 @dataclass
@@ -501,20 +486,6 @@ class ImportCheck:
                 for r in self.rows[:SAMPLE_SIZE]
             ],
         }
-
-
-def _header(cells: Sequence[Any]) -> dict[str, int]:
-    index: dict[str, int] = {}
-    for position, cell in enumerate(cells):
-        name = _ALIASES.get(normalize(cell))
-        if name is None:
-            continue
-        if name in index:
-            raise ImportFileError(
-                _("The column %(column)s appears twice. Keep only one.", column=column_title(name))
-            )
-        index[name] = position
-    return index
 
 
 def _read_row(cells: Sequence[Any], index: dict[str, int], row: int, district_id: int, errors: ErrorList):
@@ -599,15 +570,7 @@ def check_file(path: Path, district_id: int, job_id: int | None = None) -> Impor
     """The dry run: read every row, check it as a registration, and look for mobile numbers
     registered already or given twice. Raises ImportFileError when the file cannot be used."""
     rows_iter = iter(table_rows(path))
-    index: dict[str, int] = {}
-    header_row = 0
-    for position, cells in enumerate(rows_iter, start=1):
-        if all(_blank(c) for c in cells):
-            continue
-        header_row, index = position, _header(cells)
-        break
-    if not header_row:
-        raise ImportFileError(_("The file is empty."))
+    header_row, index, _headers = read_header(rows_iter, _ALIASES, column_title)
     missing = [name for name in REQUIRED if name not in index]
     if missing:
         raise ImportFileError(
@@ -619,7 +582,7 @@ def check_file(path: Path, district_id: int, job_id: int | None = None) -> Impor
     result = ImportCheck()
     seen: dict[str, int] = {}
     for position, cells in enumerate(rows_iter, start=header_row + 1):
-        if all(_blank(c) for c in cells):
+        if all(is_blank(c) for c in cells):
             continue
         result.total_rows += 1
         if result.total_rows > MAX_IMPORT_ROWS:

@@ -6,7 +6,8 @@ from __future__ import annotations
 import enum
 from datetime import date, datetime, time
 
-from sqlalchemy import JSON, Enum, ForeignKey, Index, String, Text, UniqueConstraint, false
+from sqlalchemy import JSON, Enum, ForeignKey, Index, String, Text, UniqueConstraint, and_, false, or_
+from sqlalchemy.ext.hybrid import hybrid_method, hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
@@ -160,6 +161,48 @@ class Assignment(db.Model):
     volunteer: Mapped[Volunteer] = relationship()
     part: Mapped[Part] = relationship()
     offered_by: Mapped[User] = relationship(foreign_keys=[offered_by_id])
+
+    # -- the offer's rules, in Python and in SQL ---------------------------------------------------
+
+    @hybrid_method
+    def open_at(self, now: datetime) -> bool:
+        """Still waiting for an answer at `now`: offered, and its time to answer not over."""
+        return self.status == OfferStatus.OFFERED and self.expires_at > now
+
+    @open_at.inplace.expression
+    @classmethod
+    def _open_at(cls, now: datetime):
+        return and_(cls.status == OfferStatus.OFFERED, cls.expires_at > now)
+
+    @hybrid_property
+    def is_open(self) -> bool:
+        """The offer can still be accepted or declined, now (the app's clock)."""
+        return self.open_at(utcnow())
+
+    @is_open.inplace.expression
+    @classmethod
+    def _is_open(cls):
+        return cls.open_at(utcnow())
+
+    @hybrid_method
+    def overdue_at(self, now: datetime) -> bool:
+        """Still marked offered at `now` though its time to answer is over: the expiry task's work."""
+        return self.status == OfferStatus.OFFERED and self.expires_at <= now
+
+    @overdue_at.inplace.expression
+    @classmethod
+    def _overdue_at(cls, now: datetime):
+        return and_(cls.status == OfferStatus.OFFERED, cls.expires_at <= now)
+
+    @hybrid_method
+    def lapsed_at(self, now: datetime) -> bool:
+        """Its time to answer ran out by `now` without an answer: expired, or overdue."""
+        return self.status == OfferStatus.EXPIRED or self.overdue_at(now)
+
+    @lapsed_at.inplace.expression
+    @classmethod
+    def _lapsed_at(cls, now: datetime):
+        return or_(cls.status == OfferStatus.EXPIRED, cls.overdue_at(now))
 
 
 class VisitDay(db.Model):

@@ -15,7 +15,7 @@ from app import audit, locks
 from app.campaign.clock import campaign_day_of, local_time, to_utc
 from app.extensions import db
 from app.formatting import number
-from app.models import Part, User
+from app.models import District, Part, User
 from app.refusals import FormErrors, NotAllowed, VersionConflict
 from app.timeutil import utcnow
 from app.volunteers import matching, rules
@@ -72,6 +72,21 @@ def limits_for(district_id: int) -> Limits:
     if row is None:
         return Limits()
     return Limits(row.max_per_part, row.offer_expiry_hours, row.daily_hour_cap)
+
+
+def save_limits(actor: User, district: District, chosen: dict[str, int]) -> None:
+    """The collector sets the district's limits (volunteers per part, hours to answer, hours a
+    day); audited with the limits before. The caller commits."""
+    before = {name: getattr(limits_for(district.id), name) for name in chosen}
+    row = db.session.scalar(select(VolunteerSettings).where(VolunteerSettings.district_id == district.id))
+    if row is None:
+        row = VolunteerSettings(district_id=district.id)
+        db.session.add(row)
+    for name, value in chosen.items():
+        setattr(row, name, value)
+    row.updated_by_id = actor.id
+    db.session.flush()
+    audit.record(actor, "volunteer.settings", district, before, chosen)
 
 
 @dataclass(frozen=True)
@@ -201,6 +216,61 @@ def _daily_hours_elsewhere(volunteer_id: int, starts_on: date, ends_on: date) ->
     return worst
 
 
+def _holding_errors(
+    actor: User, volunteer: Volunteer, part: Part, data: OfferInput, limits: Limits, now: datetime
+) -> tuple[dict[str, str], bool]:
+    """What the volunteer and the part already hold at those hours: the volunteer's clash, the
+    part's cap, the volunteer's hours on a day. The errors, and whether one is a conflict (met by
+    what is in the database now)."""
+    errors: dict[str, str] = {}
+    conflict = False
+    span = (data.starts_on, data.ends_on, data.start_time, data.end_time)
+    clash = db.session.execute(
+        _overlapping(
+            select(Assignment.offered_at, Assignment.offered_by_id).where(
+                Assignment.volunteer_id == volunteer.id
+            ),
+            *span,
+        )
+        .order_by(Assignment.offered_at.desc())
+        .limit(1)
+    ).first()
+    if clash is not None:
+        conflict = True
+        if clash.offered_by_id != actor.id and clash.offered_at >= now - timedelta(minutes=2):
+            errors["volunteer_id"] = str(
+                _l(
+                    "Someone else offered %(name)s for these hours a moment ago. Nothing was sent.",
+                    name=volunteer.name,
+                )
+            )
+        else:
+            errors["volunteer_id"] = str(
+                _l("%(name)s already holds an offer or assignment at those hours.", name=volunteer.name)
+            )
+    held = db.session.scalar(
+        _overlapping(select(func.count(Assignment.id)).where(Assignment.part_id == part.id), *span)
+    )
+    if held >= limits.max_per_part:
+        conflict = True
+        errors["part_id"] = str(
+            _l(
+                "This part already has %(count)s volunteers then, the most allowed.",
+                count=number(limits.max_per_part),
+            )
+        )
+    hours = rules.minutes_between(data.start_time, data.end_time) / 60
+    if _daily_hours_elsewhere(volunteer.id, data.starts_on, data.ends_on) + hours > limits.daily_hour_cap:
+        errors["end_time"] = str(
+            _l(
+                "%(name)s would pass %(hours)s hours on a day.",
+                name=volunteer.name,
+                hours=number(limits.daily_hour_cap),
+            )
+        )
+    return errors, conflict
+
+
 def offer(
     actor: User, volunteer: Volunteer, part: Part, data: OfferInput, now: datetime | None = None, today=None
 ) -> Assignment:
@@ -219,50 +289,7 @@ def offer(
     elif volunteer.district_id != part.district_id:
         errors["volunteer_id"] = str(_l("%(name)s volunteers in another district.", name=volunteer.name))
     if not errors:
-        span = (data.starts_on, data.ends_on, data.start_time, data.end_time)
-        clash = db.session.execute(
-            _overlapping(
-                select(Assignment.offered_at, Assignment.offered_by_id).where(
-                    Assignment.volunteer_id == volunteer.id
-                ),
-                *span,
-            )
-            .order_by(Assignment.offered_at.desc())
-            .limit(1)
-        ).first()
-        if clash is not None:
-            conflict = True
-            if clash.offered_by_id != actor.id and clash.offered_at >= now - timedelta(minutes=2):
-                errors["volunteer_id"] = str(
-                    _l(
-                        "Someone else offered %(name)s for these hours a moment ago. Nothing was sent.",
-                        name=volunteer.name,
-                    )
-                )
-            else:
-                errors["volunteer_id"] = str(
-                    _l("%(name)s already holds an offer or assignment at those hours.", name=volunteer.name)
-                )
-        held = db.session.scalar(
-            _overlapping(select(func.count(Assignment.id)).where(Assignment.part_id == part.id), *span)
-        )
-        if held >= limits.max_per_part:
-            conflict = True
-            errors["part_id"] = str(
-                _l(
-                    "This part already has %(count)s volunteers then, the most allowed.",
-                    count=number(limits.max_per_part),
-                )
-            )
-        hours = rules.minutes_between(data.start_time, data.end_time) / 60
-        if _daily_hours_elsewhere(volunteer.id, data.starts_on, data.ends_on) + hours > limits.daily_hour_cap:
-            errors["end_time"] = str(
-                _l(
-                    "%(name)s would pass %(hours)s hours on a day.",
-                    name=volunteer.name,
-                    hours=number(limits.daily_hour_cap),
-                )
-            )
+        errors, conflict = _holding_errors(actor, volunteer, part, data, limits, now)
     if errors:
         raise (VolunteerConflict if conflict and len(errors) == 1 else VolunteerError)(errors)
     last_end = to_utc(data.ends_on, data.end_time)
@@ -328,10 +355,11 @@ def answer(
     if assignment.volunteer_user_id != user.id:
         raise NotAllowed()
     assignment = locks.row(Assignment, assignment.id)
+    # A closed offer is refused as closed, whatever version the page had: it says why.
+    if not assignment.open_at(now):
+        raise NotAllowed()
     if version is not None and version != assignment.version:
         raise VersionConflict()
-    if assignment.status != OfferStatus.OFFERED or assignment.expires_at <= now:
-        raise NotAllowed()
     reason = (reason or "").strip()
     if not accept and not reason:
         raise VolunteerError({"decline_reason": str(_l("Say why you cannot go."))})
@@ -370,13 +398,7 @@ def cancel(actor: User, assignment: Assignment, version: int | None = None) -> A
 def expire_offers(now: datetime | None = None) -> int:
     """Offers not answered in time expire (the need goes back on the board). Idempotent."""
     now = now or utcnow()
-    ids = list(
-        db.session.scalars(
-            select(Assignment.id).where(
-                Assignment.status == OfferStatus.OFFERED, Assignment.expires_at <= now
-            )
-        )
-    )
+    ids = list(db.session.scalars(select(Assignment.id).where(Assignment.overdue_at(now))))
     for start in range(0, len(ids), 5000):
         chunk = ids[start : start + 5000]
         db.session.execute(
@@ -680,6 +702,16 @@ def approve(actor: User, volunteer: Volunteer, version: int | None = None, now=N
     db.session.flush()
     audit.record(actor, "volunteer.approve", volunteer, {"status": before}, {"status": "approved"})
     return volunteer
+
+
+def decide(actor: User, volunteer: Volunteer, version: int, approving: bool) -> Volunteer:
+    """An officer approves or rejects a registration still waiting, as the page showed it: another
+    officer's decision since (or any change) is a VersionConflict."""
+    if version != volunteer.version or volunteer.status != VolunteerStatus.PENDING:
+        raise VersionConflict()
+    if approving:
+        return approve(actor, volunteer, version)
+    return reject(actor, volunteer, version)
 
 
 def reject(actor: User, volunteer: Volunteer, version: int | None = None) -> Volunteer:

@@ -49,7 +49,7 @@ def _hindi_clock(app, moment: datetime) -> str:
     """A moment as the volunteer's pages print it (the campaign's zone, Hindi)."""
     from flask_babel import force_locale
 
-    from app.volunteers.assignments import clock
+    from app.volunteers.labels import clock
 
     with app.test_request_context(), force_locale("hi"):
         return clock(moment.astimezone(UTC).replace(tzinfo=None))

@@ -19,7 +19,7 @@ from app.models import Campaign, Constituency, District, Part, User
 from app.scope import Scope
 from app.volunteers import services
 from app.volunteers.models import VolunteerStatus
-from app.volunteers.need import sees_phones
+from app.volunteers.pages_need import sees_phones
 from tests.volunteers.need_support import part_of, signed_in, user, volunteer_near
 
 pytestmark = pytest.mark.usefixtures("without_seeded_volunteers")

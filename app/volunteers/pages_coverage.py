@@ -1,5 +1,7 @@
-"""The collector's views of volunteers: which parts have help (a list and a map), who is on now,
-arriving or leaving in each AC, and the hours, days, no-shows and offers of each organisation.
+"""The read side of the collector's views of volunteers: which parts have help (a list and a map),
+who is on now, arriving or leaving in each AC, and the hours, days, no-shows and offers of each
+organisation. The queries are in figures.py; here each screen's context is built from the scope
+and the list controls already read. Nothing here reads the request.
 
 A collector sees their district, an ERO their AC, a supervisor their parts; the state office
 chooses a district for the coverage and the board of who is on now. A volunteer's mobile shows
@@ -9,30 +11,21 @@ only to the collector and the EROs (their rows are always of their own district)
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import date
 
-from flask import current_app, jsonify, url_for
-from flask_babel import format_decimal, ngettext
+from flask import current_app, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import true
 from sqlalchemy.sql.elements import ColumnElement
 
-from app.access import OFFICERS, allow
-from app.campaign.clock import campaign_now, campaign_today, campaign_zone
-from app.campaign.services import current_campaign
+from app.campaign.clock import campaign_now, campaign_today
 from app.extensions import db
 from app.formatting import lang
-from app.htmx import render
-from app.inputs import BadArgument
 from app.lists import ListForm
 from app.models import Constituency, District, Part
-from app.scope import Scope, current_scope
-from app.volunteers import bp
+from app.scope import Scope
 from app.volunteers.figures import (
-    ATTENDANCE_LABELS,
-    COVERAGE_FILTERS,
-    ON_NOW_FILTERS,
-    ORGANISATION_LABELS,
     SEES_MOBILE,
     Moment,
     coverage_counts,
@@ -46,32 +39,6 @@ from app.volunteers.figures import (
     total_of,
 )
 from app.volunteers.models import Assignment, VisitDay
-
-
-@bp.app_template_filter("organisation_label")
-def organisation_label(value) -> str:
-    return str(ORGANISATION_LABELS.get(value, value)) if value else "—"
-
-
-@bp.app_template_filter("attendance_label")
-def attendance_label(value) -> str:
-    return str(ATTENDANCE_LABELS.get(value, value)) if value else "—"
-
-
-@bp.app_template_filter("hours")
-def hours(value) -> str:
-    """Hours with one decimal, in the reader's digit grouping."""
-    return format_decimal(value or 0, format="#,##,##0.0")
-
-
-@bp.app_template_filter("hhmm")
-def hhmm(value) -> str:
-    """A time of day as 09:30; a stored (naive UTC) moment in the campaign's zone."""
-    if value is None:
-        return "—"
-    if isinstance(value, datetime):
-        value = value.replace(tzinfo=UTC).astimezone(campaign_zone())
-    return value.strftime("%H:%M")
 
 
 @dataclass
@@ -134,13 +101,8 @@ class Area:
         return self.constituency or self.district or self.scope.user.constituency or self.scope.user.district
 
 
-def _area(scope: Scope, form: ListForm) -> Area:
+def area_of(scope: Scope, form: ListForm) -> Area:
     return Area(scope, form.district, form.constituency, form.narrowing)
-
-
-def _read(**controls) -> tuple[Scope, ListForm]:
-    scope = current_scope()
-    return scope, ListForm.read(scope=scope, **controls)
 
 
 def _part_url(part_id: int) -> str:
@@ -151,13 +113,10 @@ def _part_url(part_id: int) -> str:
 # -- coverage -----------------------------------------------------------------------------------
 
 
-@bp.route("/coverage")
-@allow(OFFICERS)
-def coverage():
-    """Parts with and without help on the day: counts, a map and the list (filtered, by page)."""
-    today = campaign_today()
-    scope, form = _read(today=today, campaign=current_campaign(), filters=COVERAGE_FILTERS)
-    area = _area(scope, form)
+def coverage_context(scope: Scope, form: ListForm, today: date) -> dict:
+    """Parts with and without help on the day: counts and the list (filtered, by page); the map's
+    points come from coverage_data."""
+    area = area_of(scope, form)
     districts, constituencies = area.choices()
     context = dict(
         area=area,
@@ -168,37 +127,24 @@ def coverage():
         which=form.filter_by,
     )
     if not area.chosen:
-        return render("volunteers/coverage.html", block="coverage", **context)
-    counts = coverage_counts(form.day, area.parts, area.assignments)
-    pages = form.paginate(
-        coverage_query(form.day, area.parts, area.assignments, form.filter_by),
-        current_app.config["PAGE_SIZE"],
-    )
+        return context
     data_args = dict(area.narrowing, date=form.day.isoformat() if form.day != today else None)
-    return render(
-        "volunteers/coverage.html",
-        block="coverage",
-        counts=counts,
-        pages=pages,
+    return dict(
+        context,
+        counts=coverage_counts(form.day, area.parts, area.assignments),
+        pages=form.paginate(
+            coverage_query(form.day, area.parts, area.assignments, form.filter_by),
+            current_app.config["PAGE_SIZE"],
+        ),
         data_url=url_for("volunteers.coverage_data", **data_args),
         tile_url=current_app.config.get("MAP_TILE_URL", ""),
         tile_attribution=current_app.config.get("MAP_TILE_ATTRIBUTION", ""),
-        **context,
     )
 
 
-@bp.route("/coverage/data.json")
-@allow(OFFICERS)
-def coverage_data():
+def coverage_data(area: Area, day: date) -> dict:
     """The coverage map's points: every located part of the area, coloured with or without help."""
-    try:
-        scope, form = _read(today=campaign_today(), campaign=current_campaign())
-    except BadArgument as error:
-        return jsonify(error=error.message), 400
-    area = _area(scope, form)
-    if not area.chosen:
-        return jsonify(error=_("Choose a district or an AC.")), 400
-    points, unlocated = coverage_points(form.day, area.parts, area.assignments, lang())
+    points, unlocated = coverage_points(day, area.parts, area.assignments, lang())
     for point in points:
         helpers = point["helpers"]
         point.update(
@@ -208,29 +154,23 @@ def coverage_data():
             else _("No volunteer on the day"),
             url=_part_url(point["id"]),
         )
-    response = jsonify(
-        day=form.day.isoformat(),
+    return dict(
+        day=day.isoformat(),
         parts=len(points) + unlocated,
         unlocated=unlocated,
         with_help=sum(1 for p in points if p["helpers"]),
         points=points,
     )
-    response.headers["Cache-Control"] = "private, no-cache"
-    return response
 
 
 # -- who's on now -------------------------------------------------------------------------------
 
 
-@bp.route("/on-now")
-@allow(OFFICERS)
-def on_now():
+def on_now_context(scope: Scope, form: ListForm) -> dict:
     """Per AC: volunteers checked in and not out, arriving within the hour, leaving within the hour."""
-    scope, form = _read(filters=ON_NOW_FILTERS)
-    area = _area(scope, form)
+    area = area_of(scope, form)
     districts, constituencies = area.choices()
-    local = campaign_now()
-    moment = Moment.of(local)
+    moment = Moment.of(campaign_now())
     context = dict(
         area=area,
         moment=moment,
@@ -240,29 +180,26 @@ def on_now():
         shows_mobile=scope.role in SEES_MOBILE,
     )
     if not area.chosen:
-        return render("volunteers/on_now.html", block="board", **context)
-    counts = on_now_counts(moment, area.constituencies(), area.assignments)
-    pages = form.paginate(
-        on_now_query(moment, area.assignments, form.filter_by), current_app.config["PAGE_SIZE"]
+        return context
+    return dict(
+        context,
+        counts=on_now_counts(moment, area.constituencies(), area.assignments),
+        pages=form.paginate(
+            on_now_query(moment, area.assignments, form.filter_by), current_app.config["PAGE_SIZE"]
+        ),
     )
-    return render("volunteers/on_now.html", block="board", counts=counts, pages=pages, **context)
 
 
 # -- figures ------------------------------------------------------------------------------------
 
 
-@bp.route("/figures")
-@allow(OFFICERS)
-def figures():
+def figures_context(scope: Scope, form: ListForm) -> dict:
     """Hours, days, no-shows and offers by organisation; hours by institution (by page)."""
-    scope, form = _read()
-    area = _area(scope, form)
+    area = area_of(scope, form)
     districts, constituencies = area.choices()
     by_organisation = hours_by_organisation(area.days, area.assignments)
     pages = form.paginate(hours_by_institution_query(area.days), current_app.config["PAGE_SIZE"])
-    return render(
-        "volunteers/figures.html",
-        block="figures",
+    return dict(
         area=area,
         districts=districts,
         constituencies=constituencies,
