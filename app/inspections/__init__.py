@@ -8,6 +8,15 @@ from app.figures.signals import reports_saved
 
 bp = Blueprint("inspections", __name__, url_prefix="/inspections")
 
-from app.inspections import models, outputs, planning, services, visits  # noqa: E402,F401
+from app.inspections import (  # noqa: E402,F401
+    labels,
+    models,
+    routes_outputs,
+    routes_planning,
+    routes_visits,
+    services,
+)
+
+labels.register(bp)
 
 reports_saved.connect(services.reports_saved)

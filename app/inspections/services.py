@@ -29,6 +29,7 @@ from app.figures.selects import as_date, with_lines
 from app.formatting import day as format_day
 from app.geo import geodesic_km, haversine_km
 from app.inspections import routing, rules
+from app.inspections.labels import FIGURE_LABELS, SAMPLE_LABELS
 from app.inspections.models import (
     ActionItem,
     Checklist,
@@ -266,6 +267,76 @@ def _local_day(at) -> date:
     return campaign_day_of(at)
 
 
+@dataclass(frozen=True)
+class _Facts:
+    """What the suggestions weigh for every part of the condition, as of the day planned."""
+
+    figures: dict  # part id → (digitized, last report, digitized RECENT_DAYS earlier)
+    troubles: dict[int, int]
+    overdue: dict[int, int]
+    visited: dict[int, date]
+    flagged: dict[int, PartFlag]
+    days_left: int | None
+
+
+def _facts(condition, day: date, campaign: Campaign | None) -> _Facts:
+    """A handful of grouped queries, whatever the district's size."""
+    return _Facts(
+        figures=need_figures.digitized_as_of(day, day - timedelta(days=need_figures.RECENT_DAYS), condition),
+        troubles=need_figures.open_difficulties(condition),
+        overdue=overdue_difficulties(condition),
+        visited=last_visits(condition),
+        flagged=open_flags(condition),
+        days_left=need_figures.days_left(day, campaign),
+    )
+
+
+def _suggestion(
+    row, facts: _Facts, day: date, campaign: Campaign | None, settings: Settings, today: date
+) -> Suggestion | None:
+    """The part of `row` (id, lat, lon, electors) with why it is worth a visit; None when it is not."""
+    part_id, lat, lon, electors = row
+    digitized, last_report, earlier = facts.figures.get(part_id, (None, None, None))
+    pace = max((digitized or 0) - (earlier or 0), 0) / need_figures.RECENT_DAYS
+    silent = need_figures.days_without_report(day, last_report, campaign)
+    need = need_rules.need(
+        need_rules.NeedInput(
+            electors=electors,
+            digitized=digitized,
+            recent_pace=pace,
+            days_left=facts.days_left,
+            days_without_report=silent,
+            open_difficulties=facts.troubles.get(part_id, 0),
+            helpers=0,
+        )
+    )
+    state = rules.PartState(
+        behind="behind_pace" in need.reasons,
+        days_without_report=silent,
+        open_difficulties=facts.troubles.get(part_id, 0),
+        overdue_difficulties=facts.overdue.get(part_id, 0),
+        last_visit=facts.visited.get(part_id),
+        flagged=part_id in facts.flagged,
+    )
+    reasons = rules.reasons(state, today, settings.stale_after_days)
+    if not reasons or reasons == [rules.Reason.NOT_INSPECTED] and need.forms_left == 0:
+        return None
+    return Suggestion(
+        part_id=part_id,
+        lat=lat,
+        lon=lon,
+        km=0.0,
+        reasons=reasons,
+        score=rules.score(reasons),
+        electors=electors,
+        digitized=digitized,
+        days_without_report=silent,
+        open_difficulties=state.open_difficulties,
+        overdue_difficulties=state.overdue_difficulties,
+        last_visit=state.last_visit,
+    )
+
+
 def suggestions(
     condition,
     start: tuple[float, float],
@@ -292,56 +363,9 @@ def suggestions(
     near = [i for i in np.nonzero(km <= radius * 1.006)[0]]
     if not near:
         return []
-    figures = need_figures.digitized_as_of(day, day - timedelta(days=need_figures.RECENT_DAYS), condition)
-    troubles = need_figures.open_difficulties(condition)
-    overdue = overdue_difficulties(condition)
-    visited = last_visits(condition)
-    flagged = open_flags(condition)
-    left = need_figures.days_left(day, campaign)
-    found = []
-    for i in near:
-        part_id, lat, lon, electors = parts[i]
-        digitized, last_report, earlier = figures.get(part_id, (None, None, None))
-        pace = max((digitized or 0) - (earlier or 0), 0) / need_figures.RECENT_DAYS
-        silent = need_figures.days_without_report(day, last_report, campaign)
-        need = need_rules.need(
-            need_rules.NeedInput(
-                electors=electors,
-                digitized=digitized,
-                recent_pace=pace,
-                days_left=left,
-                days_without_report=silent,
-                open_difficulties=troubles.get(part_id, 0),
-                helpers=0,
-            )
-        )
-        state = rules.PartState(
-            behind="behind_pace" in need.reasons,
-            days_without_report=silent,
-            open_difficulties=troubles.get(part_id, 0),
-            overdue_difficulties=overdue.get(part_id, 0),
-            last_visit=visited.get(part_id),
-            flagged=part_id in flagged,
-        )
-        reasons = rules.reasons(state, today or day, settings.stale_after_days)
-        if not reasons or reasons == [rules.Reason.NOT_INSPECTED] and need.forms_left == 0:
-            continue
-        found.append(
-            Suggestion(
-                part_id=part_id,
-                lat=lat,
-                lon=lon,
-                km=0.0,
-                reasons=reasons,
-                score=rules.score(reasons),
-                electors=electors,
-                digitized=digitized,
-                days_without_report=silent,
-                open_difficulties=state.open_difficulties,
-                overdue_difficulties=state.overdue_difficulties,
-                last_visit=state.last_visit,
-            )
-        )
+    facts = _facts(condition, day, campaign)
+    weighed = (_suggestion(parts[i], facts, day, campaign, settings, today or day) for i in near)
+    found = [s for s in weighed if s is not None]
     # the weightiest first; among equals the nearest
     for s in found:
         s.km = geodesic_km(start, (s.lat, s.lon))
@@ -432,7 +456,7 @@ def district_start(district: District) -> tuple[float, float]:
     return (district.hq_lat, district.hq_lon)
 
 
-def _valid_point(lat, lon) -> bool:
+def valid_point(lat, lon) -> bool:
     return lat is not None and lon is not None and 6 <= lat <= 38 and 68 <= lon <= 98  # India's extent
 
 
@@ -453,7 +477,7 @@ def validate_plan(data: PlanInput, district: District, today: date, parts: dict[
     elif any(parts[p].lat is None or parts[p].lon is None for p in data.part_ids):
         errors["part_ids"] = str(_l("A part without a location on the map cannot be routed."))
     if (data.start_lat is None) != (data.start_lon is None) or (
-        data.start_lat is not None and not _valid_point(data.start_lat, data.start_lon)
+        data.start_lat is not None and not valid_point(data.start_lat, data.start_lon)
     ):
         errors["start"] = str(_l("The start point must be a place in India (latitude and longitude)."))
     if len(data.start_label) > 120:
@@ -476,11 +500,16 @@ def conflicts(inspector_id: int, day: date, own_id: int | None = None) -> list[I
     return [r for r in rows if r.id in clashing]
 
 
+def planned_by_token(form_token: str) -> Inspection | None:
+    """The inspection a plan form saved already (sent twice: a double tap, a second tab)."""
+    return db.session.scalar(select(Inspection).where(Inspection.form_token == form_token))
+
+
 def plan_inspection(actor: User, district: District, data: PlanInput, condition, today: date) -> Inspection:
     """Save an inspection with its stops in the shortest order from the start. A form sent twice
     gives back what it saved."""
     if data.form_token:
-        saved = db.session.scalar(select(Inspection).where(Inspection.form_token == data.form_token))
+        saved = planned_by_token(data.form_token)
         if saved is not None:
             return saved
     parts = {
@@ -806,6 +835,29 @@ def record_visit(
     )
     listed = checklist(campaign_id, create=True)
     stop.checklist_id = listed.id if listed else None
+    _fill_visit(actor, stop, data, now)
+    stop.report_date = report.report_date if report else None
+    for name in rules.FIGURES:
+        setattr(stop, f"reported_{name}", reported.get(name))
+    stop.findings = [f.as_json() for f in found]
+    if inspection.status == InspectionStatus.PLANNED:
+        inspection.status = InspectionStatus.UNDER_WAY
+    db.session.flush()
+    place = {"part_id": part.id, "constituency_id": part.constituency_id, "district_id": part.district_id}
+    _keep_photos(actor, stop, data.photos, place)
+    compared = any(data.verified.get(n) is not None for n in rules.FIGURES) or any(
+        getattr(data, f"{n}_sampled") for n in rules.SAMPLES
+    )
+    _flag_or_clear(actor, stop, found, compared, now, place)
+    for action in data.actions:
+        _raise_action(actor, stop, action, now, place)
+    audit.record(actor, "inspection.visit", stop, before, _snapshot(stop))
+    return stop
+
+
+def _fill_visit(actor: User, stop: Stop, data: VisitInput, now: datetime) -> None:
+    """The stop as visited: who and when, where the phone was, the checks, counts and notes."""
+    part = stop.part
     stop.status = StopStatus.VISITED
     stop.arrived_at = stop.arrived_at or now
     stop.visited_at, stop.visited_by_id = now, actor.id
@@ -820,19 +872,15 @@ def record_visit(
         setattr(stop, name, getattr(data, name))
     stop.network = Network(data.network) if data.network else None
     stop.mapping = Mapping(data.mapping) if data.mapping else None
-    stop.report_date = report.report_date if report else None
     for name in rules.FIGURES:
-        setattr(stop, f"reported_{name}", reported.get(name))
         setattr(stop, f"verified_{name}", data.verified.get(name))
     stop.households_sampled, stop.households_confirmed = data.households_sampled, data.households_confirmed
     stop.asd_sampled, stop.asd_confirmed = data.asd_sampled, data.asd_confirmed
     stop.notes = data.notes.strip()
-    stop.findings = [f.as_json() for f in found]
-    if inspection.status == InspectionStatus.PLANNED:
-        inspection.status = InspectionStatus.UNDER_WAY
-    db.session.flush()
-    place = {"part_id": part.id, "constituency_id": part.constituency_id, "district_id": part.district_id}
-    for photo in data.photos:
+
+
+def _keep_photos(actor: User, stop: Stop, kept: Sequence[Photo], place: dict) -> None:
+    for photo in kept:
         db.session.add(
             StopPhoto(
                 stop_id=stop.id,
@@ -843,9 +891,14 @@ def record_visit(
                 created_by_id=actor.id,
             )
         )
-    compared = any(data.verified.get(n) is not None for n in rules.FIGURES) or any(
-        getattr(data, f"{n}_sampled") for n in rules.SAMPLES
-    )
+
+
+def _flag_or_clear(
+    actor: User, stop: Stop, found: list[rules.Finding], compared: bool, now: datetime, place: dict
+) -> None:
+    """A disagreement flags the part (its one open flag) and raises or links a discrepancy
+    difficulty; a visit that compared and agrees clears the part's open flag."""
+    part = stop.part
     # The part owns its one open flag: locked, two visits of it at once raise one flag, not two.
     locks.row(Part, part.id)
     flag = db.session.scalar(
@@ -856,7 +909,7 @@ def record_visit(
             actor,
             part,
             Category.DISCREPANCY,
-            _discrepancy_note(found, inspection.day),
+            _discrepancy_note(found, stop.inspection.day),
             Source.INSPECTION,
             now,
         )
@@ -872,47 +925,49 @@ def record_visit(
     elif flag is not None and compared:
         flag.cleared_at, flag.cleared_by, flag.cleared_ref = now, "visit", stop.id
         audit.record(actor, "inspection.flag_clear", flag, None, {"by": "visit", "stop_id": stop.id})
-    for action in data.actions:
-        owner = db.session.get(User, action.owner_id)
-        minutes = max(math.ceil((_end_of_day(action.due_on) - now).total_seconds() / 60), 60)
-        difficulty = difficulty_services.raise_difficulty(
-            actor,
-            part,
-            difficulty_services.NewDifficulty(
-                category=Category.OTHER.value,
-                severity=Severity.HIGH.value,
-                description=action.what.strip(),
-                owner=owner,
-                resolve_minutes=minutes,
-            ),
-            Source.INSPECTION,
-            now,
-        )
-        item = ActionItem(
-            stop_id=stop.id,
-            **place,
-            what=action.what.strip(),
-            owner_id=owner.id,
-            due_on=action.due_on,
-            difficulty_id=difficulty.id,
-            created_by_id=actor.id,
-        )
-        db.session.add(item)
-        db.session.flush()
-        audit.record(
-            actor,
-            "inspection.action",
-            item,
-            None,
-            {
-                "what": item.what,
-                "owner_id": owner.id,
-                "due_on": action.due_on.isoformat(),
-                "difficulty_id": difficulty.id,
-            },
-        )
-    audit.record(actor, "inspection.visit", stop, before, _snapshot(stop))
-    return stop
+
+
+def _raise_action(actor: User, stop: Stop, action: ActionInput, now: datetime, place: dict) -> ActionItem:
+    """One action item of the visit: a difficulty owned by the person named, due by the day's end."""
+    owner = db.session.get(User, action.owner_id)
+    minutes = max(math.ceil((_end_of_day(action.due_on) - now).total_seconds() / 60), 60)
+    difficulty = difficulty_services.raise_difficulty(
+        actor,
+        stop.part,
+        difficulty_services.NewDifficulty(
+            category=Category.OTHER.value,
+            severity=Severity.HIGH.value,
+            description=action.what.strip(),
+            owner=owner,
+            resolve_minutes=minutes,
+        ),
+        Source.INSPECTION,
+        now,
+    )
+    item = ActionItem(
+        stop_id=stop.id,
+        **place,
+        what=action.what.strip(),
+        owner_id=owner.id,
+        due_on=action.due_on,
+        difficulty_id=difficulty.id,
+        created_by_id=actor.id,
+    )
+    db.session.add(item)
+    db.session.flush()
+    audit.record(
+        actor,
+        "inspection.action",
+        item,
+        None,
+        {
+            "what": item.what,
+            "owner_id": owner.id,
+            "due_on": action.due_on.isoformat(),
+            "difficulty_id": difficulty.id,
+        },
+    )
+    return item
 
 
 def _discrepancy_note(found: Iterable[rules.Finding], day: date) -> str:
@@ -942,17 +997,6 @@ def _discrepancy_note(found: Iterable[rules.Finding], day: date) -> str:
                 )
             )
     return str(_l("Inspection of %(day)s: ", day=day.isoformat())) + "; ".join(parts)
-
-
-FIGURE_LABELS = {
-    "distributed": _l("Forms distributed"),
-    "collected": _l("Forms collected"),
-    "digitized": _l("Forms digitized"),
-}
-SAMPLE_LABELS = {
-    "households": _l("Households asked"),
-    "asd": _l("ASD entries re-checked"),
-}
 
 
 def skip(actor: User, stop: Stop, reason: str, version: int | None, today: date | None = None) -> Stop:
@@ -1172,3 +1216,14 @@ def upcoming_for_blo(blo: User, today: date) -> list[tuple[Stop, Inspection]]:
         .order_by(Inspection.day)
     ).all()
     return [(stop, inspection) for stop, inspection in rows]
+
+
+def part_lines(part_ids: Iterable[int]) -> dict[int, tuple[int, str | None]]:
+    """Each part's AC number and its BLO's name, for the stops of a plan or a report: one query."""
+    rows = db.session.execute(
+        select(Part.id, Constituency.number, User.name)
+        .join(Constituency, Constituency.id == Part.constituency_id)
+        .outerjoin(User, User.id == Part.blo_id)
+        .where(Part.id.in_(list(part_ids) or [0]))
+    )
+    return {part_id: (ac_number, blo) for part_id, ac_number, blo in rows}

@@ -418,6 +418,31 @@ def test_the_settings_are_checked_and_saved(app, client, auth):
     assert 'name="radius_km" value="30"' in client.get("/inspections/new").get_data(as_text=True)
 
 
+def test_the_settings_and_the_planner_read_devanagari_digits_like_latin_ones(app, client, auth):
+    """The shared fields (app/forms.py) read "२५" as 25 here too, as the visit form always did."""
+    auth.login("collector.bhopal")
+    token = auth.token("/inspections/settings")
+    sent = {
+        "csrf_token": token,
+        "road_speed_kmh": "२५",
+        "road_factor_percent": "१४०",
+        "figure_threshold_percent": "5",
+        "sample_threshold_percent": "80",
+        "suggest_radius_km": "३०",
+        "stale_after_days": "10",
+    }
+    assert client.post("/inspections/settings", data=sent).status_code == 303
+    with app.app_context():
+        settings = services.settings_for(bhopal().id)
+        assert (settings.road_speed_kmh, settings.road_factor_percent, settings.suggest_radius_km) == (
+            25,
+            140,
+            30,
+        )
+    page = client.get("/inspections/new", query_string={"radius_km": "४०"}).get_data(as_text=True)
+    assert "Enter a whole number of km" not in page and 'name="radius_km" value="४०"' in page
+
+
 def test_a_blo_sees_upcoming_visits_only_when_the_district_allows(app, client, auth):
     with app.test_request_context():
         plan([part(1, 1)], inspector="ero.1", day=campaign_today() + timedelta(days=2))

@@ -1,44 +1,26 @@
-"""Inspection pages (outputs): the share of each AC's parts inspected in the last N days, as a table
-and on a map (visited in the window or not, flagged marked), and the open flags the progress pages
-and the part pages show."""
+"""What the coverage pages show (the read side; no request): the share of each AC's parts inspected
+in the last N days as a table, and every located part of the area for the map (visited in the
+window or not, flagged marked)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from flask import current_app, jsonify, url_for
+from flask import current_app, url_for
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.sql.elements import ColumnElement
-from wtforms.validators import ValidationError
 
-from app.access import allow
-from app.campaign.clock import campaign_day_of, campaign_today
+from app.campaign.clock import campaign_day_of
 from app.extensions import db
 from app.formatting import day as format_day
 from app.formatting import lang
-from app.formatting import number as format_number
-from app.htmx import render
-from app.inputs import BadArgument
-from app.inspections import bp, services
-from app.inspections.figures import MAX_DAYS, default_days, window_start
+from app.inspections import services
+from app.inspections.figures import MAX_DAYS, window_start
 from app.inspections.models import PartFlag, Stop, StopStatus
-from app.lists import ListForm, WholeNumberField
-from app.models import Constituency, District, Part, Role
-from app.scope import Scope, current_scope
-
-COVERAGE_ROLES = (Role.STATE, Role.COLLECTOR, Role.ERO)
-
-
-class CoverageForm(ListForm):
-    """The coverage page's controls: the district or AC, and the window in days (1 to 90)."""
-
-    days = WholeNumberField(minimum=1)
-
-    def validate_days(self, field) -> None:
-        if field.data is not None and field.data > MAX_DAYS:
-            raise ValidationError(_("Choose a number of days from 1 to %(days)s.", days=MAX_DAYS))
+from app.models import Constituency, District, Part
+from app.scope import Scope
 
 
 @dataclass
@@ -84,54 +66,30 @@ class CoverageArea:
         return {**self.narrowing, "days": self.days}
 
 
-def coverage_area(scope: Scope | None = None) -> CoverageArea:
-    scope = scope or current_scope()
-    form = CoverageForm.read(scope=scope, today=campaign_today())
-    days = form.days.data or default_days(scope, form.district, form.constituency)
-    return CoverageArea(scope, form.district, form.constituency, days, form.narrowing)
-
-
-@bp.route("/coverage")
-@allow(*COVERAGE_ROLES)
-def coverage():
+def coverage_context(area: CoverageArea, today: date) -> dict:
     """Per AC: its parts, how many were inspected in the window, the share, and the open flags."""
-    area = coverage_area()
-    today = campaign_today()
     rows = services.coverage(area.parts, window_start(today, area.days))
     flagged = services.flagged_counts(area.parts, Part.constituency_id)
     districts, constituencies = area.choices()
-    total_parts = sum(r.parts for r in rows)
-    total_inspected = sum(r.inspected for r in rows)
-    return render(
-        "inspections/coverage.html",
-        block="coverage",
-        area=area,
-        rows=rows,
-        flagged=flagged,
-        totals=(total_parts, total_inspected, sum(flagged.values())),
-        districts=districts,
-        constituencies=constituencies,
-        today=today,
-        first_day=today - timedelta(days=area.days - 1),
-        max_days=MAX_DAYS,
-        data_url=url_for("inspections.coverage_data", **area.args) if area.mapped else None,
-        tile_url=current_app.config.get("MAP_TILE_URL", ""),
-        tile_attribution=current_app.config.get("MAP_TILE_ATTRIBUTION", ""),
-    )
+    return {
+        "area": area,
+        "rows": rows,
+        "flagged": flagged,
+        "totals": (sum(r.parts for r in rows), sum(r.inspected for r in rows), sum(flagged.values())),
+        "districts": districts,
+        "constituencies": constituencies,
+        "today": today,
+        "first_day": today - timedelta(days=area.days - 1),
+        "max_days": MAX_DAYS,
+        "data_url": url_for("inspections.coverage_data", **area.args) if area.mapped else None,
+        "tile_url": current_app.config.get("MAP_TILE_URL", ""),
+        "tile_attribution": current_app.config.get("MAP_TILE_ATTRIBUTION", ""),
+    }
 
 
-@bp.route("/coverage/data.json")
-@allow(*COVERAGE_ROLES)
-def coverage_data():
-    """The coverage map's points: every located part of the area, inspected in the window or not,
-    flagged ones marked. Three queries: the parts, the visits in the window, the open flags."""
-    try:
-        area = coverage_area()
-    except BadArgument as error:
-        return jsonify(error=error.message), 400
-    if not area.mapped:
-        return jsonify(error=_("Choose a district or an AC.")), 400
-    today = campaign_today()
+def _coverage_rows(area: CoverageArea, today: date) -> tuple[list, dict, dict]:
+    """The area's parts, each visited part's last visit in the window, each open flag's raising:
+    three queries."""
     condition = area.parts
     parts = db.session.execute(
         select(Part.id, Part.number, Part.name_en, Part.name_hi, Part.lat, Part.lon, Constituency.number)
@@ -158,6 +116,13 @@ def coverage_data():
             .where(condition, PartFlag.cleared_at.is_(None))
         ).all()
     )
+    return parts, visited, flags
+
+
+def coverage_points(area: CoverageArea, today: date) -> dict:
+    """The coverage map's points: every located part of the area, inspected in the window or not,
+    flagged ones marked, and the counts the map's legend gives."""
+    parts, visited, flags = _coverage_rows(area, today)
     hindi = lang() == "hi"
     points, unlocated = [], 0
     for part_id, number, name_en, name_hi, lat, lon, ac_number in parts:
@@ -184,16 +149,14 @@ def coverage_data():
                 "url": _part_url(part_id),
             }
         )
-    response = jsonify(
-        days=area.days,
-        parts=len(parts),
-        unlocated=unlocated,
-        inspected=sum(1 for p in parts if p[0] in visited),
-        flagged=len(flags),
-        points=points,
-    )
-    response.headers["Cache-Control"] = "private, no-cache"
-    return response
+    return {
+        "days": area.days,
+        "parts": len(parts),
+        "unlocated": unlocated,
+        "inspected": sum(1 for p in parts if p[0] in visited),
+        "flagged": len(flags),
+        "points": points,
+    }
 
 
 def _day(at) -> str:
@@ -204,33 +167,3 @@ def _day(at) -> str:
 
 def _part_url(part_id: int) -> str:
     return url_for("progress.part", part_id=part_id)
-
-
-@bp.app_template_filter("campaign_day")
-def campaign_day(at) -> date | None:
-    """A stored (naive UTC) moment's campaign day, for the `day` filter."""
-    if at is None:
-        return None
-    if isinstance(at, str):
-        at = datetime.fromisoformat(at)
-    return campaign_day_of(at)
-
-
-@bp.app_template_filter("finding")
-def finding_text(finding: dict) -> str:
-    """One finding of a visit in the reader's language: a figure counted against the one reported,
-    or a sample's confirmations."""
-    kind = finding.get("kind")
-    if kind in services.FIGURE_LABELS:
-        return _(
-            "%(figure)s: counted %(verified)s, reported %(reported)s",
-            figure=services.FIGURE_LABELS[kind],
-            verified=format_number(finding.get("verified")),
-            reported=format_number(finding.get("reported")),
-        )
-    return _(
-        "%(sample)s: %(confirmed)s of %(sampled)s confirmed",
-        sample=services.SAMPLE_LABELS.get(kind, kind),
-        confirmed=format_number(finding.get("verified")),
-        sampled=format_number(finding.get("reported")),
-    )
