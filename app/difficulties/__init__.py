@@ -5,4 +5,16 @@ from flask import Blueprint
 
 bp = Blueprint("difficulties", __name__, url_prefix="/difficulties")
 
-from app.difficulties import figures_views, models, reporting, routes, tasks  # noqa: E402,F401
+from app.difficulties import (  # noqa: E402,F401
+    labels,
+    models,
+    routes_board,
+    routes_difficulty,
+    routes_figures,
+    routes_notices,
+    routes_raise,
+    routes_routing,
+    tasks,
+)
+
+labels.register(bp)

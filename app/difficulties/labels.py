@@ -1,9 +1,13 @@
-"""What the pages and the exports call each value of a difficulty, in the reader's language, and the
-response templates officers pick from when they write a note."""
+"""What the pages and the exports call each value of a difficulty, in the reader's language, the
+response templates officers pick from when they write a note, and the template filters that show
+them (registered once, by register())."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from flask_babel import force_locale
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from app.difficulties.models import (
@@ -17,6 +21,7 @@ from app.difficulties.models import (
     Status,
 )
 from app.difficulties.workflow import Action
+from app.formatting import number
 
 # The same words as the reviews' "difficulty heard" list, so both pages name a category alike.
 CATEGORY_LABELS = {
@@ -183,26 +188,77 @@ def response_text(category: Category, key: str | None) -> str:
     return next((text for found, _, text in responses(category) if found == key), "")
 
 
-def _label(labels: dict, enum_type, value) -> str:
-    if value is None or value == "":
+# The figures' own words for a resolution: a table column has no room for the full sentence.
+FIGURE_RESOLUTION_LABELS = {
+    Resolution.FIXED: _l("Fixed"),
+    Resolution.HELPDESK: _l("Referred to the Commission's helpdesk"),
+    Resolution.NOT_OURS: _l("Not ours to fix"),
+    Resolution.DUPLICATE: _l("Duplicate"),
+    Resolution.CANNOT_FIX: _l("Cannot fix"),
+}
+
+
+def label_filter(table: dict):
+    """A template filter naming a value (an enum member or its value) by the table; "—" for none."""
+    by_value = {getattr(key, "value", key): text for key, text in table.items()}
+
+    def label(value) -> str:
+        if value is None:
+            return "—"
+        return str(by_value.get(getattr(value, "value", value), value))
+
+    return label
+
+
+def duration(value: timedelta | None) -> str:
+    """Clock time in hours and minutes (days past 48 hours), in the reader's language."""
+    if value is None:
         return "—"
-    try:
-        return str(labels[enum_type(value)])
-    except ValueError:
-        return str(value)
+    minutes = max(int(value.total_seconds() // 60), 0)
+    hours, minutes = divmod(minutes, 60)
+    if hours >= 48:
+        return _("%(days)s d %(hours)s h", days=number(hours // 24), hours=number(hours % 24))
+    if hours:
+        return _("%(hours)s h %(minutes)s min", hours=number(hours), minutes=number(minutes))
+    return _("%(minutes)s min", minutes=number(minutes))
 
 
-def category_label(value) -> str:
-    return _label(CATEGORY_LABELS, Category, value)
+def figure_resolution(code) -> str:
+    return str(FIGURE_RESOLUTION_LABELS.get(Resolution(code), code)) if code else "—"
 
 
-def severity_label(value) -> str:
-    return _label(SEVERITY_LABELS, Severity, value)
+def figure_duration(seconds) -> str:
+    """Clock time as the figures show it: "45 min", "3 h 20 min", "2 days 4 h"; "—" for none."""
+    if seconds is None:
+        return "—"
+    minutes = round(seconds / 60)
+    days, rest = divmod(minutes, 24 * 60)
+    hours, minutes = divmod(rest, 60)
+    if days:
+        return _("%(days)s d %(hours)s h", days=days, hours=hours)
+    if hours:
+        return _("%(hours)s h %(minutes)s min", hours=hours, minutes=minutes)
+    return _("%(minutes)s min", minutes=minutes)
 
 
-def status_label(value) -> str:
-    return _label(STATUS_LABELS, Status, value)
+# Every template filter of the difficulties, by the name templates use: one name per meaning.
+FILTERS = {
+    "category_label": label_filter(CATEGORY_LABELS),
+    "severity_label": label_filter(SEVERITY_LABELS),
+    "status_label": label_filter(STATUS_LABELS),
+    "level_label": label_filter(LEVEL_LABELS),
+    "source_label": label_filter(SOURCE_LABELS),
+    "resolution_label": label_filter(RESOLUTION_LABELS),
+    "event_label": label_filter(EVENT_LABELS),
+    "notice_label": label_filter(NOTICE_LABELS),
+    "action_label": label_filter(ACTION_LABELS),
+    "duration": duration,
+    "difficulty_resolution": figure_resolution,
+    "difficulty_duration": figure_duration,
+}
 
 
-def level_label(value) -> str:
-    return _label(LEVEL_LABELS, Level, value)
+def register(bp) -> None:
+    """Give every template the difficulties' filters, once (called by app/difficulties/__init__.py)."""
+    for name, template_filter in FILTERS.items():
+        bp.add_app_template_filter(template_filter, name)

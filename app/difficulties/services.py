@@ -41,8 +41,9 @@ from app.difficulties.models import (
 from app.difficulties.workflow import Action, Relation
 from app.extensions import db
 from app.formatting import number
-from app.models import AuditEntry, Part, Role, User
+from app.models import AuditEntry, District, Part, Role, User
 from app.refusals import FormErrors, NotAllowed, VersionConflict
+from app.scope import Scope
 from app.timeutil import utcnow
 
 DESCRIPTION_MAX_LENGTH = 500
@@ -105,6 +106,30 @@ def policy_for(
         resolve = timedelta(minutes=resolve_minutes)
         policy = sla.Policy(policy.first_level, min(policy.acknowledge, resolve), resolve)
     return policy
+
+
+def save_routes(user: User, district: District, chosen: dict) -> None:
+    """Keep the district's route of each category: (first level, hours to acknowledge, hours to
+    resolve), as the routing form read them."""
+    existing = {
+        r.category: r
+        for r in db.session.scalars(select(DifficultyRoute).where(DifficultyRoute.district_id == district.id))
+    }
+    before = {
+        c.value: [r.first_level.value, r.acknowledge_minutes, r.resolve_minutes] for c, r in existing.items()
+    }
+    after = {}
+    for category, (level, acknowledge, resolve) in chosen.items():
+        route = existing.get(category)
+        if route is None:
+            route = DifficultyRoute(district_id=district.id, category=category)
+            db.session.add(route)
+        route.first_level = Level(level)
+        route.acknowledge_minutes = round(acknowledge * 60)
+        route.resolve_minutes = round(resolve * 60)
+        route.updated_by_id = user.id
+        after[category.value] = [level, route.acknowledge_minutes, route.resolve_minutes]
+    audit.record(user, "difficulty.routing", district, before, after)
 
 
 @dataclass
@@ -283,6 +308,17 @@ def validate_new(data: NewDifficulty) -> dict[str, str]:
         "description": _text_problem(data.description, DESCRIPTION_MAX_LENGTH),
     }
     return {name: message for name, message in problems.items() if message}
+
+
+def original_severity(part: Part, duplicate_of_id: int | None) -> str | None:
+    """ "Same problem as #n" tapped before a severity: the original's severity stands for it."""
+    if duplicate_of_id is None:
+        return None
+    return db.session.scalar(
+        select(Difficulty.severity).where(
+            Difficulty.id == duplicate_of_id, Difficulty.constituency_id == part.constituency_id
+        )
+    )
 
 
 def from_form_token(token: str | None) -> Difficulty | None:
@@ -581,6 +617,22 @@ def assignees(difficulty: Difficulty, actor: User) -> list[User]:
     return list(db.session.scalars(query.order_by(User.role, User.name)))
 
 
+# The timeline event each action writes.
+EVENT_OF_ACTION = {
+    Action.ACKNOWLEDGE: EventKind.ACKNOWLEDGED,
+    Action.START: EventKind.STARTED,
+    Action.WAIT_BLO: EventKind.WAITING_BLO,
+    Action.WAIT_HELPDESK: EventKind.WAITING_HELPDESK,
+    Action.RESUME: EventKind.RESUMED,
+    Action.RESOLVE: EventKind.RESOLVED,
+    Action.MARK_DUPLICATE: EventKind.RESOLVED,
+    Action.CONFIRM: EventKind.CONFIRMED,
+    Action.REOPEN: EventKind.REOPENED,
+    Action.COMMENT: EventKind.COMMENT,
+    Action.ASSIGN: EventKind.ASSIGNED,
+}
+
+
 def perform(
     actor: User, difficulty: Difficulty, action: Action, data: ActionInput, now: datetime | None = None
 ) -> Difficulty:
@@ -596,6 +648,30 @@ def perform(
         raise NotAllowed()
     if action == Action.REOPEN and not workflow.may_reopen(difficulty.resolved_at, now):
         raise workflow.ReopenWindowClosed(difficulty.resolved_at)
+    assignee = _checked_input(difficulty, action, data, actor)
+
+    before = snapshot(difficulty)
+    events = timeline(difficulty.id)
+    policy = policy_for(
+        difficulty.district_id, difficulty.category, resolve_minutes=difficulty.resolve_minutes
+    )
+    note = (data.note or "").strip()
+    extra = _move(difficulty, action, data, held, events, now, assignee)
+    event = _event(difficulty, EVENT_OF_ACTION[action], actor, now, note=note, **extra)
+    events.append(event)
+    _refresh(difficulty, events, now, policy)
+    _flush_versioned()
+    _tell_about(difficulty, action, held, actor, assignee, event)
+    _flush_versioned()
+    after = snapshot(difficulty)
+    if action == Action.REOPEN:
+        after["reason"] = note  # the reporter's reason, also the timeline event's note
+    audit.record(actor, f"difficulty.{action.value}", difficulty, before, after)
+    return difficulty
+
+
+def _checked_input(difficulty: Difficulty, action: Action, data: ActionInput, actor: User) -> User | None:
+    """What the action asks for, checked (DifficultyError otherwise); the officer an assign names."""
     errors = validate_action(difficulty, action, data)
     assignee = None
     if action == Action.ASSIGN and not errors:
@@ -604,28 +680,21 @@ def perform(
             errors["assignee_id"] = str(_l("Choose an officer of this part from the list."))
     if errors:
         raise DifficultyError(errors)
+    return assignee
 
-    before = snapshot(difficulty)
-    events = timeline(difficulty.id)
-    policy = policy_for(
-        difficulty.district_id, difficulty.category, resolve_minutes=difficulty.resolve_minutes
-    )
-    note = (data.note or "").strip()
-    rule = workflow.RULES[action]
-    kind = {
-        Action.ACKNOWLEDGE: EventKind.ACKNOWLEDGED,
-        Action.START: EventKind.STARTED,
-        Action.WAIT_BLO: EventKind.WAITING_BLO,
-        Action.WAIT_HELPDESK: EventKind.WAITING_HELPDESK,
-        Action.RESUME: EventKind.RESUMED,
-        Action.RESOLVE: EventKind.RESOLVED,
-        Action.MARK_DUPLICATE: EventKind.RESOLVED,
-        Action.CONFIRM: EventKind.CONFIRMED,
-        Action.REOPEN: EventKind.REOPENED,
-        Action.COMMENT: EventKind.COMMENT,
-        Action.ASSIGN: EventKind.ASSIGNED,
-    }[action]
+
+def _move(
+    difficulty: Difficulty,
+    action: Action,
+    data: ActionInput,
+    held: set[Relation],
+    events: list[DifficultyEvent],
+    now: datetime,
+    assignee: User | None,
+) -> dict:
+    """Move the difficulty as the action says; what its timeline event records beyond the note."""
     extra: dict = {}
+    rule = workflow.RULES[action]
     if rule.to is not None:
         difficulty.status = rule.to
     if (
@@ -663,13 +732,26 @@ def perform(
         if new_level != difficulty.level:
             difficulty.level = new_level
             difficulty.status = Status.OPEN
-    event = _event(difficulty, kind, actor, now, note=note, **extra)
-    events.append(event)
-    _refresh(difficulty, events, now, policy)
+    return extra
+
+
+def _flush_versioned() -> None:
+    """Flush; a version moved by another transaction meanwhile is a conflict."""
     try:
         db.session.flush()
     except StaleDataError as error:
         raise VersionConflict() from error
+
+
+def _tell_about(
+    difficulty: Difficulty,
+    action: Action,
+    held: set[Relation],
+    actor: User,
+    assignee: User | None,
+    event: DifficultyEvent,
+) -> None:
+    """The notices of an action: to the new owner, the holders and the reporter's side."""
     if action == Action.ASSIGN and assignee.id != actor.id:
         _notify(difficulty, [assignee.id], NoticeKind.NEW, event)
     if action == Action.REOPEN:
@@ -678,15 +760,44 @@ def perform(
         _notify(difficulty, _reporter_side(difficulty) - {actor.id}, NoticeKind.UPDATE, event)
     elif action == Action.COMMENT:
         _notify_holders(difficulty, NoticeKind.UPDATE, event, exclude={actor.id})
-    try:
-        db.session.flush()
-    except StaleDataError as error:
-        raise VersionConflict() from error
-    after = snapshot(difficulty)
-    if action == Action.REOPEN:
-        after["reason"] = note  # the reporter's reason, also the timeline event's note
-    audit.record(actor, f"difficulty.{action.value}", difficulty, before, after)
-    return difficulty
+
+
+def assign_each(
+    scope: Scope, chosen: list[tuple[int, int]], assignee_id: int, now: datetime | None = None
+) -> tuple[list[str], int]:
+    """The board's bulk assign: hand each chosen difficulty (its id, and the version the board
+    showed) to one officer, in the caller's transaction. The problems met (the caller must then
+    roll everything back) and the status they answer with."""
+    user = scope.user
+    problems: list[str] = []
+    status = 422
+    found = {
+        d.id: d
+        for d in db.session.scalars(
+            select(Difficulty).where(Difficulty.id.in_([i for i, _v in chosen]), scope.of(Difficulty))
+        )
+    }
+    now = now or utcnow()
+    for difficulty_id, version in sorted(chosen):
+        difficulty = found.get(difficulty_id)
+        try:
+            if difficulty is None:
+                raise NotAllowed()
+            perform(
+                user, difficulty, Action.ASSIGN, ActionInput(assignee_id=assignee_id, version=version), now
+            )
+        except VersionConflict:
+            problems.append(str(_l("#%(id)s was changed by someone else a moment ago.", id=difficulty_id)))
+            status = 409
+            if difficulty is not None and difficulty.version != version:
+                continue
+            break  # the conflict surfaced on writing: the session must be rolled back now
+        except NotAllowed:
+            problems.append(str(_l("#%(id)s is not yours to assign now.", id=difficulty_id)))
+            status = 409 if status == 409 else 403
+        except DifficultyError as error:
+            problems.append(str(_l("#%(id)s: %(problem)s", id=difficulty_id, problem=error)))
+    return problems, status
 
 
 def _reporter_side(difficulty: Difficulty) -> set[int]:
@@ -827,7 +938,15 @@ _LEVELS = {level: level for level in Level}
 
 
 def _escalate_batch(due, now: datetime, result: Escalation) -> None:
-    ids = [row.id for row in due]
+    batch = _Batch(due, now)
+    for row in due:
+        result.checked += 1
+        batch.check(row)
+    batch.write(result)
+
+
+def _timelines(ids: list[int]) -> dict[int, list[sla.Step]]:
+    """The steps of each difficulty's timeline, in one query."""
     steps: dict[int, list[sla.Step]] = defaultdict(list)
     # fetched at once, members looked up in dicts: a batch reads tens of thousands of events
     for difficulty_id, at, kind, status, level, percent in db.session.execute(
@@ -836,18 +955,33 @@ def _escalate_batch(due, now: datetime, result: Escalation) -> None:
         .order_by(_E.c.difficulty_id, _E.c.id)
     ).all():
         steps[difficulty_id].append(sla.Step(at, _KINDS[kind], _STATUSES[status], _LEVELS[level], percent))
-    known = policies({row.district_id for row in due})
-    officers = Officers.load(row.part_id for row in due)
-    events, notices, updates, audits = [], [], [], []
+    return steps
 
-    def add_event(row, kind, status, level, owner_id, percent=None):
-        events.append(
+
+class _Batch:
+    """One batch of due difficulties: the events, notices, updates and audit entries the run writes
+    for them, gathered row by row, then written with executemany."""
+
+    def __init__(self, due, now: datetime):
+        self.now = now
+        self.steps = _timelines([row.id for row in due])
+        self.known = policies({row.district_id for row in due})
+        self.officers = Officers.load(row.part_id for row in due)
+        self.events: list[dict] = []
+        self.notices: list[dict] = []
+        self.updates: list[dict] = []
+        self.audits: list[dict] = []
+        # The counts each row would add: kept only if its update lands.
+        self.gains: dict[int, list[str]] = defaultdict(list)
+
+    def add_event(self, row, kind, status, level, owner_id, percent=None) -> None:
+        self.events.append(
             {
                 "difficulty_id": row.id,
                 "part_id": row.part_id,
                 "constituency_id": row.constituency_id,
                 "district_id": row.district_id,
-                "at": now,
+                "at": self.now,
                 "actor_id": None,
                 "kind": kind.value,
                 "status": status.value,
@@ -858,76 +992,82 @@ def _escalate_batch(due, now: datetime, result: Escalation) -> None:
                 "note": "",
             }
         )
-        timeline_steps.append(sla.Step(now, kind, status, level, percent))
+        self.steps[row.id].append(sla.Step(self.now, kind, status, level, percent))
 
-    def notify(row, user_ids, kind, level):
+    def notify(self, row, user_ids, kind, level) -> None:
         for user_id in sorted(set(user_ids)):
-            notices.append(
+            self.notices.append(
                 {
                     "user_id": user_id,
                     "difficulty_id": row.id,
                     "event_id": None,
                     "kind": kind.value,
                     "level": level.value,
-                    "created_at": now,
+                    "created_at": self.now,
                     "read_at": None,
                 }
             )
 
-    # The counts each row would add: kept only if its update lands.
-    gains: dict[int, list[str]] = defaultdict(list)
-    for row in due:
-        result.checked += 1
+    def holders(self, row, level: Level, owner_id: int | None) -> list[int]:
+        if owner_id:
+            return [owner_id]
+        return self.officers.holders(level, row.part_id, row.constituency_id, row.district_id)
+
+    def check(self, row) -> None:
+        """What is due for one row: its automatic close, or its clock's notice or breach and climb."""
         status, level, owner_id = Status(row.status), Level(row.level), row.owner_id
-        overdue_since, closed_at = row.overdue_since, None
-        timeline_steps = steps[row.id]
-        holders = (
-            [owner_id]
-            if owner_id
-            else officers.holders(level, row.part_id, row.constituency_id, row.district_id)
-        )
-        policy = policy_for(row.district_id, Category(row.category), known, row.resolve_minutes)
+        overdue_since, closed_at, clock, next_check = row.overdue_since, None, None, None
         if status == Status.RESOLVED:
-            if row.resolved_at is None or row.resolved_at + sla.AUTO_CLOSE_AFTER > now:
-                continue
-            status, closed_at = Status.CLOSED, now
-            add_event(row, EventKind.AUTO_CLOSED, status, level, owner_id)
-            gains[row.id].append("auto_closed")
-            next_check, clock = None, None
+            if row.resolved_at is None or row.resolved_at + sla.AUTO_CLOSE_AFTER > self.now:
+                return
+            status, closed_at = Status.CLOSED, self.now
+            self.add_event(row, EventKind.AUTO_CLOSED, status, level, owner_id)
+            self.gains[row.id].append("auto_closed")
         else:
-            clock = sla.clock(timeline_steps, policy, now)
-            crossed = clock.crossed()
-            if not crossed:
-                next_check = clock.next_check_at
-            elif crossed[-1] < sla.BREACH_PERCENT:
-                percent = crossed[-1]
-                add_event(row, EventKind.NOTICE, status, level, owner_id, percent)
-                notify(row, holders, NoticeKind.HALF if percent == 50 else NoticeKind.THREE_QUARTERS, level)
-                gains[row.id].append("notices")
-            else:
-                add_event(row, EventKind.OVERDUE, status, level, owner_id, sla.BREACH_PERCENT)
-                overdue_since = overdue_since or now
-                gains[row.id].append("overdue")
-                notify(row, holders, NoticeKind.BREACH, level)
-                if level.above is not None:
-                    new_level, new_owner = officers.route(
-                        level.above, row.part_id, row.constituency_id, row.district_id
-                    )
-                    status, level, owner_id = Status.OPEN, new_level, new_owner
-                    add_event(row, EventKind.ESCALATED, status, level, owner_id)
-                    notify(
-                        row,
-                        [new_owner]
-                        if new_owner
-                        else officers.holders(level, row.part_id, row.constituency_id, row.district_id),
-                        NoticeKind.ESCALATED_TO_YOU,
-                        level,
-                    )
-                    gains[row.id].append("escalated")
-            if crossed:
-                clock = sla.clock(timeline_steps, policy, now)
-                next_check = clock.next_check_at
-        updates.append(
+            status, level, owner_id, overdue_since, clock = self._run_clock(row, status, level, owner_id)
+            next_check = clock.next_check_at
+        self._record(row, status, level, owner_id, overdue_since, closed_at, clock, next_check)
+
+    def _run_clock(self, row, status: Status, level: Level, owner_id: int | None):
+        """A running clock's notice, or its breach; the row's status, level, owner and overdue
+        time after it, and its clock."""
+        policy = policy_for(row.district_id, Category(row.category), self.known, row.resolve_minutes)
+        steps = self.steps[row.id]
+        clock = sla.clock(steps, policy, self.now)
+        crossed = clock.crossed()
+        if not crossed:
+            return status, level, owner_id, row.overdue_since, clock
+        holders = self.holders(row, level, owner_id)
+        overdue_since = row.overdue_since
+        if crossed[-1] < sla.BREACH_PERCENT:
+            percent = crossed[-1]
+            self.add_event(row, EventKind.NOTICE, status, level, owner_id, percent)
+            self.notify(row, holders, NoticeKind.HALF if percent == 50 else NoticeKind.THREE_QUARTERS, level)
+            self.gains[row.id].append("notices")
+        else:
+            overdue_since = overdue_since or self.now
+            status, level, owner_id = self._breach(row, status, level, owner_id, holders)
+        return status, level, owner_id, overdue_since, sla.clock(steps, policy, self.now)
+
+    def _breach(self, row, status: Status, level: Level, owner_id: int | None, holders: list[int]):
+        """Overdue: noted and its holders told; below the state office it climbs a level."""
+        self.add_event(row, EventKind.OVERDUE, status, level, owner_id, sla.BREACH_PERCENT)
+        self.gains[row.id].append("overdue")
+        self.notify(row, holders, NoticeKind.BREACH, level)
+        if level.above is None:
+            return status, level, owner_id
+        new_level, new_owner = self.officers.route(
+            level.above, row.part_id, row.constituency_id, row.district_id
+        )
+        status, level, owner_id = Status.OPEN, new_level, new_owner
+        self.add_event(row, EventKind.ESCALATED, status, level, owner_id)
+        self.notify(row, self.holders(row, level, new_owner), NoticeKind.ESCALATED_TO_YOU, level)
+        self.gains[row.id].append("escalated")
+        return status, level, owner_id
+
+    def _record(self, row, status, level, owner_id, overdue_since, closed_at, clock, next_check) -> None:
+        """The row's update, and its audit entry when it moved (or closed)."""
+        self.updates.append(
             {
                 "b_id": row.id,
                 "b_version": row.version,
@@ -948,9 +1088,9 @@ def _escalate_batch(due, now: datetime, result: Escalation) -> None:
             or level != Level(row.level)
             or overdue_since != row.overdue_since
         ):
-            audits.append(
+            self.audits.append(
                 {
-                    "at": now,
+                    "at": self.now,
                     "actor_id": None,
                     "action": "difficulty.escalate",
                     "object_type": "Difficulty",
@@ -960,40 +1100,49 @@ def _escalate_batch(due, now: datetime, result: Escalation) -> None:
                     "remote_addr": None,
                 }
             )
-    connection = db.session.connection()
-    # level_started_at stays as it was when there is no clock (a closed difficulty).
-    for values in updates:
-        if values["b_level_started_at"] is None:
-            values["b_level_started_at"] = next(r.at for r in reversed(steps[values["b_id"]]))
-    # An officer who acted since the rows were read wins, and the climb did not happen: the rows
-    # are locked (FOR NO KEY UPDATE; SQLite's write lock), those whose version moved are dropped
-    # with their events, notices and audit entries, and the rest are updated in one executemany,
-    # still conditional on the version, which the lock now holds still.
-    ids = [values["b_id"] for values in updates]
-    current: dict[int, int] = {}
-    if ids:
-        locks.write_lock()
-        current = dict(
-            connection.execute(
-                select(_D.c.id, _D.c.version).where(_D.c.id.in_(ids)).with_for_update(key_share=True)
-            ).all()
-        )
-    lost = {values["b_id"] for values in updates if current.get(values["b_id"]) != values["b_version"]}
-    kept = [values for values in updates if values["b_id"] not in lost]
-    if kept:
-        connection.execute(_UPDATE_DUE, kept)
-    if lost:
-        events = [e for e in events if e["difficulty_id"] not in lost]
-        notices = [n for n in notices if n["difficulty_id"] not in lost]
-        audits = [a for a in audits if int(a["object_id"]) not in lost]
-    for row_id, names in gains.items():
-        if row_id not in lost:
-            for name in names:
-                setattr(result, name, getattr(result, name) + 1)
-    result.lost += len(lost)
-    if events:
-        connection.execute(insert(_E), events)
-    if notices:
-        connection.execute(insert(_N), notices)
-    if audits:
-        connection.execute(insert(_A), audits)
+
+    def write(self, result: Escalation) -> None:
+        """Write what was gathered, for the rows no officer changed meanwhile; count it in `result`."""
+        connection = db.session.connection()
+        # level_started_at stays as it was when there is no clock (a closed difficulty).
+        for values in self.updates:
+            if values["b_level_started_at"] is None:
+                values["b_level_started_at"] = next(r.at for r in reversed(self.steps[values["b_id"]]))
+        lost = self._lost(connection)
+        kept = [values for values in self.updates if values["b_id"] not in lost]
+        if kept:
+            connection.execute(_UPDATE_DUE, kept)
+        events = [e for e in self.events if e["difficulty_id"] not in lost]
+        notices = [n for n in self.notices if n["difficulty_id"] not in lost]
+        audits = [a for a in self.audits if int(a["object_id"]) not in lost]
+        for row_id, names in self.gains.items():
+            if row_id not in lost:
+                for name in names:
+                    setattr(result, name, getattr(result, name) + 1)
+        result.lost += len(lost)
+        if events:
+            connection.execute(insert(_E), events)
+        if notices:
+            connection.execute(insert(_N), notices)
+        if audits:
+            connection.execute(insert(_A), audits)
+
+    def _lost(self, connection) -> set[int]:
+        """The rows whose version moved since they were read.
+
+        An officer who acted since the rows were read wins, and the climb did not happen: the rows
+        are locked (FOR NO KEY UPDATE; SQLite's write lock), those whose version moved are dropped
+        with their events, notices and audit entries, and the rest are updated in one executemany,
+        still conditional on the version, which the lock now holds still."""
+        ids = [values["b_id"] for values in self.updates]
+        current: dict[int, int] = {}
+        if ids:
+            locks.write_lock()
+            current = dict(
+                connection.execute(
+                    select(_D.c.id, _D.c.version).where(_D.c.id.in_(ids)).with_for_update(key_share=True)
+                ).all()
+            )
+        return {
+            values["b_id"] for values in self.updates if current.get(values["b_id"]) != values["b_version"]
+        }
