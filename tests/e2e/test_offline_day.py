@@ -197,7 +197,10 @@ def test_a_field_workers_day_offline_arrives_once_with_the_tap_times(live_server
     phones = {}
     for login in ("blo.1.1", "vol.bhopal.1"):
         context = browser.new_context(
-            viewport={"width": 360, "height": 740}, locale="en-IN", geolocation=where, permissions=["geolocation"]
+            viewport={"width": 360, "height": 740},
+            locale="en-IN",
+            geolocation=where,
+            permissions=["geolocation"],
         )
         page = context.new_page()
         errors = []
@@ -239,7 +242,7 @@ def test_a_field_workers_day_offline_arrives_once_with_the_tap_times(live_server
     for context, page, _errors in phones.values():
         throttle(context, page)
         context.set_offline(False)
-    for context, page, _errors in phones.values():
+    for _context, page, _errors in phones.values():
         expect(page.locator("[data-offline-badge]")).to_be_hidden(timeout=30000)
         page.goto(f"{live_server}/offline/queue")
         expect(page.locator("[data-offline-last-sent]")).to_contain_text("Last sent from this phone")

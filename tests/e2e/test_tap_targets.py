@@ -16,7 +16,8 @@ from tests.e2e.phone import sign_in
 from tests.volunteers.mine_support import make_offer
 
 pytestmark = pytest.mark.browser
-SMALL_TARGETS = """() => [...document.querySelectorAll('main a[href], main button, main summary, main [role=button]')]
+SMALL_TARGETS = """() => [...document.querySelectorAll(
+    'main a[href], main button, main summary, main [role=button]')]
   .filter((el) => el.offsetParent !== null && !el.closest('.leaflet-container'))
   .map((el) => [el.textContent.trim().slice(0, 40), el.getBoundingClientRect()])
   .filter(([, box]) => box.height < 43.5 || box.width < 43.5)
