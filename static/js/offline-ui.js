@@ -37,7 +37,18 @@
     }
   }
 
+  /* What was sent, in the queue's words: "Difficulty: No network, Stops the work" (the form names
+   * itself in data-queue-what; the choices ticked say the rest), else the form's heading and button. */
   function label(form) {
+    if (form.dataset.queueWhat) {
+      var chosen = [];
+      form.querySelectorAll("input[type=radio]:checked, input[type=checkbox]:checked").forEach(function (input) {
+        var owner = input.closest("label") || (input.id && form.querySelector("label[for='" + input.id + "']"));
+        var text = owner ? owner.textContent.trim().replace(/\s+/g, " ") : "";
+        if (text) chosen.push(text);
+      });
+      return chosen.length ? form.dataset.queueWhat + ": " + chosen.join(", ") : form.dataset.queueWhat;
+    }
     var heading = form.closest("article, section, #assignment");
     heading = (heading && heading.querySelector("h1, h2")) || document.querySelector("main h1");
     var text = heading ? heading.textContent.trim().replace(/\s+/g, " ") : document.title;

@@ -297,3 +297,17 @@ def test_offline_a_lower_figure_asks_for_the_reason_and_the_kept_report_is_saved
         report = db.session.scalars(select(DailyReport).where(DailyReport.part_id == pid)).all()
         today = [r for r in report if r.figures() == figures]
         assert len(today) == 1 and today[0].correction_reason == "दोबारा गिनती"
+
+
+def test_queue_items_are_named_by_what_was_sent(live_server, page):
+    """Not by the form's heading and button ("…three taps · 3. Send"), but "Difficulty: No network, …"."""
+    sign_in(page, live_server, "blo.1.1")
+    _hindi(page)
+    worker_ready(page)
+    page.context.set_offline(True)
+    _tap(page, "categories", "network")
+    _tap(page, "severities", "high")
+    page.locator("#difficulty-form button.send").click()
+    expect(page.locator("#difficulty-form [data-offline-note]")).to_contain_text("इस फ़ोन पर रखा गया")
+    labels = "async () => (await (await window.sirOffline.queue()).all()).map((kept) => kept.label)"
+    assert page.evaluate(labels) == ["कठिनाई: नेटवर्क नहीं, काम रुक गया है"]
