@@ -144,11 +144,12 @@ def _blo_day(live_server, page, app, pid, previous, electors) -> dict:
     """Offline from the start: two difficulties, the report, a reload, the tab closed and the start
     page reopened from the phone. What was typed."""
     page.context.set_offline(True)
-    for category, severity in (("network", "high"), ("forms_short", "low")):
+    for kept, (category, severity) in enumerate((("network", "high"), ("forms_short", "low")), start=1):
         _tap(page, "categories", category)
         _tap(page, "severities", severity)
         page.locator("#difficulty-form button.send").click()
         expect(page.locator("#difficulty-form [data-offline-note]")).to_contain_text(SAVED)
+        expect(page.locator("[data-offline-count]")).to_have_text(str(kept))  # this one kept, not the last
         expect(page.locator("#difficulty-form input[name='category']:checked")).to_have_count(0)
     page.goto(f"{live_server}/reports/parts/{pid}")  # the kept copy
     card = page.locator(f"#report-{pid}")
