@@ -15,6 +15,7 @@ from decimal import Decimal
 from flask_babel import gettext as _
 
 from app.access import OFFICERS
+from app.exports.hours_per_volunteer import hours_per_volunteer_export
 from app.exports.services import (
     Export,
     ExportError,
@@ -119,6 +120,17 @@ def _volunteer_hours(selection: Selection) -> Export:
     )
 
 
+def _hours_per_volunteer(selection: Selection) -> Export:
+    return hours_per_volunteer_export(
+        selection.name("hours-per-volunteer"),
+        selection.scope,
+        selection.args,
+        selection.district,
+        selection.constituency,
+        selection.day,
+    )
+
+
 def _inspection_visits(selection: Selection) -> Export:
     return inspection_visits_export(
         selection.name("inspection-visits"),
@@ -160,6 +172,9 @@ TABLES = {
         # collector's and EROs' files.
         Table("volunteers", _volunteers, OFFICERS, queued=True),
         Table("volunteer_hours", _volunteer_hours, OFFICERS, queued=True),
+        # Each volunteer's hours over the days chosen (?start=&end=, this week by default), as the
+        # hours page lists them: one grouped query, small enough for the whole state.
+        Table("hours_per_volunteer", _hours_per_volunteer, OFFICERS),
         # Inspections: one row per stop (the last ?days= days when asked), and the coverage page's table.
         Table("inspection_visits", _inspection_visits, INSPECTION_READERS),
         Table("inspection_coverage", _inspection_coverage, frozenset({Role.STATE, Role.COLLECTOR, Role.ERO})),

@@ -15,6 +15,7 @@ from app.volunteers import (  # noqa: E402,F401
     routes_assignments,
     routes_blo,
     routes_coverage,
+    routes_hours,
     routes_import,
     routes_need,
     routes_offers,

@@ -275,8 +275,9 @@ class CheckOutForm(TapForm):
 
 
 class WorkLogForm(CommandForm):
-    """What the day's work came to. The counts are whole numbers from 0 to MAX_COUNT (more in a day
-    is a typing error); one that is not comes back as None and the service says why."""
+    """What the day's work came to. The counts are read as whole numbers up to MAX_COUNT; one that is
+    not comes back as None, and the service bounds each by what a volunteer can do in a day at the
+    part (rules.work_bounds) and says why."""
 
     tapped_at = StringField()
     forms_helped = WholeNumberField(minimum=0, maximum=MAX_COUNT)

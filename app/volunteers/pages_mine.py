@@ -18,7 +18,7 @@ from app.lists import ListForm
 from app.models import Part, User
 from app.scope import Scope
 from app.timeutil import utcnow
-from app.volunteers import services
+from app.volunteers import rules, services
 from app.volunteers.labels import MAY_NOT
 from app.volunteers.models import Assignment, OfferStatus, VisitDay, Volunteer
 
@@ -111,6 +111,7 @@ def assignment_context(
         .order_by(VisitDay.day.desc())
     ).all()
     visit = next((d for d in days if d.day == today), None)
+    cap_hours = services.limits_for(assignment.district_id).daily_hour_cap
     return {
         "a": assignment,
         "part": part,
@@ -126,7 +127,8 @@ def assignment_context(
         "worked_minutes": sum(d.minutes or 0 for d in days),
         "directions": directions(part),
         "may_not": MAY_NOT,
-        "cap_minutes": services.limits_for(assignment.district_id).daily_hour_cap * 60,
+        "cap_minutes": cap_hours * 60,
+        "work_bounds": rules.work_bounds(part.electors, cap_hours),
         "message": message,
         "message_level": level,
         "errors": errors or {},

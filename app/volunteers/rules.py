@@ -10,6 +10,12 @@ MAX_PER_PART = 3
 OFFER_EXPIRY_HOURS = 24
 DAILY_HOUR_CAP = 8
 NO_SHOWS_BEFORE_REAPPROVAL = 2
+# The work a volunteer can log for one day at one part. Helping with a form takes at least a
+# minute, so the forms are at most one a minute of the district's daily hour cap (480 at 8 hours);
+# and nobody helps more electors than the part has. A part whose electors are not known is taken at
+# the Commission's ceiling for a polling station.
+FORMS_PER_HOUR = 60
+ELECTORS_CEILING = 1_500
 
 
 def minutes_between(start: time, end: time) -> int:
@@ -36,6 +42,28 @@ def worked_minutes(check_in: datetime, check_out: datetime, cap_hours: int = DAI
     """Minutes from check-in to check-out, never below zero nor above the day's cap."""
     minutes = int((check_out - check_in).total_seconds() // 60)
     return max(0, min(minutes, cap_hours * 60))
+
+
+@dataclass(frozen=True)
+class WorkBounds:
+    """The most forms and electors a volunteer can plausibly log for one day at one part."""
+
+    forms: int
+    electors: int
+    part_electors: int  # the part's electors, 0 when not known
+    cap_hours: int
+
+    @property
+    def forms_by_hours(self) -> bool:
+        """The forms are bounded by the hours (one a minute), not by the part's electors."""
+        return self.forms == self.cap_hours * FORMS_PER_HOUR
+
+
+def work_bounds(part_electors: int, cap_hours: int = DAILY_HOUR_CAP) -> WorkBounds:
+    """Forms: one a minute of the daily hour cap, and no more than the part's electors; electors:
+    no more than the part has (ELECTORS_CEILING when its count is not known)."""
+    electors = part_electors if part_electors > 0 else ELECTORS_CEILING
+    return WorkBounds(min(cap_hours * FORMS_PER_HOUR, electors), electors, max(part_electors, 0), cap_hours)
 
 
 def expires_at(offered_at: datetime, hours: int = OFFER_EXPIRY_HOURS) -> datetime:

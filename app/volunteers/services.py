@@ -34,7 +34,7 @@ from app.volunteers.models import (
 DECLINE_REASON_MAX = 300
 NOTES_MAX = 1000
 MAX_OFFER_DAYS = 31
-MAX_COUNT = 100_000  # forms or electors helped in a day: more is a typing error
+MAX_COUNT = 100_000  # the most the work log's fields read; the day's bound is rules.work_bounds
 
 
 class VolunteerError(FormErrors):
@@ -325,7 +325,8 @@ def offer_many(
     now: datetime | None = None,
     today=None,
 ) -> list[Assignment]:
-    """Several offers at once, all or nothing: the first refusal names the volunteer and the part."""
+    """Several offers at once, all or nothing: the first refusal names the volunteer and the part as
+    AC-part (every AC has its own part 154)."""
     pairs = list(pairs)
     # Every lock first, volunteers then parts, each in id order: two officers sending overlapping
     # batches wait for each other instead of each holding half.
@@ -339,7 +340,13 @@ def offer_many(
             raise type(error)(
                 {
                     key: str(
-                        _l("%(who)s at %(part)s: %(why)s", who=volunteer.name, part=part.number, why=message)
+                        _l(
+                            "%(who)s at part %(ac)s-%(part)s: %(why)s",
+                            who=volunteer.name,
+                            ac=part.constituency.number,
+                            part=part.number,
+                            why=message,
+                        )
                     )
                     for key, message in error.errors.items()
                 }
@@ -580,6 +587,51 @@ def check_out(
     return visit
 
 
+def work_bounds_of(assignment: Assignment) -> rules.WorkBounds:
+    """What a volunteer can plausibly log for a day of the assignment (rules.work_bounds)."""
+    return rules.work_bounds(assignment.part.electors, limits_for(assignment.district_id).daily_hour_cap)
+
+
+def _too_many(bounds: rules.WorkBounds, part: Part, forms: bool) -> str:
+    """Why a count is more than a volunteer can do in a day, naming the bound that was passed."""
+    if forms and bounds.forms_by_hours:
+        return str(
+            _l(
+                "At most %(max)s forms in a day: one a minute for %(hours)s hours. Check the number.",
+                max=number(bounds.forms),
+                hours=number(bounds.cap_hours),
+            )
+        )
+    if bounds.part_electors:
+        return str(
+            _l(
+                "Part %(ac)s-%(part)s has %(electors)s electors: at most that many in a day. "
+                "Check the number.",
+                ac=part.constituency.number,
+                part=part.number,
+                electors=number(bounds.part_electors),
+            )
+        )
+    if forms:  # a day longer than the ceiling's minutes, at a part of unknown size
+        return str(_l("At most %(count)s in a day.", count=number(bounds.forms)))
+    return str(_l("At most %(max)s electors in a day. Check the number.", max=number(bounds.electors)))
+
+
+def _work_errors(assignment: Assignment, forms_helped, electors_helped) -> dict[str, str]:
+    """The work log's counts: whole numbers from 0 to what a volunteer can do in a day there."""
+    bounds = work_bounds_of(assignment)
+    errors = {}
+    for name, value, most in (
+        ("forms_helped", forms_helped, bounds.forms),
+        ("electors_helped", electors_helped, bounds.electors),
+    ):
+        if value is None or value < 0:
+            errors[name] = str(_l("Give a whole number from 0 to %(max)s.", max=number(most)))
+        elif value > most:
+            errors[name] = _too_many(bounds, assignment.part, name == "forms_helped")
+    return errors
+
+
 def log_work(
     user: User,
     visit: VisitDay,
@@ -594,10 +646,7 @@ def log_work(
     if visit.volunteer_user_id != user.id:
         raise NotAllowed()
     visit = locks.row(VisitDay, visit.id)
-    errors = {}
-    for name, value in (("forms_helped", forms_helped), ("electors_helped", electors_helped)):
-        if value is None or not 0 <= value <= MAX_COUNT:
-            errors[name] = str(_l("Give a whole number from 0 to %(max)s.", max=number(MAX_COUNT)))
+    errors = _work_errors(visit.assignment, forms_helped, electors_helped)
     if len(notes or "") > NOTES_MAX:
         errors["notes"] = str(_l("Keep it to %(count)s characters or fewer.", count=number(NOTES_MAX)))
     if errors:

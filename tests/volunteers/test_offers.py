@@ -197,6 +197,35 @@ def test_bulk_offers_are_all_or_nothing(app):
     assert made == [(first, parts[0], "offered"), (second, parts[1], "offered")]
 
 
+def test_a_bulk_refusal_names_the_part_with_its_ac(app):
+    """Issue 23: every AC has a part 3; the refusal says which one, in both languages."""
+    (busy,) = _volunteers(app, ("vol.bhopal.3", (2, 3)))
+    part = _ids(app, 2, 3)
+    day = _today(app)
+    with app.app_context():
+        volunteer = volunteer_near("vol.bhopal.3", part_of(2, 3))
+        name = volunteer.name
+        services.offer(
+            user("collector.bhopal"),
+            volunteer,
+            part_of(1, 1),
+            services.OfferInput(day, day, time(9), time(17), ("awareness",)),
+            today=day,
+        )
+        db.session.commit()
+    for lang, expected in (("en", f"{name} at part 2-3: "), ("hi", f"{name}, भाग 2-3: ")):
+        collector = signed_in(app, "collector.bhopal", lang=lang)
+        token = _token(collector.get("/volunteers/need").get_data(as_text=True))
+        refused = collector.post(
+            "/volunteers/offers",
+            data={**_fields(day), "pair": [f"{busy}:{part}"], "csrf_token": token},
+            headers={"HX-Request": "true"},
+        )
+        body = refused.get_data(as_text=True)
+        assert refused.status_code == 422 and expected in body, lang
+        assert f"{name} at 3:" not in body and f"{name}, भाग 3:" not in body
+
+
 def _freeze(app, moment: datetime) -> None:
     app.config["CLOCK"] = lambda: moment.replace(tzinfo=UTC)
 

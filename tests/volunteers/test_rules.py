@@ -48,3 +48,14 @@ def test_each_volunteer_already_there_lowers_the_need():
 def test_a_finished_part_has_no_need():
     done = rules.need(rules.NeedInput(900, 900, 0, 3, 0, 0, 0))
     assert done.score == 0 and done.pace_ratio is None and done.reasons == ()
+
+
+def test_the_work_a_volunteer_can_log_in_a_day_is_bounded_by_the_hours_and_the_part():
+    """Issue 23: one form a minute of the daily hour cap, never more than the part's electors; a
+    part of unknown size is taken at the Commission's ceiling for a polling station."""
+    big = rules.work_bounds(900, 8)
+    assert (big.forms, big.electors, big.forms_by_hours) == (480, 900, True)
+    small = rules.work_bounds(300, 8)
+    assert (small.forms, small.electors, small.forms_by_hours) == (300, 300, False)
+    unknown = rules.work_bounds(0, 6)
+    assert (unknown.forms, unknown.electors, unknown.part_electors) == (360, rules.ELECTORS_CEILING, 0)
