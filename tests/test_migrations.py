@@ -38,7 +38,7 @@ def test_reviews_difficulty_values_become_difficulties(database_url):
 
     from app.demo import seed_demo
     from app.difficulties import services
-    from app.difficulties.models import Difficulty, DifficultyEvent, Level
+    from app.difficulties.models import Difficulty, DifficultyEvent, DistrictHoliday, Level, WorkingHours
     from app.models import Constituency, Part, User
     from app.reviews.models import BloReview
     from app.timeutil import utcnow
@@ -55,6 +55,10 @@ def test_reviews_difficulty_values_become_difficulties(database_url):
         with db.engine.begin() as conn:
             for table, column in gained:
                 conn.execute(text(f"ALTER TABLE {table} ADD COLUMN {column}"))
+        # and the tables: the districts' working hours (the tiny seed works round the clock)
+        lent_tables = [WorkingHours.__table__, DistrictHoliday.__table__]
+        for table in lent_tables:
+            table.create(db.engine)
         seed_demo("tiny", log=lambda *_: None, with_history=False, with_volunteers=False)
 
         def part(ac, number):
@@ -99,8 +103,12 @@ def test_reviews_difficulty_values_become_difficulties(database_url):
         with db.engine.begin() as conn:
             for table, column in gained:
                 conn.execute(text(f"ALTER TABLE {table} DROP COLUMN {column.split()[0]}"))
+        for table in reversed(lent_tables):
+            table.drop(db.engine)
 
         upgrade()
+        services.work_round_the_clock(db.session.scalars(select(Part.district_id).distinct()).all())
+        db.session.commit()
         db.session.expire_all()
         reviews = db.session.scalars(select(BloReview).order_by(BloReview.id)).all()
         ids = [r.difficulty_id for r in reviews]

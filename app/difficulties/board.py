@@ -8,11 +8,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import Select, and_, func, or_, select
+from sqlalchemy import Select, and_, case, func, or_, select
 from sqlalchemy.orm import aliased
 from sqlalchemy.sql.elements import ColumnElement
 
-from app.difficulties import services, workflow
+from app.difficulties import services, sla, workflow
 from app.difficulties.models import (
     ACTIVE,
     RUNNING,
@@ -85,6 +85,13 @@ class BoardFilters:
             found.append(Difficulty.source == self.source)
         return found
 
+    def ordering(self) -> tuple | None:
+        """ "Waiting on me" is worked through by the time left on each one's clock: the overdue
+        first, then the soonest due, the paused last; the rest of the board lists newest first."""
+        if self.owner != "mine":
+            return None
+        return time_left_order()
+
     @property
     def args(self) -> dict[str, str]:
         """The filters as query arguments (the defaults left out), for links and downloads."""
@@ -110,6 +117,21 @@ def overdue_condition(now: datetime) -> ColumnElement[bool]:
     )
 
 
+def time_left_order() -> tuple:
+    """By the due time of the running clock (past ones first, being the earliest); paused and
+    stopped ones, which have none, after them, newest first."""
+    due = func.coalesce(Difficulty.acknowledge_due_at, Difficulty.resolve_due_at)
+    return (
+        case((due.is_(None), 1), else_=0),
+        due,
+        Difficulty.opened_at.desc(),
+        Difficulty.id.desc(),
+    )
+
+
+NEWEST_FIRST = (Difficulty.opened_at.desc(), Difficulty.id.desc())
+
+
 def narrowing_conditions(district: District | None, constituency: Constituency | None) -> list:
     found = []
     if district is not None:
@@ -119,8 +141,9 @@ def narrowing_conditions(district: District | None, constituency: Constituency |
     return found
 
 
-def board_query(scope: Scope, conditions: list) -> Select:
-    """One query for the rows: the difficulty's columns with its AC, part and owner's names."""
+def board_query(scope: Scope, conditions: list, order: tuple | None = None) -> Select:
+    """One query for the rows: the difficulty's columns with its AC, part and owner's names, newest
+    first unless `order` says otherwise."""
     owner = aliased(User)
     return (
         select(
@@ -143,6 +166,7 @@ def board_query(scope: Scope, conditions: list) -> Select:
             Difficulty.acknowledge_seconds,
             Difficulty.resolve_seconds,
             Difficulty.duplicate_of_id,
+            Difficulty.district_id,
             Constituency.number.label("ac_number"),
             Part.number.label("part_number"),
             Part.name_en.label("part_name_en"),
@@ -153,7 +177,7 @@ def board_query(scope: Scope, conditions: list) -> Select:
         .join(Constituency, Constituency.id == Difficulty.constituency_id)
         .outerjoin(owner, owner.id == Difficulty.owner_id)
         .where(scope.of(Difficulty), *conditions)
-        .order_by(Difficulty.opened_at.desc(), Difficulty.id.desc())
+        .order_by(*(order or NEWEST_FIRST))
     )
 
 
@@ -164,14 +188,17 @@ class TimeLeft:
     state: str  # "overdue", "left", "paused", "stopped"
     delta: timedelta | None = None
     due_at: datetime | None = None
+    # It climbed past an earlier level's time: the time left is the new level's own.
+    climbed: bool = False
 
     @property
     def overdue(self) -> bool:
         return self.state == "overdue"
 
 
-def time_left(row, now: datetime) -> TimeLeft:
-    """From the due times the timeline wrote at the last event: no timeline read per row."""
+def time_left(row, now: datetime, calendar: sla.Calendar = sla.ROUND_THE_CLOCK) -> TimeLeft:
+    """From the due times the timeline wrote at the last event: no timeline read per row. The time
+    left (or past) is working time of `calendar`, as the clock counts it."""
     status = Status(row.status)
     if status not in ACTIVE:
         return TimeLeft("stopped")
@@ -179,10 +206,15 @@ def time_left(row, now: datetime) -> TimeLeft:
     if status in WAITING or due is None:
         return TimeLeft("overdue" if row.overdue_since else "paused")
     if due <= now:
-        return TimeLeft("overdue", now - due, due)
-    if row.overdue_since is not None:
-        return TimeLeft("overdue", None, due)  # past an earlier level's time; this level's runs
-    return TimeLeft("left", due - now, due)
+        return TimeLeft("overdue", calendar.between(due, now), due)
+    # Past an earlier level's time, it climbed: the new owner has their level's own time.
+    return TimeLeft("left", calendar.between(now, due), due, climbed=row.overdue_since is not None)
+
+
+def row_calendars(rows) -> list[sla.Calendar]:
+    """The working time each board row's clock counts, for its time left: two queries a page."""
+    hours = services.calendars({row.district_id for row in rows})
+    return [services.calendar_of(row.district_id, Category(row.category), hours) for row in rows]
 
 
 def assignee_choices(scope: Scope, user: User, constituency_ids: list[int] | None) -> list[User]:

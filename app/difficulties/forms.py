@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 import secrets
+from datetime import date
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -21,7 +22,7 @@ from app.difficulties.models import Category, Level
 from app.difficulties.services import ActionInput
 from app.difficulties.workflow import Action
 from app.formatting import number
-from app.forms import Form, PhotoField, VersionField, WholeNumberField, read_whole_number
+from app.forms import Form, PhotoField, VersionField, WholeNumberField, ascii_digits, read_whole_number
 from app.inputs import BadArgument
 from app.models import Part
 
@@ -157,10 +158,12 @@ class ActionForm(Form):
             }
         return {}
 
-    def action_input(self, category: Category) -> ActionInput:
-        """The note typed, else the text of the template picked, with the version."""
+    def action_input(self, category: Category, officer: bool = True) -> ActionInput:
+        """The note typed, else the text of the template picked (the officers' templates: only an
+        officer's pick counts), with the version."""
         sent = self.sent()
-        note = sent["note"] or labels.response_text(category, sent["template"] or None)
+        picked = labels.response_text(category, sent["template"] or None) if officer else ""
+        note = sent["note"] or picked
         return ActionInput(note=note, version=self.version.data, **self.details())
 
     def details(self) -> dict:
@@ -362,3 +365,114 @@ def _resolve_problem(acknowledge: float | None, resolve: float | None) -> str | 
 for _category in Category:
     for _name in ("first_level", "acknowledge", "resolve"):
         setattr(RoutingForm, f"{_category.value}-{_name}", StringField())
+
+
+# -- a district's working hours and holidays -----------------------------------------------------
+
+_CLOCK_TIME = re.compile(r"([0-9]{1,2})[:.]([0-9]{2})")
+_DAY_FIRST = re.compile(r"([0-9]{1,2})[-/.]([0-9]{1,2})[-/.]([0-9]{4})")
+HOLIDAY_NAME_MAX = 120
+
+
+def read_clock_time(text: str) -> int | None:
+    """ "10:00", "9.30", "१०:००" or "24:00" as minutes after midnight; None when it is none of these."""
+    match = _CLOCK_TIME.fullmatch(ascii_digits(text.strip()))
+    if match is None:
+        return None
+    hour, minute = int(match[1]), int(match[2])
+    if minute > 59 or hour > 24 or (hour == 24 and minute):
+        return None
+    return hour * 60 + minute
+
+
+def read_day(text: str) -> date | None:
+    """A date as the date picker sends it (2025-11-24) or as typed day first (24-11-2025)."""
+    text = ascii_digits(text.strip())
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        pass
+    match = _DAY_FIRST.fullmatch(text)
+    if match is None:
+        return None
+    try:
+        return date(int(match[3]), int(match[2]), int(match[1]))
+    except ValueError:
+        return None
+
+
+class TextsField(Field):
+    """A field sent several times (one per row), each value stripped, in order."""
+
+    def process_formdata(self, valuelist):
+        self.data = [(value or "").strip() for value in valuelist]
+
+    def _value(self):
+        return ""
+
+
+class WorkingHoursForm(Form):
+    """When the district's office works: opening and closing time, the weekdays worked, and its
+    holidays (one row each: its date, its name, and a tick to take it off)."""
+
+    class Meta(Form.Meta):
+        csrf = False
+
+    opens = StringField()
+    closes = StringField()
+    weekdays = TextsField()
+    holiday_day = TextsField()
+    holiday_name = TextsField()
+    remove = TextsField()
+
+    def typed(self) -> dict:
+        """What was sent, as typed, to show it back when refused."""
+        days, names = self.holiday_day.data or [], self.holiday_name.data or []
+        return {
+            "opens": (self.opens.data or "").strip(),
+            "closes": (self.closes.data or "").strip(),
+            "weekdays": set(self.weekdays.data or []),
+            "holidays": [
+                (day, names[i] if i < len(names) else "", day in (self.remove.data or []))
+                for i, day in enumerate(days)
+            ],
+        }
+
+    def working_time(self) -> tuple[services.WorkingTime | None, dict[str, str]]:
+        """The working time sent, and the message of each field that is wrong."""
+        errors: dict[str, str] = {}
+        opens = read_clock_time(self.opens.data or "")
+        closes = read_clock_time(self.closes.data or "")
+        if opens is None or opens >= 24 * 60:
+            errors["opens"] = _("Give the time as hours and minutes, e.g. 10:00.")
+        if closes is None or closes == 0:
+            errors["closes"] = _("Give the time as hours and minutes, e.g. 18:00 (24:00 for midnight).")
+        elif opens is not None and closes <= opens:
+            errors["closes"] = _("The office must close after it opens.")
+        weekdays = {int(d) for d in self.weekdays.data or [] if d in {"1", "2", "3", "4", "5", "6", "7"}}
+        if not weekdays:
+            errors["weekdays"] = _("Tick at least one working day.")
+        holidays, problem = self._holidays()
+        if problem:
+            errors["holidays"] = problem
+        if errors:
+            return None, errors
+        return services.WorkingTime(opens, closes, frozenset(weekdays), holidays), {}
+
+    def _holidays(self) -> tuple[dict, str | None]:
+        removed = set(self.remove.data or [])
+        names = self.holiday_name.data or []
+        found: dict = {}
+        for i, typed in enumerate(self.holiday_day.data or []):
+            name = names[i] if i < len(names) else ""
+            if typed in removed or (not typed and not name):
+                continue
+            day = read_day(typed)
+            if day is None:
+                return found, _("Give each holiday's date, e.g. 2025-11-24.")
+            if len(name) > HOLIDAY_NAME_MAX:
+                return found, _(
+                    "Keep a holiday's name to %(count)s characters.", count=number(HOLIDAY_NAME_MAX)
+                )
+            found[day] = name
+        return found, None

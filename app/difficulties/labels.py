@@ -4,12 +4,13 @@ them (registered once, by register())."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
-from flask_babel import force_locale
+from flask_babel import force_locale, format_date
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from app.campaign.clock import campaign_today, campaign_zone
 from app.difficulties.models import (
     Category,
     EventKind,
@@ -223,6 +224,29 @@ def duration(value: timedelta | None) -> str:
     return _("%(minutes)s min", minutes=number(minutes))
 
 
+# How far ahead a due time is named by its weekday ("Monday 10:59") rather than its date.
+WEEKDAY_NAMED_WITHIN = 6
+
+
+def due_words(moment: datetime | None) -> str:
+    """A stored (naive UTC) moment as people say it, in the campaign's zone: "today 14:00",
+    "tomorrow 10:59", "yesterday 17:00", "Monday 10:59", "27 Nov, 10:59"; "—" for none."""
+    if moment is None:
+        return "—"
+    local = moment.replace(tzinfo=UTC).astimezone(campaign_zone())
+    at = local.strftime("%H:%M")
+    days = (local.date() - campaign_today()).days
+    if days == 0:
+        return _("today %(time)s", time=at)
+    if days == 1:
+        return _("tomorrow %(time)s", time=at)
+    if days == -1:
+        return _("yesterday %(time)s", time=at)
+    if 1 < days <= WEEKDAY_NAMED_WITHIN:
+        return _("%(weekday)s, %(time)s", weekday=format_date(local.date(), "EEEE"), time=at)
+    return _("%(date)s, %(time)s", date=format_date(local.date(), "d MMM"), time=at)
+
+
 def figure_resolution(code) -> str:
     return str(FIGURE_RESOLUTION_LABELS.get(Resolution(code), code)) if code else "—"
 
@@ -253,6 +277,7 @@ FILTERS = {
     "notice_label": label_filter(NOTICE_LABELS),
     "action_label": label_filter(ACTION_LABELS),
     "duration": duration,
+    "due_words": due_words,
     "difficulty_resolution": figure_resolution,
     "difficulty_duration": figure_duration,
 }

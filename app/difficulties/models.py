@@ -4,9 +4,10 @@ per-district routing of each category (first owner level and its clocks)."""
 from __future__ import annotations
 
 import enum
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import (
+    CheckConstraint,
     Enum,
     ForeignKey,
     Index,
@@ -293,3 +294,35 @@ class DifficultyRoute(db.Model):
     resolve_minutes: Mapped[int]
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
     updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+
+class WorkingHours(db.Model):
+    """A district's working hours, set by its collector: the difficulties' clocks run only in them
+    (app/difficulties/sla.py Calendar). A district without a row works 10:00–18:00, Monday to
+    Saturday, in the campaign's time zone."""
+
+    __tablename__ = "district_working_hours"
+    __table_args__ = (
+        CheckConstraint("opens_minute >= 0 AND opens_minute < closes_minute", name="opens_before_closes"),
+        CheckConstraint("closes_minute <= 1440", name="closes_by_midnight"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    district_id: Mapped[int] = mapped_column(ForeignKey("districts.id"), unique=True)
+    opens_minute: Mapped[int]  # minutes after local midnight
+    closes_minute: Mapped[int]  # 1440: until midnight
+    weekdays: Mapped[str] = mapped_column(String(7))  # ISO weekdays worked, "123456" = Monday to Saturday
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+
+class DistrictHoliday(db.Model):
+    """A day the district's office is closed: no clock runs on it."""
+
+    __tablename__ = "district_holidays"
+    __table_args__ = (UniqueConstraint("district_id", "day", name="uq_district_holidays_district_day"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    district_id: Mapped[int] = mapped_column(ForeignKey("districts.id"), index=True)
+    day: Mapped[date]
+    name: Mapped[str] = mapped_column(String(120), default="")

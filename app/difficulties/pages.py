@@ -7,12 +7,14 @@ difficulties (blank_form_context, latest_own).
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime, timedelta
 
 from flask import current_app, url_for
+from flask_babel import format_date
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload, selectinload
 
+from app.access import may
 from app.difficulties import labels, services, sla, workflow
 from app.difficulties.board import (
     OWNER_CHOICES,
@@ -21,6 +23,7 @@ from app.difficulties.board import (
     assignee_choices,
     board_query,
     narrowing_conditions,
+    row_calendars,
     shown_constituencies,
     time_left,
 )
@@ -76,12 +79,17 @@ def board_context(
         *filters.conditions(user, now),
         *narrowing_conditions(controls.district, controls.constituency),
     ]
-    pages = controls.paginate(board_query(scope, conditions), current_app.config["PAGE_SIZE"])
+    pages = controls.paginate(
+        board_query(scope, conditions, filters.ordering()), current_app.config["PAGE_SIZE"]
+    )
     districts, constituencies = _place_choices(scope)
     args = {**filters.args, **controls.narrowing}
     return {
         "pages": pages,
-        "rows": [(row, time_left(row, now)) for row in pages.items],
+        "rows": [
+            (row, time_left(row, now, calendar))
+            for row, calendar in zip(pages.items, row_calendars(pages.items), strict=True)
+        ],
         "filters": filters,
         "args": args,
         "narrowing": controls.narrowing,
@@ -144,6 +152,14 @@ def _has_photo(difficulty: Difficulty) -> bool:
     return found is not None
 
 
+def part_open_to(scope: Scope, part_id: int) -> bool:
+    """Whether the reader may open the part's progress page: the route allows their role and the
+    part lies in their scope (a BLO who reported from a part no longer theirs may not)."""
+    if not may(scope.role, "progress.part", {"part_id": part_id}):
+        return False
+    return db.session.scalar(select(Part.id).where(Part.id == part_id, scope.part_filter())) is not None
+
+
 def show_context(
     scope: Scope, difficulty: Difficulty, *, message=None, level="info", errors=None, failed=None, sent=None
 ) -> dict:
@@ -160,6 +176,7 @@ def show_context(
     return {
         "d": difficulty,
         "part": difficulty.part,
+        "part_link": part_open_to(scope, difficulty.part_id),
         "events": events,
         "clock": clock,
         "overdue": difficulty.is_overdue or (clock.running and clock.breached),
@@ -172,7 +189,8 @@ def show_context(
         "reopen_until": workflow.reopen_until(difficulty.resolved_at) if Action.REOPEN in actions else None,
         "reopen_days": sla.REOPEN_WITHIN.days,
         "reopen_max": workflow.REOPEN_REASON_MAX,
-        "responses": labels.responses(difficulty.category),
+        # The officers' answers are theirs: a BLO writing on their own difficulty is offered none.
+        "responses": labels.responses(difficulty.category) if workflow.answers_as_officer(held) else [],
         "message": message,
         "message_level": level,
         "errors": errors or {},
@@ -254,6 +272,45 @@ def routing_context(scope: Scope, district: District | None, editable: bool) -> 
         "message": None,
         "limits": {"acknowledge": MAX_ACKNOWLEDGE_HOURS, "resolve": MAX_RESOLVE_HOURS},
     }
+
+
+# -- a district's working hours ------------------------------------------------------------------
+
+A_MONDAY = date(2024, 1, 1)
+
+
+def clock_text(minute: int) -> str:
+    return f"{minute // 60:02d}:{minute % 60:02d}"
+
+
+def working_hours_context(
+    scope: Scope, district: District | None, editable: bool, typed: dict | None = None
+) -> dict:
+    """The working hours page: the district's hours, weekdays and holidays as saved (or, for a
+    refused form, as typed), one blank row for a new holiday, and the weekdays' names."""
+    context = {
+        "district": district,
+        "editable": editable,
+        "districts": []
+        if editable
+        else db.session.scalars(scope.districts().order_by(District.name_en)).all(),
+        "weekday_names": [
+            (str(i), format_date(A_MONDAY + timedelta(days=i - 1), "EEEE")) for i in range(1, 8)
+        ],
+        "errors": {},
+        "message": None,
+    }
+    if district is None:
+        return context
+    if typed is None:
+        saved = services.WorkingTime.of(district.id)
+        typed = {
+            "opens": clock_text(saved.opens),
+            "closes": clock_text(saved.closes),
+            "weekdays": {str(d) for d in saved.weekdays},
+            "holidays": [(day.isoformat(), name, False) for day, name in saved.holidays.items()],
+        }
+    return {**context, **typed, "round_the_clock": sorted(sla.ROUND_THE_CLOCK_CATEGORIES)}
 
 
 # -- figures -------------------------------------------------------------------------------------

@@ -60,8 +60,9 @@ def _perform(scope, difficulty: Difficulty, chosen: Action, form) -> tuple[int, 
     errors = form.problems()
     if errors:
         return 422, None, errors
+    officer = workflow.answers_as_officer(services.relations_of(scope.user, difficulty))
     try:
-        services.perform(scope.user, difficulty, chosen, form.action_input(difficulty.category))
+        services.perform(scope.user, difficulty, chosen, form.action_input(difficulty.category, officer))
         db.session.commit()
     except VersionConflict:
         return 409, str(CONFLICT_MESSAGE), {}
@@ -90,6 +91,8 @@ def act(difficulty_id: int, action: str):
     status, message, errors = _perform(scope, difficulty, chosen, form)
     if errors:
         message = _("Nothing was saved: see the messages below.")
+        # The phone's queue and a script read the reason itself (a reopening without one, say).
+        idempotency.refusal(" ".join(str(problem) for problem in errors.values()))
     if status != 200:
         db.session.rollback()
         difficulty = scope.require(Difficulty, difficulty_id)

@@ -1,14 +1,16 @@
-"""A district's routing of difficulties: the collector sets each category's first owner and clocks;
-the state office reads any district's."""
+"""A district's routing of difficulties and its working hours: the collector sets each category's
+first owner and clocks, and the hours and holidays the clocks count in; the state office reads any
+district's."""
 
 from __future__ import annotations
 
 from flask import abort, flash, request, url_for
 from flask_babel import gettext as _
 
+from app import idempotency
 from app.access import allow
 from app.difficulties import bp, pages, services
-from app.difficulties.forms import DistrictForm, RoutingForm
+from app.difficulties.forms import DistrictForm, RoutingForm, WorkingHoursForm
 from app.extensions import db
 from app.formatting import lang
 from app.htmx import is_partial, redirect_to, render
@@ -65,3 +67,33 @@ def routing():
         context["message"] = message
     context["rows"] = pages.routing_rows(district) if district is not None else []
     return render("difficulties/routing.html", block="routes", **context)
+
+
+@bp.route("/hours", methods=["GET", "POST"])
+@allow(Role.COLLECTOR, Role.STATE)
+def working_hours():
+    """The collector sets the district's working hours and holidays, the only time the
+    difficulties' clocks count; the state office reads any district's."""
+    scope = current_scope()
+    editable = scope.user.role == Role.COLLECTOR
+    district = _district(scope, editable)
+    if request.method == "POST":
+        form = WorkingHoursForm()
+        chosen, errors = form.working_time()
+        if errors:
+            idempotency.refusal(" ".join(errors.values()))
+            context = pages.working_hours_context(scope, district, editable, form.typed())
+            context.update(errors=errors, message=_("Nothing was saved: see the messages below."))
+            return render("difficulties/hours.html", block="hours", status=422, **context)
+        services.save_working_time(scope.user, district, chosen)
+        db.session.commit()
+        message = _("The working hours of %(district)s are saved.", district=district.name(lang()))
+        if not is_partial():
+            flash(message, "success")
+            return redirect_to(url_for("difficulties.working_hours"))
+        context = pages.working_hours_context(scope, district, editable)
+        context["message"] = message
+        return render("difficulties/hours.html", block="hours", **context)
+    return render(
+        "difficulties/hours.html", block="hours", **pages.working_hours_context(scope, district, editable)
+    )

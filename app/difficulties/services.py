@@ -11,7 +11,7 @@ import base64
 import hashlib
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
@@ -19,6 +19,7 @@ from sqlalchemy import and_, bindparam, func, insert, or_, select, update
 from sqlalchemy.orm.exc import StaleDataError
 
 from app import audit, locks
+from app.campaign.clock import campaign_zone
 from app.difficulties import sla, workflow
 from app.difficulties.models import (
     ACTIVE,
@@ -29,6 +30,7 @@ from app.difficulties.models import (
     DifficultyEvent,
     DifficultyPhoto,
     DifficultyRoute,
+    DistrictHoliday,
     EventKind,
     Level,
     NoticeKind,
@@ -37,6 +39,7 @@ from app.difficulties.models import (
     Severity,
     Source,
     Status,
+    WorkingHours,
 )
 from app.difficulties.workflow import Action, Relation
 from app.extensions import db
@@ -95,17 +98,60 @@ def policies(district_ids: Iterable[int]) -> dict[tuple[int, Category], sla.Poli
     return found
 
 
+def calendars(district_ids: Iterable[int]) -> dict[int, sla.Calendar]:
+    """Each district's working time (its hours, else 10:00–18:00 Monday to Saturday, and its
+    holidays) in the campaign's zone, in two queries."""
+    ids = set(district_ids)
+    if not ids:
+        return {}
+    zone = campaign_zone()
+    hours = {
+        row.district_id: row
+        for row in db.session.scalars(select(WorkingHours).where(WorkingHours.district_id.in_(ids)))
+    }
+    holidays: dict[int, set] = defaultdict(set)
+    for district_id, day in db.session.execute(
+        select(DistrictHoliday.district_id, DistrictHoliday.day).where(DistrictHoliday.district_id.in_(ids))
+    ):
+        holidays[district_id].add(day)
+    found = {}
+    for district_id in ids:
+        row = hours.get(district_id)
+        found[district_id] = sla.Calendar(
+            zone=zone,
+            opens=row.opens_minute if row else sla.DEFAULT_OPENS,
+            closes=row.closes_minute if row else sla.DEFAULT_CLOSES,
+            weekdays=frozenset(int(d) for d in row.weekdays) if row else sla.DEFAULT_WEEKDAYS,
+            holidays=frozenset(holidays[district_id]),
+        )
+    return found
+
+
+def calendar_of(district_id: int, category: Category, known: dict[int, sla.Calendar] | None = None):
+    """The working time a difficulty's clock counts: its district's, or round the clock for health
+    and safety."""
+    if category in sla.ROUND_THE_CLOCK_CATEGORIES:
+        return sla.ROUND_THE_CLOCK
+    known = calendars([district_id]) if known is None else known
+    return known[district_id]
+
+
 def policy_for(
-    district_id: int, category: Category, known: dict | None = None, resolve_minutes: int | None = None
+    district_id: int,
+    category: Category,
+    known: dict | None = None,
+    resolve_minutes: int | None = None,
+    hours: dict[int, sla.Calendar] | None = None,
 ) -> sla.Policy:
-    """The district's route for the category, or the default; a difficulty given its own deadline
-    (an inspection's action item) keeps the route's first level with that time to resolve."""
+    """The district's route for the category, or the default, counted in the district's working
+    time; a difficulty given its own deadline (an inspection's action item) keeps the route's first
+    level with that time to resolve."""
     known = policies([district_id]) if known is None else known
     policy = known.get((district_id, category), sla.DEFAULT_POLICIES[category])
     if resolve_minutes:
         resolve = timedelta(minutes=resolve_minutes)
         policy = sla.Policy(policy.first_level, min(policy.acknowledge, resolve), resolve)
-    return policy
+    return replace(policy, calendar=calendar_of(district_id, category, hours))
 
 
 def save_routes(user: User, district: District, chosen: dict) -> None:
@@ -130,6 +176,111 @@ def save_routes(user: User, district: District, chosen: dict) -> None:
         route.updated_by_id = user.id
         after[category.value] = [level, route.acknowledge_minutes, route.resolve_minutes]
     audit.record(user, "difficulty.routing", district, before, after)
+
+
+@dataclass(frozen=True)
+class WorkingTime:
+    """A district's working hours as the settings form read them: minutes after midnight, the ISO
+    weekdays worked, and the holidays ({day: name})."""
+
+    opens: int
+    closes: int
+    weekdays: frozenset[int]
+    holidays: dict = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, district_id: int) -> WorkingTime:
+        """What the district has saved, else the defaults."""
+        row = db.session.scalar(select(WorkingHours).where(WorkingHours.district_id == district_id))
+        holidays = {
+            h.day: h.name
+            for h in db.session.scalars(
+                select(DistrictHoliday)
+                .where(DistrictHoliday.district_id == district_id)
+                .order_by(DistrictHoliday.day)
+            )
+        }
+        if row is None:
+            return cls(sla.DEFAULT_OPENS, sla.DEFAULT_CLOSES, sla.DEFAULT_WEEKDAYS, holidays)
+        return cls(row.opens_minute, row.closes_minute, frozenset(int(d) for d in row.weekdays), holidays)
+
+    def snapshot(self) -> dict:
+        return {
+            "opens": self.opens,
+            "closes": self.closes,
+            "weekdays": "".join(str(d) for d in sorted(self.weekdays)),
+            "holidays": {day.isoformat(): name for day, name in sorted(self.holidays.items())},
+        }
+
+
+ROUND_THE_CLOCK_HOURS = WorkingTime(0, sla.DAY_MINUTES, frozenset(range(1, 8)))
+
+
+def save_working_time(user: User | None, district: District, chosen: WorkingTime, now=None) -> int:
+    """Keep the district's working hours and holidays, audited; the clocks of its running
+    difficulties are checked again at once against them (their due times move). Returns how many
+    were checked."""
+    before = WorkingTime.of(district.id)
+    row = db.session.scalar(select(WorkingHours).where(WorkingHours.district_id == district.id))
+    if row is None:
+        row = WorkingHours(district_id=district.id)
+        db.session.add(row)
+    row.opens_minute, row.closes_minute = chosen.opens, chosen.closes
+    row.weekdays = "".join(str(d) for d in sorted(chosen.weekdays))
+    row.updated_by_id = user.id if user is not None else None
+    kept = {
+        h.day: h
+        for h in db.session.scalars(select(DistrictHoliday).where(DistrictHoliday.district_id == district.id))
+    }
+    for day, holiday in kept.items():
+        if day not in chosen.holidays:
+            db.session.delete(holiday)
+    for day, name in chosen.holidays.items():
+        holiday = kept.get(day) or DistrictHoliday(district_id=district.id, day=day)
+        holiday.name = name
+        db.session.add(holiday)
+    db.session.flush()
+    audit.record(user, "difficulty.working_hours", district, before.snapshot(), chosen.snapshot())
+    return recheck_district(district.id, now)
+
+
+def work_round_the_clock(district_ids: Iterable[int]) -> None:
+    """Give districts without working hours of their own round-the-clock ones (the tiny demo, whose
+    seeded difficulties must not depend on the hour they are seeded at)."""
+    ids = set(district_ids)
+    having = set(
+        db.session.scalars(select(WorkingHours.district_id).where(WorkingHours.district_id.in_(ids)))
+    )
+    for district_id in sorted(ids - having):
+        db.session.add(
+            WorkingHours(
+                district_id=district_id,
+                opens_minute=ROUND_THE_CLOCK_HOURS.opens,
+                closes_minute=ROUND_THE_CLOCK_HOURS.closes,
+                weekdays="1234567",
+            )
+        )
+    db.session.flush()
+
+
+def recheck_district(district_id: int, now: datetime | None = None) -> int:
+    """Check the running clocks of the district again now: their due times, notices and climbs
+    follow its working time as it is saved."""
+    now = now or utcnow()
+    ids = list(
+        db.session.scalars(
+            select(Difficulty.id).where(Difficulty.district_id == district_id, Difficulty.status.in_(RUNNING))
+        )
+    )
+    if not ids:
+        return 0
+    db.session.execute(
+        update(Difficulty)
+        .where(Difficulty.id.in_(ids))
+        .values(next_check_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    return escalate(now, only_ids=ids).checked
 
 
 @dataclass
@@ -656,7 +807,7 @@ def perform(
         difficulty.district_id, difficulty.category, resolve_minutes=difficulty.resolve_minutes
     )
     note = (data.note or "").strip()
-    extra = _move(difficulty, action, data, held, events, now, assignee)
+    extra = _move(difficulty, action, data, held, events, now, assignee, policy.calendar)
     event = _event(difficulty, EVENT_OF_ACTION[action], actor, now, note=note, **extra)
     events.append(event)
     _refresh(difficulty, events, now, policy)
@@ -691,8 +842,10 @@ def _move(
     events: list[DifficultyEvent],
     now: datetime,
     assignee: User | None,
+    calendar: sla.Calendar = sla.ROUND_THE_CLOCK,
 ) -> dict:
-    """Move the difficulty as the action says; what its timeline event records beyond the note."""
+    """Move the difficulty as the action says; what its timeline event records beyond the note
+    (its times to acknowledge and to resolve counted in `calendar`'s working time)."""
     extra: dict = {}
     rule = workflow.RULES[action]
     if rule.to is not None:
@@ -705,7 +858,9 @@ def _move(
         difficulty.status = Status.IN_PROGRESS
     if action in (Action.ACKNOWLEDGE, Action.MARK_DUPLICATE) and difficulty.acknowledged_at is None:
         difficulty.acknowledged_at = now
-        difficulty.acknowledge_seconds = int(sla.business_time(steps_of(events), now).total_seconds())
+        difficulty.acknowledge_seconds = int(
+            sla.business_time(steps_of(events), now, calendar).total_seconds()
+        )
     if action in (Action.RESOLVE, Action.MARK_DUPLICATE):
         difficulty.resolution = (
             Resolution.DUPLICATE if action == Action.MARK_DUPLICATE else Resolution(data.resolution)
@@ -713,7 +868,7 @@ def _move(
         if difficulty.resolution == Resolution.DUPLICATE:
             difficulty.duplicate_of_id = data.duplicate_of_id
         difficulty.resolved_at = now
-        difficulty.resolve_seconds = int(sla.business_time(steps_of(events), now).total_seconds())
+        difficulty.resolve_seconds = int(sla.business_time(steps_of(events), now, calendar).total_seconds())
         extra["resolution"] = difficulty.resolution
     if action == Action.CONFIRM:
         difficulty.closed_at = now
@@ -966,6 +1121,7 @@ class _Batch:
         self.now = now
         self.steps = _timelines([row.id for row in due])
         self.known = policies({row.district_id for row in due})
+        self.hours = calendars({row.district_id for row in due})
         self.officers = Officers.load(row.part_id for row in due)
         self.events: list[dict] = []
         self.notices: list[dict] = []
@@ -1031,7 +1187,9 @@ class _Batch:
     def _run_clock(self, row, status: Status, level: Level, owner_id: int | None):
         """A running clock's notice, or its breach; the row's status, level, owner and overdue
         time after it, and its clock."""
-        policy = policy_for(row.district_id, Category(row.category), self.known, row.resolve_minutes)
+        policy = policy_for(
+            row.district_id, Category(row.category), self.known, row.resolve_minutes, self.hours
+        )
         steps = self.steps[row.id]
         clock = sla.clock(steps, policy, self.now)
         crossed = clock.crossed()

@@ -95,6 +95,12 @@ def relations(
     return found
 
 
+def answers_as_officer(held: set[Relation]) -> bool:
+    """Whether the officers' response templates are for this reader: an officer who owns or follows
+    it, never the BLO (or anyone) who only reported it."""
+    return bool(held & {Relation.OWNER, Relation.OBSERVER})
+
+
 def allowed(action: Action, status: Status, held: set[Relation]) -> bool:
     rule = RULES[action]
     return status in rule.allowed_from and bool(rule.relations & held)

@@ -48,6 +48,14 @@ ENTRIES = {
         {"state", "collector"},
         {"state"},
     ),
+    # The collector edits their own district's working hours; the state office reads any district's.
+    "difficulties.working_hours": (
+        "GET",
+        "/difficulties/hours",
+        "/difficulties/hours?district_id={district_out}",
+        {"state", "collector"},
+        {"state"},
+    ),
 }
 
 _TOKENS = {
