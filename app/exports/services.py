@@ -29,6 +29,7 @@ from app.formatting import day as format_day
 from app.formatting import lang
 from app.inputs import parse_iso_day
 from app.inspections import figures as inspection_figures
+from app.inspections import rules as inspection_rules
 from app.inspections import services as inspection_services
 from app.inspections.models import Inspection, Stop, StopStatus
 from app.models import Constituency, District, Part
@@ -575,7 +576,7 @@ def _visit_cells(row, zone, language: str) -> list:
         row.ac_number,
         row.part_number,
         row.name_hi if language == "hi" else row.name_en,
-        str(INSPECTION_STOP_LABELS[row.Stop.status]),
+        str(INSPECTION_STOP_LABELS[inspection_rules.stop_outcome(row.Stop.status, row.inspection_status)]),
         _clock_time(row.Stop.arrived_at, zone),
         row.Stop.arrival_distance_m,
         _yes_no(row.Stop.blo_present),
@@ -679,5 +680,6 @@ INSPECTION_STOP_LABELS = {
     StopStatus.PENDING: _l("Not visited"),
     StopStatus.VISITED: _l("Visited"),
     StopStatus.SKIPPED: _l("Skipped"),
+    inspection_rules.NOT_REACHED: _l("Not reached"),  # pending once the inspection ended
 }
 INSPECTION_FINDING_LABELS = {**inspection_services.FIGURE_LABELS, **inspection_services.SAMPLE_LABELS}

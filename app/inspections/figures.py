@@ -37,7 +37,8 @@ def default_days(scope: Scope, district: District | None, constituency: Constitu
 
 def visits_query(condition, first: date | None = None) -> Select:
     """One row per stop of the inspections matching `condition` (from `first` on): the day, the
-    inspector, the place, what was found, the difficulty and how many action items. One query."""
+    inspector, the place, what was found, the inspection's status (a pending stop of an ended one was
+    not reached), the difficulty and how many action items. One query."""
     inspector = aliased(User)
     actions = (
         select(ActionItem.stop_id, func.count(ActionItem.id).label("actions"))
@@ -53,6 +54,7 @@ def visits_query(condition, first: date | None = None) -> Select:
             Part.name_en,
             Part.name_hi,
             Stop,
+            Inspection.status.label("inspection_status"),
             func.coalesce(actions.c.actions, 0).label("actions"),
         )
         .join(Inspection, Inspection.id == Stop.inspection_id)

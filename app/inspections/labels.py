@@ -33,6 +33,7 @@ STOP_STATUS_LABELS = {
     StopStatus.PENDING: _l("To visit"),
     StopStatus.VISITED: _l("Visited"),
     StopStatus.SKIPPED: _l("Skipped"),
+    rules.NOT_REACHED: _l("Not reached"),  # pending when its inspection ended (Stop.outcome)
 }
 SETTING_LABELS = {
     "road_speed_kmh": _l("Road speed, km an hour"),
@@ -76,7 +77,7 @@ SAMPLE_LABELS = {
 
 
 def _label_of(table: dict):
-    by_value = {key.value: text for key, text in table.items()}
+    by_value = {getattr(key, "value", key): text for key, text in table.items()}
 
     def label(value) -> str:
         return str(by_value.get(getattr(value, "value", value), value))
@@ -85,7 +86,7 @@ def _label_of(table: dict):
 
 
 def _choice_label(table: dict):
-    by_value = {key.value: text for key, text in table.items()}
+    by_value = {getattr(key, "value", key): text for key, text in table.items()}
 
     def label(value) -> str:
         return str(by_value.get(getattr(value, "value", value), value or "—"))
@@ -127,10 +128,12 @@ def finding_text(finding: dict) -> str:
     )
 
 
+stop_status_label = _label_of(STOP_STATUS_LABELS)
+
 FILTERS = {
     "inspection_reason": _label_of(REASON_LABELS),
     "inspection_status": _label_of(STATUS_LABELS),
-    "stop_status": _label_of(STOP_STATUS_LABELS),
+    "stop_status": stop_status_label,
     "network_label": _choice_label(NETWORK_LABELS),
     "mapping_label": _choice_label(MAPPING_LABELS),
     "yes_no": yes_no,

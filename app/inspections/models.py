@@ -10,6 +10,7 @@ from sqlalchemy import JSON, Enum, ForeignKey, Index, LargeBinary, String, Text,
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
+from app.inspections import rules
 from app.models.places import Part
 from app.models.scoping import Scoped
 from app.models.users import User
@@ -175,6 +176,12 @@ class Stop(db.Model):
 
     inspection: Mapped[Inspection] = relationship(back_populates="stops")
     part: Mapped[Part] = relationship()
+
+    @property
+    def outcome(self) -> str:
+        """The status the pages show: a stop still pending once its inspection has ended reads "not
+        reached" (app.inspections.rules.stop_outcome), never "to visit"."""
+        return rules.stop_outcome(self.status.value, self.inspection.status.value)
 
 
 class StopPhoto(db.Model):

@@ -19,6 +19,7 @@ from app.formatting import lang
 from app.inspections import services
 from app.inspections.figures import MAX_DAYS, window_start
 from app.inspections.models import PartFlag, Stop, StopStatus
+from app.inspections.outlines import map_base
 from app.models import Constituency, District, Part
 from app.scope import Scope
 
@@ -150,6 +151,7 @@ def coverage_points(area: CoverageArea, today: date) -> dict:
             }
         )
     return {
+        "base": _base(area),
         "days": area.days,
         "parts": len(parts),
         "unlocated": unlocated,
@@ -157,6 +159,16 @@ def coverage_points(area: CoverageArea, today: date) -> dict:
         "flagged": len(flags),
         "points": points,
     }
+
+
+def _base(area: CoverageArea) -> dict | None:
+    """The map's plain base: the AC's outline on an AC's map, the ACs in scope on a district's."""
+    place = area.place
+    if isinstance(place, Constituency):
+        return map_base(place.district, Constituency.id == place.id, lang())
+    if isinstance(place, District):
+        return map_base(place, area.scope.constituency_filter(), lang())
+    return None
 
 
 def _day(at) -> str:

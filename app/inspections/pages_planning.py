@@ -22,6 +22,7 @@ from app.inputs import parse_iso_day
 from app.inspections import labels, rules, services
 from app.inspections.forms import PlanForm, typed
 from app.inspections.models import Inspection, InspectionStatus
+from app.inspections.outlines import map_base
 from app.inspections.permissions import PLANNERS, may_plan, planner_district
 from app.models import Constituency, District, Part, Role
 from app.scope import Scope
@@ -232,6 +233,7 @@ def plan_context(
             "start_name": where.start_name,
             "radius_km": where.radius,
             "points": _map_points(suggested, extra),
+            "base": map_base(district, scope.constituency_filter(), lang()),
         },
         "tile_url": current_app.config.get("MAP_TILE_URL", ""),
         "tile_attribution": current_app.config.get("MAP_TILE_ATTRIBUTION", ""),
@@ -241,9 +243,10 @@ def plan_context(
 # -- one plan --------------------------------------------------------------------------------------
 
 
-def _plan_map(inspection: Inspection, located: list, lines: dict, start_name: str) -> dict:
-    """The plan's map: the start, each located stop in order with its status."""
+def _plan_map(inspection: Inspection, located: list, lines: dict, start_name: str, base: dict) -> dict:
+    """The plan's map: the start, each located stop in order with its status, on the district's base."""
     return {
+        "base": base,
         "start": [inspection.start_lat, inspection.start_lon],
         "start_name": start_name,
         "closed": inspection.return_to_start,
@@ -254,7 +257,8 @@ def _plan_map(inspection: Inspection, located: list, lines: dict, start_name: st
                 "lon": s.part.lon,
                 "label": f"{lines[s.part_id][0]}-{s.part.number}",
                 "name": s.part.name(lang()),
-                "status": s.status.value,
+                "status": s.outcome,
+                "status_label": labels.stop_status_label(s.outcome),
             }
             for s in located
         ],
@@ -272,12 +276,13 @@ def show_context(
     lines = services.part_lines([s.part_id for s in stops])
     located = [s for s in stops if s.part.lat is not None and s.part.lon is not None]
     start_name = inspection.start_label or _("District headquarters")
+    district = db.session.get(District, inspection.district_id)
     user = scope.user
     # the inspector alone records the visits (app/inspections/routes_visits.py), from the inspection's day
     closed = services.recording_closed(inspection, campaign_today())
     return {
         "inspection": inspection,
-        "district": db.session.get(District, inspection.district_id),
+        "district": district,
         "settings": settings,
         "stops": stops,
         "lines": lines,
@@ -300,7 +305,9 @@ def show_context(
         "visits_from": inspection.day if closed == rules.Closed.NOT_YET else None,
         "message": message,
         "message_level": level,
-        "map_data": _plan_map(inspection, located, lines, start_name),
+        "map_data": _plan_map(
+            inspection, located, lines, start_name, map_base(district, scope.constituency_filter(), lang())
+        ),
         "tile_url": current_app.config.get("MAP_TILE_URL", ""),
         "tile_attribution": current_app.config.get("MAP_TILE_ATTRIBUTION", ""),
     }

@@ -193,3 +193,14 @@ def recording_closed(day: date, today: date, status: str) -> Closed | None:
     if today < day:
         return Closed.NOT_YET
     return None
+
+
+NOT_REACHED = "not_reached"  # shown, never stored: a stop still pending once its inspection has ended
+
+
+def stop_outcome(stop_status: str, inspection_status: str) -> str:
+    """A stop's status as people read it: "pending" while its inspection may still reach it; once the
+    inspection is finished or cancelled, a stop still pending was not reached."""
+    if stop_status == "pending" and inspection_status in ("finished", "cancelled"):
+        return NOT_REACHED
+    return stop_status

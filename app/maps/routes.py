@@ -13,6 +13,7 @@ from app.extensions import db
 from app.formatting import lang
 from app.htmx import render
 from app.inputs import BadArgument
+from app.inspections.outlines import map_base
 from app.lists import ListForm
 from app.maps import bp
 from app.maps.services import BANDS, map_points, points_json
@@ -98,12 +99,17 @@ def data():
         constituency_id=form.constituency and form.constituency.id,
         language=lang(),
     )
+    if form.constituency is not None:
+        district, acs = form.constituency.district, Constituency.id == form.constituency.id
+    else:
+        district, acs = form.district, scope.constituency_filter()
     response = jsonify(
         day=day.isoformat(),
         parts=len(points) + unlocated,
         unlocated=unlocated,
         reported=sum(1 for p in points if p.reported_today),
         points=points_json(points, _part_url),
+        base=map_base(district, acs, lang()),
     )
     response.headers["Cache-Control"] = "private, no-cache"
     return response

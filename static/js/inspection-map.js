@@ -3,9 +3,13 @@
  * .inspection-map is on the page). Drawn on load and after every htmx swap; the pages work without it.
  *
  * <div class="inspection-map" data-mode="plan|route" data-map='{...}'> carries:
- *   data-map   plan:  {start: [lat, lon], start_name, radius_km, points: [{id, lat, lon, label, name}]}
- *              route: {start: [lat, lon], start_name, closed, stops: [{n, lat, lon, label, name, status}]}
- *   data-tile-url, data-tile-attribution   tiles (empty: a plain background)
+ *   data-map   plan:  {start: [lat, lon], start_name, radius_km, points: [{id, lat, lon, label, name}], base}
+ *              route: {start: [lat, lon], start_name, closed, base,
+ *                      stops: [{n, lat, lon, label, name, status, status_label}]}
+ *              status: pending | visited | skipped | not_reached (pending once the inspection ended)
+ *   data-tile-url, data-tile-attribution   tiles (empty: the plain base alone)
+ *   data-base-script, data-base-stylesheet static/js/map-base.js and its stylesheet: they draw `base`
+ *              (the district's AC outlines and labels, its headquarters: app/maps/outlines.py) under the parts
  *   data-labels  translated strings: tick, untick, locating, denied, start
  * Plan: a tap on a part ticks or unticks its box in the list; with "a point on the map" chosen as the
  * start, a tap elsewhere moves the start. "My current location" reads the browser's position.
@@ -36,6 +40,34 @@
     return map;
   }
 
+  /* The plain base's script and stylesheet, asked for once per page (a boosted page keeps them). */
+  function baseReady(container, data) {
+    var script = container.dataset.baseScript;
+    if (!data.base || !script) return Promise.resolve(null);
+    if (!window.sirMapBaseLoading) {
+      window.sirMapBaseLoading = new Promise(function (resolve) {
+        if (window.sirMapBase) return resolve();
+        var tag = document.createElement("script");
+        tag.src = script;
+        tag.onload = tag.onerror = function () {
+          resolve();
+        };
+        document.head.appendChild(tag);
+      });
+    }
+    return window.sirMapBaseLoading.then(function () {
+      var base = window.sirMapBase;
+      if (!base) return null;
+      return base.stylesheet(container.dataset.baseStylesheet).then(function () {
+        return base;
+      });
+    });
+  }
+
+  function drawBase(map, container, data, mapBase) {
+    if (mapBase) mapBase.draw(map, data.base, { tiled: Boolean(container.dataset.tileUrl), start: data.start });
+  }
+
   function startMarker(map, data) {
     return L.marker(data.start, {
       icon: L.divIcon({ className: "insp-start", html: "\u2302", iconSize: [30, 30] }),
@@ -50,8 +82,9 @@
     return document.querySelector('#plan-stops input[name="part_id"][value="' + id + '"]');
   }
 
-  function drawPlan(container, data, labels) {
+  function drawPlan(container, data, labels, mapBase) {
     var map = base(container);
+    drawBase(map, container, data, mapBase);
     // the view first: a circle measures itself on the map
     var around = L.latLngBounds([data.start]);
     data.points.forEach(function (point) {
@@ -103,18 +136,20 @@
     latInput.dispatchEvent(new Event("change", { bubbles: true }));
   }
 
-  function drawRoute(container, data) {
+  function drawRoute(container, data, mapBase) {
     var map = base(container);
+    drawBase(map, container, data, mapBase);
     startMarker(map, data);
     var line = [data.start];
     data.stops.forEach(function (stop) {
       line.push([stop.lat, stop.lon]);
+      var name = stop.n + ". " + stop.label + " " + stop.name + (stop.status_label ? " \u00b7 " + stop.status_label : "");
       L.marker([stop.lat, stop.lon], {
         icon: L.divIcon({ className: "insp-stop is-" + stop.status, html: String(stop.n), iconSize: [28, 28] }),
-        title: stop.n + ". " + stop.label + " " + stop.name,
+        title: name,
         keyboard: false,
       })
-        .bindTooltip(stop.n + ". " + stop.label + " " + stop.name)
+        .bindTooltip(name)
         .addTo(map);
     });
     if (data.closed) line.push(data.start);
@@ -123,13 +158,18 @@
   }
 
   function draw(container) {
-    if (container.sirMap || !window.L) return;
+    if (container.sirMap || container.sirWaiting || !window.L) return;
     var data = JSON.parse(container.dataset.map || "{}");
     var labels = JSON.parse(container.dataset.labels || "{}");
-    if (container.dataset.mode === "route") drawRoute(container, data);
-    else drawPlan(container, data, labels);
-    var status = container.parentElement.querySelector(".map-status");
-    if (status) status.hidden = true;
+    container.sirWaiting = true;
+    baseReady(container, data).then(function (mapBase) {
+      container.sirWaiting = false;
+      if (container.sirMap || !document.contains(container)) return;
+      if (container.dataset.mode === "route") drawRoute(container, data, mapBase);
+      else drawPlan(container, data, labels, mapBase);
+      var status = container.parentElement.querySelector(".map-status");
+      if (status) status.hidden = true;
+    });
   }
 
   /* "My current location": the browser's position fills the start's boxes. */

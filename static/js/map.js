@@ -8,6 +8,10 @@
  *   data-tile-attribution attribution shown with the tiles
  *   data-lang             "hi" | "en", for numbers
  *   data-labels           translated strings: digitized, reported, missing, never, open, empty, error
+ *   data-base-script, data-base-stylesheet
+ *                         static/js/map-base.js and its stylesheet, loaded when the JSON carries a
+ *                         `base` (the ACs' outlines and labels, the headquarters: app/maps/outlines.py),
+ *                         drawn under the points so that the map means something without tiles
  * A point with a `detail` line (the volunteers' coverage map, volunteers.coverage_data) shows that
  * line in its popup instead of the figures; its `band` is then help-yes or help-no.
  * The status line is the <p class="map-status"> beside the map. Colours come from CSS classes
@@ -58,7 +62,31 @@
     status.hidden = !text;
   }
 
-  function draw(container, payload) {
+  /* The plain base's script and stylesheet, asked for once per page (a boosted page keeps them). */
+  function baseReady(container, payload) {
+    var script = container.dataset.baseScript;
+    if (!payload.base || !script) return Promise.resolve(null);
+    if (!window.sirMapBaseLoading) {
+      window.sirMapBaseLoading = new Promise(function (resolve) {
+        if (window.sirMapBase) return resolve();
+        var tag = document.createElement("script");
+        tag.src = script;
+        tag.onload = tag.onerror = function () {
+          resolve();
+        };
+        document.head.appendChild(tag);
+      });
+    }
+    return window.sirMapBaseLoading.then(function () {
+      var base = window.sirMapBase;
+      if (!base) return null;
+      return base.stylesheet(container.dataset.baseStylesheet).then(function () {
+        return base;
+      });
+    });
+  }
+
+  function draw(container, payload, base) {
     var labels = JSON.parse(container.dataset.labels || "{}");
     var format = new Intl.NumberFormat(container.dataset.lang === "hi" ? "hi-IN" : "en-IN", {
       minimumFractionDigits: 1,
@@ -81,6 +109,7 @@
         map
       );
     }
+    var outlines = base ? base.draw(map, payload.base, { tiled: Boolean(tileUrl) }) : null;
     var markers = payload.points.map(function (point) {
       var marker = L.circleMarker([point.lat, point.lon], {
         radius: 9,
@@ -98,11 +127,14 @@
       return marker.addTo(map);
     });
     if (!markers.length) {
-      map.setView([23.5, 78.5], 6);
+      if (outlines) map.fitBounds(outlines, { padding: [12, 12], maxZoom: 14 });
+      else map.setView([23.5, 78.5], 6);
       setStatus(container, labels.empty);
       return;
     }
+    // the area's outlines hold its points: the map shows them whole
     var bounds = L.featureGroup(markers).getBounds();
+    if (outlines) bounds.extend(outlines);
     map.fitBounds(bounds, { padding: [24, 24], maxZoom: 14 });
     setStatus(container, "");
   }
@@ -119,7 +151,9 @@
         return response.json();
       })
       .then(function (payload) {
-        if (document.contains(container)) draw(container, payload);
+        return baseReady(container, payload).then(function (base) {
+          if (document.contains(container)) draw(container, payload, base);
+        });
       })
       .catch(function (error) {
         console.warn("part map:", error);
