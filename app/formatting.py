@@ -103,6 +103,26 @@ def role_label(value) -> str:
     return str(ROLE_LABELS.get(getattr(value, "value", value), value))
 
 
+def label_filter(table: dict, blank: str | None = None):
+    """A label table as a template filter: a value (an enum member or its value) named by the table,
+    shown as it is when the table lacks it; `blank`, when given, is what None shows."""
+    by_value = {getattr(key, "value", key): text for key, text in table.items()}
+
+    def label(value) -> str:
+        if blank is not None and value is None:
+            return blank
+        return str(by_value.get(getattr(value, "value", value), value))
+
+    return label
+
+
+def register_filters(bp, filters: dict) -> None:
+    """Give every template of the app a feature's filters (name: function), once: each feature's
+    labels.register(bp) calls this from its package's __init__."""
+    for name, function in filters.items():
+        bp.add_app_template_filter(function, name)
+
+
 def init_app(app: Flask) -> None:
     """After Babel's init_app: the template filters, and its gettext callables made cheaper."""
     app.jinja_env.install_gettext_callables(

@@ -101,22 +101,26 @@ def read_whole_number(text: str | None, minimum: int = 0, maximum: int = MAX_ID)
     return int(clean)
 
 
-class WholeNumberField(Field):
-    """A count or an id typed by a person: see read_whole_number. Blank is None (add DataRequired
-    or InputRequired to refuse it); what was typed is shown back when the form is refused."""
+class _TypedNumberField(Field):
+    """A number typed into a text box: a refused form shows back what was typed, not the number."""
 
     widget = TextInput()
+
+    def _value(self):
+        if self.raw_data:
+            return self.raw_data[0]
+        return "" if self.data is None else str(self.data)
+
+
+class WholeNumberField(_TypedNumberField):
+    """A count or an id typed by a person: see read_whole_number. Blank is None (add DataRequired
+    or InputRequired to refuse it); what was typed is shown back when the form is refused."""
 
     def __init__(self, label=None, validators=None, minimum: int = 0, maximum: int = MAX_ID, **kwargs):
         kwargs.setdefault("render_kw", {"inputmode": "numeric", "autocomplete": "off"})
         super().__init__(label, validators, **kwargs)
         self.minimum = minimum
         self.maximum = maximum
-
-    def _value(self):
-        if self.raw_data:
-            return self.raw_data[0]
-        return "" if self.data is None else str(self.data)
 
     def process_formdata(self, valuelist):
         self.data = None
@@ -141,21 +145,14 @@ class VersionField(HiddenField):
                 self.data = None
 
 
-class CoordinateField(Field):
+class CoordinateField(_TypedNumberField):
     """A latitude or longitude in degrees: Latin or Devanagari digits; None when blank. `limit` is 90
     for a latitude, 180 for a longitude; NaN and infinities are refused."""
-
-    widget = TextInput()
 
     def __init__(self, label=None, validators=None, limit: float = 180.0, **kwargs):
         kwargs.setdefault("render_kw", {"inputmode": "decimal", "autocomplete": "off"})
         super().__init__(label, validators, **kwargs)
         self.limit = limit
-
-    def _value(self):
-        if self.raw_data:
-            return self.raw_data[0]
-        return "" if self.data is None else str(self.data)
 
     def process_formdata(self, valuelist):
         self.data = None

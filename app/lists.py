@@ -217,6 +217,19 @@ class ListForm(Form):
         return _last_page_at_most(page_of, self.page_number)
 
 
+def place_choices(scope: Scope, district: District | None) -> tuple[list[District], list[Constituency]]:
+    """The places a page's filters offer: the scope's districts (only when it spans several), and the
+    ACs of the district chosen, or of the reader's own area, only when more than one."""
+    districts = list(db.session.scalars(scope.districts().order_by(District.name_en)))
+    constituencies: list[Constituency] = []
+    if district is not None or not scope.sees_whole_state:
+        query = scope.constituencies().order_by(Constituency.number)
+        if district is not None:
+            query = query.where(Constituency.district_id == district.id)
+        constituencies = list(db.session.scalars(query))
+    return (districts if len(districts) > 1 else []), (constituencies if len(constituencies) > 1 else [])
+
+
 def _last_page_at_most(page_of, page: int) -> Pagination:
     """The page asked for or, past the end (the last rows of a page were dealt with), the last one."""
     pages = page_of(page)

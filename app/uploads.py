@@ -21,6 +21,7 @@ import math
 
 from flask import current_app, request
 from flask_babel import lazy_gettext as _l
+from flask_login import current_user
 from flask_wtf.csrf import validate_csrf
 from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import HTTPException
@@ -29,6 +30,8 @@ from werkzeug.wsgi import LimitedStream
 from wtforms import ValidationError
 
 from app import idempotency, photos
+from app.access import may
+from app.errors import render_error
 from app.formatting import number
 
 # Past this, the body of a refused upload is not read at all (its typed fields are lost).
@@ -59,6 +62,17 @@ def photo_message(refused: photos.PhotoError) -> str:
 def refused(response, message: str):
     """An error handler's answer with its X-Refusal (no @idempotent view ran to add it)."""
     return idempotency.with_refusal(response, message)
+
+
+def refused_page(message: str):
+    """The bare 413 page with the reason, and its X-Refusal: for an upload whose form is not shown again."""
+    return refused(render_error(413, message), message)
+
+
+def shows_form_again(endpoint: str) -> bool:
+    """Whether this 413 answers with `endpoint`'s form as typed: the upload was sent to that endpoint
+    by someone it allows. Anyone else gets refused_page."""
+    return request.endpoint == endpoint and current_user.is_authenticated and may(current_user.role, endpoint)
 
 
 class _Sink:

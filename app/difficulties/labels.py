@@ -22,7 +22,7 @@ from app.difficulties.models import (
     Status,
 )
 from app.difficulties.workflow import Action
-from app.formatting import number
+from app.formatting import label_filter, number, register_filters
 
 # The same words as the reviews' "difficulty heard" list, so both pages name a category alike.
 CATEGORY_LABELS = {
@@ -199,18 +199,6 @@ FIGURE_RESOLUTION_LABELS = {
 }
 
 
-def label_filter(table: dict):
-    """A template filter naming a value (an enum member or its value) by the table; "—" for none."""
-    by_value = {getattr(key, "value", key): text for key, text in table.items()}
-
-    def label(value) -> str:
-        if value is None:
-            return "—"
-        return str(by_value.get(getattr(value, "value", value), value))
-
-    return label
-
-
 def duration(value: timedelta | None) -> str:
     """Clock time in hours and minutes (days past 48 hours), in the reader's language."""
     if value is None:
@@ -267,15 +255,15 @@ def figure_duration(seconds) -> str:
 
 # Every template filter of the difficulties, by the name templates use: one name per meaning.
 FILTERS = {
-    "category_label": label_filter(CATEGORY_LABELS),
-    "severity_label": label_filter(SEVERITY_LABELS),
-    "status_label": label_filter(STATUS_LABELS),
-    "level_label": label_filter(LEVEL_LABELS),
-    "source_label": label_filter(SOURCE_LABELS),
-    "resolution_label": label_filter(RESOLUTION_LABELS),
-    "event_label": label_filter(EVENT_LABELS),
-    "notice_label": label_filter(NOTICE_LABELS),
-    "action_label": label_filter(ACTION_LABELS),
+    "category_label": label_filter(CATEGORY_LABELS, blank="—"),
+    "severity_label": label_filter(SEVERITY_LABELS, blank="—"),
+    "status_label": label_filter(STATUS_LABELS, blank="—"),
+    "level_label": label_filter(LEVEL_LABELS, blank="—"),
+    "source_label": label_filter(SOURCE_LABELS, blank="—"),
+    "resolution_label": label_filter(RESOLUTION_LABELS, blank="—"),
+    "event_label": label_filter(EVENT_LABELS, blank="—"),
+    "notice_label": label_filter(NOTICE_LABELS, blank="—"),
+    "action_label": label_filter(ACTION_LABELS, blank="—"),
     "duration": duration,
     "due_words": due_words,
     "difficulty_resolution": figure_resolution,
@@ -285,5 +273,4 @@ FILTERS = {
 
 def register(bp) -> None:
     """Give every template the difficulties' filters, once (called by app/difficulties/__init__.py)."""
-    for name, template_filter in FILTERS.items():
-        bp.add_app_template_filter(template_filter, name)
+    register_filters(bp, FILTERS)

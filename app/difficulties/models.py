@@ -8,7 +8,6 @@ from datetime import date, datetime
 
 from sqlalchemy import (
     CheckConstraint,
-    Enum,
     ForeignKey,
     Index,
     LargeBinary,
@@ -19,14 +18,11 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
+from app.models.columns import value_enum
 from app.models.places import Part
 from app.models.scoping import Scoped
 from app.models.users import User
 from app.timeutil import utcnow
-
-
-def _enum(cls, length: int = 24):
-    return Enum(cls, native_enum=False, length=length, values_callable=lambda e: [m.value for m in e])
 
 
 class Category(enum.StrEnum):
@@ -165,15 +161,15 @@ class Difficulty(db.Model):
     district_id: Mapped[int] = mapped_column(ForeignKey("districts.id"))
     blo_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
     reporter_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
-    source: Mapped[Source] = mapped_column(_enum(Source, 16))
-    category: Mapped[Category] = mapped_column(_enum(Category))
-    severity: Mapped[Severity] = mapped_column(_enum(Severity, 16))
+    source: Mapped[Source] = mapped_column(value_enum(Source, 16))
+    category: Mapped[Category] = mapped_column(value_enum(Category, 24))
+    severity: Mapped[Severity] = mapped_column(value_enum(Severity, 16))
     description: Mapped[str] = mapped_column(Text, default="")
-    status: Mapped[Status] = mapped_column(_enum(Status))
-    level: Mapped[Level] = mapped_column(_enum(Level, 16))
+    status: Mapped[Status] = mapped_column(value_enum(Status, 24))
+    level: Mapped[Level] = mapped_column(value_enum(Level, 16))
     owner_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
     duplicate_of_id: Mapped[int | None] = mapped_column(ForeignKey("difficulties.id"), index=True)
-    resolution: Mapped[Resolution | None] = mapped_column(_enum(Resolution, 16))
+    resolution: Mapped[Resolution | None] = mapped_column(value_enum(Resolution, 16))
     opened_at: Mapped[datetime] = mapped_column(default=utcnow)
     level_started_at: Mapped[datetime] = mapped_column(default=utcnow)
     acknowledged_at: Mapped[datetime | None]
@@ -226,12 +222,12 @@ class DifficultyEvent(db.Model):
     district_id: Mapped[int] = mapped_column(ForeignKey("districts.id"))
     at: Mapped[datetime] = mapped_column(default=utcnow)
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))  # None: the system
-    kind: Mapped[EventKind] = mapped_column(_enum(EventKind))
-    status: Mapped[Status] = mapped_column(_enum(Status))  # the status after the event
-    level: Mapped[Level] = mapped_column(_enum(Level, 16))  # the level after the event
+    kind: Mapped[EventKind] = mapped_column(value_enum(EventKind, 24))
+    status: Mapped[Status] = mapped_column(value_enum(Status, 24))  # the status after the event
+    level: Mapped[Level] = mapped_column(value_enum(Level, 16))  # the level after the event
     owner_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     percent: Mapped[int | None]  # of a notice
-    resolution: Mapped[Resolution | None] = mapped_column(_enum(Resolution, 16))
+    resolution: Mapped[Resolution | None] = mapped_column(value_enum(Resolution, 16))
     note: Mapped[str] = mapped_column(Text, default="")
 
     actor: Mapped[User | None] = relationship(foreign_keys=[actor_id])
@@ -267,8 +263,8 @@ class Notification(db.Model):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     difficulty_id: Mapped[int] = mapped_column(ForeignKey("difficulties.id"), index=True)
     event_id: Mapped[int | None] = mapped_column(ForeignKey("difficulty_events.id"))
-    kind: Mapped[NoticeKind] = mapped_column(_enum(NoticeKind))
-    level: Mapped[Level] = mapped_column(_enum(Level, 16))
+    kind: Mapped[NoticeKind] = mapped_column(value_enum(NoticeKind, 24))
+    level: Mapped[Level] = mapped_column(value_enum(Level, 16))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     read_at: Mapped[datetime | None]
 
@@ -288,8 +284,8 @@ class DifficultyRoute(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     district_id: Mapped[int] = mapped_column(ForeignKey("districts.id"))
-    category: Mapped[Category] = mapped_column(_enum(Category))
-    first_level: Mapped[Level] = mapped_column(_enum(Level, 16))
+    category: Mapped[Category] = mapped_column(value_enum(Category, 24))
+    first_level: Mapped[Level] = mapped_column(value_enum(Level, 16))
     acknowledge_minutes: Mapped[int]
     resolve_minutes: Mapped[int]
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)

@@ -18,7 +18,7 @@ from werkzeug.datastructures import CombinedMultiDict, MultiDict
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 from app import idempotency, photos, uploads
-from app.access import allow, may
+from app.access import allow
 from app.difficulties import bp, pages, services
 from app.difficulties.forms import DifficultyForm, PartForm
 from app.difficulties.models import Difficulty, Source
@@ -128,10 +128,8 @@ def upload_too_large(error):
     the form comes back as typed (app/uploads.py reads its text fields, drops the file), with the
     reason beside the photo and in X-Refusal, not the bare 413 page."""
     message = uploads.photo_message(photos.PhotoError("too_large"))
-    if request.endpoint != "difficulties.new" or not (
-        current_user.is_authenticated and may(current_user.role, "difficulties.new")
-    ):
-        return uploads.refused(render_error(413, message), message)
+    if not uploads.shows_form_again("difficulties.new"):
+        return uploads.refused_page(message)
     typed = uploads.typed_fields()
     try:
         scope = current_scope()

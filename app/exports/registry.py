@@ -58,10 +58,13 @@ class Selection:
         return narrowed_name(table, self.district, self.constituency)
 
 
+Builder = Callable[[Selection], Export]
+
+
 @dataclass(frozen=True)
 class Table:
     name: str
-    build: Callable[[Selection], Export]
+    build: Builder
     roles: frozenset[Role]
     # The whole state's table is too large to build within a request: it is prepared on the queue.
     queued: bool = False
@@ -89,68 +92,31 @@ def _calls(selection: Selection) -> Export:
     return calls_export(selection.name("calls"), selection.part_condition(), selection.day, selection.target)
 
 
-def _difficulties(selection: Selection) -> Export:
-    return difficulties_export(
-        selection.name("difficulties"),
-        selection.scope,
-        selection.args,
-        selection.district,
-        selection.constituency,
-        selection.day,
-    )
+def _narrowed(build: Callable[..., Export], table: str, reads_args: bool = True) -> Builder:
+    """A table of the scope narrowed to the district or AC asked for, on the day: its builder is
+    given the file name, the scope, the query string (when the table has filters of its own), the
+    district, the AC and the day."""
+
+    def build_for(selection: Selection) -> Export:
+        args = (selection.args,) if reads_args else ()
+        return build(
+            selection.name(table),
+            selection.scope,
+            *args,
+            selection.district,
+            selection.constituency,
+            selection.day,
+        )
+
+    return build_for
 
 
-def _volunteers(selection: Selection) -> Export:
-    return volunteers_export(
-        selection.name("volunteers"),
-        selection.scope,
-        selection.district,
-        selection.constituency,
-        selection.day,
-    )
-
-
-def _volunteer_hours(selection: Selection) -> Export:
-    return volunteer_hours_export(
-        selection.name("volunteer_hours"),
-        selection.scope,
-        selection.district,
-        selection.constituency,
-        selection.day,
-    )
-
-
-def _hours_per_volunteer(selection: Selection) -> Export:
-    return hours_per_volunteer_export(
-        selection.name("hours-per-volunteer"),
-        selection.scope,
-        selection.args,
-        selection.district,
-        selection.constituency,
-        selection.day,
-    )
-
-
-def _inspection_visits(selection: Selection) -> Export:
-    return inspection_visits_export(
-        selection.name("inspection-visits"),
-        selection.scope,
-        selection.args,
-        selection.district,
-        selection.constituency,
-        selection.day,
-    )
-
-
-def _inspection_coverage(selection: Selection) -> Export:
-    return inspection_coverage_export(
-        selection.name("inspection-coverage"),
-        selection.scope,
-        selection.args,
-        selection.district,
-        selection.constituency,
-        selection.day,
-    )
+_difficulties = _narrowed(difficulties_export, "difficulties")
+_volunteers = _narrowed(volunteers_export, "volunteers", reads_args=False)
+_volunteer_hours = _narrowed(volunteer_hours_export, "volunteer_hours", reads_args=False)
+_hours_per_volunteer = _narrowed(hours_per_volunteer_export, "hours-per-volunteer")
+_inspection_visits = _narrowed(inspection_visits_export, "inspection-visits")
+_inspection_coverage = _narrowed(inspection_coverage_export, "inspection-coverage")
 
 
 def _bulletin(selection: Selection) -> Export:

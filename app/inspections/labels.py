@@ -11,6 +11,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from app.campaign.clock import campaign_day_of
+from app.formatting import label_filter, register_filters
 from app.formatting import number as format_number
 from app.inspections import rules
 from app.inspections.models import InspectionStatus, Mapping, Network, StopStatus
@@ -76,24 +77,6 @@ SAMPLE_LABELS = {
 }
 
 
-def _label_of(table: dict):
-    by_value = {getattr(key, "value", key): text for key, text in table.items()}
-
-    def label(value) -> str:
-        return str(by_value.get(getattr(value, "value", value), value))
-
-    return label
-
-
-def _choice_label(table: dict):
-    by_value = {getattr(key, "value", key): text for key, text in table.items()}
-
-    def label(value) -> str:
-        return str(by_value.get(getattr(value, "value", value), value or "—"))
-
-    return label
-
-
 def yes_no(value: bool | None) -> str:
     if value is None:
         return "—"
@@ -128,14 +111,14 @@ def finding_text(finding: dict) -> str:
     )
 
 
-stop_status_label = _label_of(STOP_STATUS_LABELS)
+stop_status_label = label_filter(STOP_STATUS_LABELS)
 
 FILTERS = {
-    "inspection_reason": _label_of(REASON_LABELS),
-    "inspection_status": _label_of(STATUS_LABELS),
+    "inspection_reason": label_filter(REASON_LABELS),
+    "inspection_status": label_filter(STATUS_LABELS),
     "stop_status": stop_status_label,
-    "network_label": _choice_label(NETWORK_LABELS),
-    "mapping_label": _choice_label(MAPPING_LABELS),
+    "network_label": label_filter(NETWORK_LABELS, blank="—"),
+    "mapping_label": label_filter(MAPPING_LABELS, blank="—"),
     "yes_no": yes_no,
     "campaign_day": campaign_day,
     "finding": finding_text,
@@ -144,5 +127,4 @@ FILTERS = {
 
 def register(bp) -> None:
     """The inspection filters, on every template of the app (the blueprint registers them once)."""
-    for name, function in FILTERS.items():
-        bp.add_app_template_filter(function, name)
+    register_filters(bp, FILTERS)

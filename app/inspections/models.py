@@ -6,19 +6,16 @@ from __future__ import annotations
 import enum
 from datetime import date, datetime
 
-from sqlalchemy import JSON, Enum, ForeignKey, Index, LargeBinary, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Index, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
 from app.inspections import rules
+from app.models.columns import value_enum
 from app.models.places import Part
 from app.models.scoping import Scoped
 from app.models.users import User
 from app.timeutil import utcnow
-
-
-def _enum(cls, length: int = 16):
-    return Enum(cls, native_enum=False, length=length, values_callable=lambda e: [m.value for m in e])
 
 
 class InspectionStatus(enum.StrEnum):
@@ -101,7 +98,7 @@ class Inspection(db.Model):
     start_lon: Mapped[float]
     return_to_start: Mapped[bool] = mapped_column(default=True)
     status: Mapped[InspectionStatus] = mapped_column(
-        _enum(InspectionStatus), default=InspectionStatus.PLANNED
+        value_enum(InspectionStatus, 16), default=InspectionStatus.PLANNED
     )
     note: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -136,7 +133,7 @@ class Stop(db.Model):
     district_id: Mapped[int] = mapped_column(ForeignKey("districts.id"))
     position: Mapped[int]
     reasons: Mapped[list] = mapped_column(JSON, default=list)  # why it was suggested (rules.Reason)
-    status: Mapped[StopStatus] = mapped_column(_enum(StopStatus), default=StopStatus.PENDING)
+    status: Mapped[StopStatus] = mapped_column(value_enum(StopStatus, 16), default=StopStatus.PENDING)
     skip_reason: Mapped[str] = mapped_column(String(300), default="")
     checklist_id: Mapped[int | None] = mapped_column(ForeignKey("inspection_checklists.id"))
     # arrival
@@ -151,8 +148,8 @@ class Stop(db.Model):
     forms_in_stock: Mapped[bool | None]
     help_desk: Mapped[bool | None]
     blas_present: Mapped[bool | None]
-    network: Mapped[Network | None] = mapped_column(_enum(Network))
-    mapping: Mapped[Mapping | None] = mapped_column(_enum(Mapping))
+    network: Mapped[Network | None] = mapped_column(value_enum(Network, 16))
+    mapping: Mapped[Mapping | None] = mapped_column(value_enum(Mapping, 16))
     # the figures: verified on the spot, and those reported as of the visit's day
     report_date: Mapped[date | None]
     reported_distributed: Mapped[int | None]

@@ -20,6 +20,7 @@ from app.inspections import services
 from app.inspections.figures import MAX_DAYS, window_start
 from app.inspections.models import PartFlag, Stop, StopStatus
 from app.inspections.outlines import map_base
+from app.lists import place_choices
 from app.models import Constituency, District, Part
 from app.scope import Scope
 
@@ -53,14 +54,7 @@ class CoverageArea:
         return not self.scope.sees_whole_state or self.place is not None
 
     def choices(self) -> tuple[list[District], list[Constituency]]:
-        districts = list(db.session.scalars(self.scope.districts().order_by(District.name_en)))
-        constituencies: list[Constituency] = []
-        if self.district is not None or not self.scope.sees_whole_state:
-            query = self.scope.constituencies().order_by(Constituency.number)
-            if self.district is not None:
-                query = query.where(Constituency.district_id == self.district.id)
-            constituencies = list(db.session.scalars(query))
-        return (districts if len(districts) > 1 else []), (constituencies if len(constituencies) > 1 else [])
+        return place_choices(self.scope, self.district)
 
     @property
     def args(self) -> dict:

@@ -9,14 +9,13 @@ from __future__ import annotations
 from flask import Response, abort, flash, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 from app import idempotency, uploads
-from app.access import allow, may
+from app.access import allow
 from app.campaign.clock import campaign_day_of, campaign_today
 from app.campaign.services import current_campaign
 from app.errors import render_error
@@ -63,6 +62,14 @@ def _refused_again(scope: Scope, inspection_id: int, stop_id: int) -> Response:
     else:
         message = _("This stop changed a moment ago; here it is as it is now. Nothing was saved.")
     return _answer(scope, inspection, stop, 409, message=message)
+
+
+def _saved(scope, inspection, stop, message: str):
+    """A write on the stop done: the visit page with the message (in place for htmx, else by redirect)."""
+    if not is_partial():
+        flash(message, "success")
+        return redirect_to(url_for("inspections.visit", inspection_id=inspection.id, stop_id=stop.id))
+    return _answer(scope, inspection, stop, message=message, level="success")
 
 
 # -- the visit ---------------------------------------------------------------------------------------
@@ -121,11 +128,7 @@ def visit(inspection_id: int, stop_id: int):
     except (VersionConflict, NotAllowed, StaleDataError, IntegrityError):
         # a second tap that raced the first one: its stop (or first checklist) was saved meanwhile
         return _refused_again(scope, inspection_id, stop_id)
-    message = _("The visit is recorded.")
-    if not is_partial():
-        flash(message, "success")
-        return redirect_to(url_for("inspections.visit", inspection_id=inspection_id, stop_id=stop_id))
-    return _answer(scope, inspection, stop, message=message, level="success")
+    return _saved(scope, inspection, stop, _("The visit is recorded."))
 
 
 @bp.route("/<int:inspection_id>/stops/<int:stop_id>/skip", methods=["POST"])
@@ -157,11 +160,7 @@ def skip(inspection_id: int, stop_id: int):
         )
     except (VersionConflict, NotAllowed, StaleDataError):
         return _refused_again(scope, inspection_id, stop_id)
-    message = _("The stop is skipped.")
-    if not is_partial():
-        flash(message, "success")
-        return redirect_to(url_for("inspections.visit", inspection_id=inspection_id, stop_id=stop_id))
-    return _answer(scope, inspection, stop, message=message, level="success")
+    return _saved(scope, inspection, stop, _("The stop is skipped."))
 
 
 @bp.route("/<int:inspection_id>/finish", methods=["POST"])
@@ -229,10 +228,8 @@ def upload_too_large(error):
     message = _(
         "The photos are larger than %(size)s MB together. Send fewer or smaller photos.", size=number(limit)
     )
-    if request.endpoint != "inspections.visit" or not (
-        current_user.is_authenticated and may(current_user.role, "inspections.visit")
-    ):
-        return uploads.refused(render_error(413, message), message)
+    if not uploads.shows_form_again("inspections.visit"):
+        return uploads.refused_page(message)
     typed_fields = uploads.typed_fields()
     try:
         scope = current_scope()
@@ -241,7 +238,7 @@ def upload_too_large(error):
         return render_error(refused.code or 400)
     recording = services.recording_closed(inspection, campaign_today()) is None
     if not (may_record(scope, inspection) and recording and stop.status == StopStatus.PENDING):
-        return uploads.refused(render_error(413, message), message)
+        return uploads.refused_page(message)
     sent = VisitForm(formdata=typed_fields or MultiDict(), part=stop.part).read(utcnow())
     sent.errors["photos"] = message
     answer = _answer(scope, inspection, stop, 413, form=sent, message=NOTHING_SAVED)

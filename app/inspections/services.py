@@ -975,27 +975,20 @@ def _discrepancy_note(found: Iterable[rules.Finding], day: date) -> str:
     parts = []
     for f in found:
         if f.kind in rules.FIGURES:
-            parts.append(
-                str(
-                    _l(
-                        "%(figure)s: counted %(verified)s, reported %(reported)s",
-                        figure=FIGURE_LABELS[f.kind],
-                        verified=f.verified,
-                        reported=f.reported,
-                    )
-                )
+            text = _l(
+                "%(figure)s: counted %(verified)s, reported %(reported)s",
+                figure=FIGURE_LABELS[f.kind],
+                verified=f.verified,
+                reported=f.reported,
             )
         else:
-            parts.append(
-                str(
-                    _l(
-                        "%(sample)s: %(confirmed)s of %(sampled)s confirmed",
-                        sample=SAMPLE_LABELS[f.kind],
-                        confirmed=f.verified,
-                        sampled=f.reported,
-                    )
-                )
+            text = _l(
+                "%(sample)s: %(confirmed)s of %(sampled)s confirmed",
+                sample=SAMPLE_LABELS[f.kind],
+                confirmed=f.verified,
+                sampled=f.reported,
             )
+        parts.append(str(text))
     return str(_l("Inspection of %(day)s: ", day=day.isoformat())) + "; ".join(parts)
 
 

@@ -5,10 +5,11 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import JSON, BigInteger, Enum, ForeignKey, Index, String, Text
+from sqlalchemy import JSON, BigInteger, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
+from app.models.columns import value_enum
 from app.models.scoping import Scoped
 from app.models.users import User
 from app.timeutil import utcnow
@@ -38,7 +39,7 @@ class Job(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[str] = mapped_column(String(32))
     status: Mapped[JobStatus] = mapped_column(
-        Enum(JobStatus, native_enum=False, length=16, values_callable=lambda e: [m.value for m in e]),
+        value_enum(JobStatus, 16),
         default=JobStatus.QUEUED,
     )
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)

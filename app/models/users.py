@@ -7,11 +7,12 @@ import secrets
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import Enum, ForeignKey, Integer, String, bindparam, select
+from sqlalchemy import ForeignKey, Integer, String, bindparam, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app import passwords
 from app.extensions import db, login_manager
+from app.models.columns import value_enum
 from app.models.places import Constituency, District
 from app.timeutil import utcnow
 
@@ -38,9 +39,8 @@ class User(UserMixin, db.Model):
     name: Mapped[str] = mapped_column(String(120))
     mobile: Mapped[str] = mapped_column(String(15), default="")
     password_hash: Mapped[str] = mapped_column(String(256))
-    role: Mapped[Role] = mapped_column(
-        Enum(Role, native_enum=False, length=16, values_callable=lambda e: [m.value for m in e])
-    )
+    # Indexed: the holders of a difficulty's level are found by role (officers among 100,000s of users).
+    role: Mapped[Role] = mapped_column(value_enum(Role, 16), index=True)
     locale: Mapped[str] = mapped_column(String(5), default="hi")
     active: Mapped[bool] = mapped_column(default=True)
     # A collector's or volunteer's district; an ERO's AC. BLOs and supervisors are linked

@@ -7,6 +7,7 @@ from flask_babel import lazy_gettext as _l
 
 from app.campaign.clock import campaign_today
 from app.difficulties.labels import HEARD_CATEGORY_LABELS
+from app.formatting import register_filters
 from app.reviews.models import Difficulty, ReviewKind
 
 KIND_LABELS = {
@@ -41,5 +42,4 @@ FILTERS = {
 
 def register(bp) -> None:
     """Give every template the reviews' filters, once (called by app/reviews/__init__.py)."""
-    for name, template_filter in FILTERS.items():
-        bp.add_app_template_filter(template_filter, name)
+    register_filters(bp, FILTERS)

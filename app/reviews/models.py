@@ -5,11 +5,12 @@ from __future__ import annotations
 import enum
 from datetime import date, datetime
 
-from sqlalchemy import Enum, ForeignKey, Index, String, Text
+from sqlalchemy import ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.difficulties.models import Category as Difficulty
 from app.extensions import db
+from app.models.columns import value_enum
 from app.models.places import Part
 from app.models.users import User
 from app.timeutil import utcnow
@@ -34,13 +35,9 @@ class BloReview(db.Model):
     blo_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     reviewer_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     review_date: Mapped[date]
-    kind: Mapped[ReviewKind] = mapped_column(
-        Enum(ReviewKind, native_enum=False, length=16, values_callable=lambda e: [m.value for m in e])
-    )
+    kind: Mapped[ReviewKind] = mapped_column(value_enum(ReviewKind, 16))
     outcome: Mapped[str] = mapped_column(Text)
-    difficulty: Mapped[Difficulty | None] = mapped_column(
-        Enum(Difficulty, native_enum=False, length=24, values_callable=lambda e: [m.value for m in e])
-    )
+    difficulty: Mapped[Difficulty | None] = mapped_column(value_enum(Difficulty, 24))
     # The difficulty this review opened, or the part's open one of that category it was linked to.
     difficulty_id: Mapped[int | None] = mapped_column(ForeignKey("difficulties.id"), index=True)
     follow_up_on: Mapped[date | None]

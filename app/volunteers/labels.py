@@ -15,7 +15,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from app.campaign.clock import campaign_zone
-from app.formatting import number
+from app.formatting import label_filter, number, register_filters
 from app.volunteers.matching import LeftOut
 from app.volunteers.models import Attendance, OfferStatus, Organisation, Task, VolunteerStatus
 
@@ -101,18 +101,6 @@ MAY_NOT = (
 # -- filters --------------------------------------------------------------------------------------
 
 
-def _label_filter(table: dict, blank: str | None = None):
-    """A table as a filter; `blank` is what a missing value (None) shows, when given."""
-    by_value = {getattr(key, "value", key): text for key, text in table.items()}
-
-    def label(value) -> str:
-        if blank is not None and value is None:
-            return blank
-        return str(by_value.get(getattr(value, "value", value), value))
-
-    return label
-
-
 def organisation_label(value) -> str:
     return str(ORGANISATION_LABELS.get(value, value)) if value else "—"
 
@@ -165,15 +153,15 @@ def hhmm(value) -> str:
 
 FILTERS = {
     # the officers' pages
-    "volunteer_task": _label_filter(TASK_LABELS),
-    "volunteer_organisation": _label_filter(ORGANISATION_LABELS),
-    "offer_status": _label_filter(OFFER_STATUS_LABELS),
-    "left_out": _label_filter(LEFT_OUT_LABELS),
-    "offer_filter": _label_filter(STATUS_FILTER_LABELS),
+    "volunteer_task": label_filter(TASK_LABELS),
+    "volunteer_organisation": label_filter(ORGANISATION_LABELS),
+    "offer_status": label_filter(OFFER_STATUS_LABELS),
+    "left_out": label_filter(LEFT_OUT_LABELS),
+    "offer_filter": label_filter(STATUS_FILTER_LABELS),
     "km": km,
     # the volunteer's pages
-    "task_label": _label_filter(VOLUNTEER_TASK_LABELS, blank="—"),
-    "offer_status_label": _label_filter(VOLUNTEER_OFFER_STATUS_LABELS, blank="—"),
+    "task_label": label_filter(VOLUNTEER_TASK_LABELS, blank="—"),
+    "offer_status_label": label_filter(VOLUNTEER_OFFER_STATUS_LABELS, blank="—"),
     "clock": clock,
     "worked": worked,
     # the collector's views and the BLO's page
@@ -186,5 +174,4 @@ FILTERS = {
 
 def register(bp) -> None:
     """Every filter above, on the app the blueprint is registered on: once each."""
-    for name, function in FILTERS.items():
-        bp.add_app_template_filter(function, name)
+    register_filters(bp, FILTERS)

@@ -6,19 +6,16 @@ from __future__ import annotations
 import enum
 from datetime import date, datetime, time
 
-from sqlalchemy import JSON, Enum, ForeignKey, Index, String, Text, UniqueConstraint, and_, false, or_
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint, and_, false, or_
 from sqlalchemy.ext.hybrid import hybrid_method, hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
+from app.models.columns import value_enum
 from app.models.places import Part
 from app.models.scoping import Scoped
 from app.models.users import User
 from app.timeutil import utcnow
-
-
-def _enum(cls, length: int = 24):
-    return Enum(cls, native_enum=False, length=length, values_callable=lambda e: [m.value for m in e])
 
 
 class Organisation(enum.StrEnum):
@@ -76,7 +73,7 @@ class Volunteer(db.Model):
     district_id: Mapped[int] = mapped_column(ForeignKey("districts.id"))
     name: Mapped[str] = mapped_column(String(120))
     mobile: Mapped[str] = mapped_column(String(15), unique=True)
-    organisation: Mapped[Organisation] = mapped_column(_enum(Organisation, 16))
+    organisation: Mapped[Organisation] = mapped_column(value_enum(Organisation, 16))
     institution: Mapped[str] = mapped_column(String(160), default="")
     languages: Mapped[list] = mapped_column(JSON, default=list)  # e.g. ["hi", "en", "bundeli"]
     address: Mapped[str] = mapped_column(String(300), default="")
@@ -85,7 +82,7 @@ class Volunteer(db.Model):
     # Geocoding runs as a job when a geocoder is configured: pending, done, failed or off.
     geocode_status: Mapped[str] = mapped_column(String(16), default="off")
     status: Mapped[VolunteerStatus] = mapped_column(
-        _enum(VolunteerStatus, 16), default=VolunteerStatus.PENDING
+        value_enum(VolunteerStatus, 16), default=VolunteerStatus.PENDING
     )
     approved_at: Mapped[datetime | None]
     approved_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
@@ -147,7 +144,7 @@ class Assignment(db.Model):
     start_time: Mapped[time]
     end_time: Mapped[time]
     tasks: Mapped[list] = mapped_column(JSON)  # Task values
-    status: Mapped[OfferStatus] = mapped_column(_enum(OfferStatus, 16), default=OfferStatus.OFFERED)
+    status: Mapped[OfferStatus] = mapped_column(value_enum(OfferStatus, 16), default=OfferStatus.OFFERED)
     offered_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     offered_at: Mapped[datetime] = mapped_column(default=utcnow)
     expires_at: Mapped[datetime]
@@ -248,7 +245,7 @@ class VisitDay(db.Model):
     # The last work log: the tap's time (as check-in's) and when the server received it.
     work_logged_at: Mapped[datetime | None]
     work_received_at: Mapped[datetime | None]
-    attendance: Mapped[Attendance | None] = mapped_column(_enum(Attendance, 16))
+    attendance: Mapped[Attendance | None] = mapped_column(value_enum(Attendance, 16))
     attendance_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     attendance_at: Mapped[datetime | None]
 

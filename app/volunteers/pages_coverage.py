@@ -22,7 +22,7 @@ from sqlalchemy.sql.elements import ColumnElement
 from app.campaign.clock import campaign_now, campaign_today
 from app.extensions import db
 from app.formatting import lang
-from app.lists import ListForm
+from app.lists import ListForm, place_choices
 from app.models import Constituency, District, Part
 from app.scope import Scope
 from app.volunteers.figures import (
@@ -86,14 +86,7 @@ class Area:
 
     def choices(self) -> tuple[list[District], list[Constituency]]:
         """Districts (only when the scope spans several) and the district's ACs (when more than one)."""
-        districts = list(db.session.scalars(self.scope.districts().order_by(District.name_en)))
-        constituencies = []
-        if self.district is not None or not self.scope.sees_whole_state:
-            query = self.scope.constituencies().order_by(Constituency.number)
-            if self.district is not None:
-                query = query.where(Constituency.district_id == self.district.id)
-            constituencies = list(db.session.scalars(query))
-        return (districts if len(districts) > 1 else []), (constituencies if len(constituencies) > 1 else [])
+        return place_choices(self.scope, self.district)
 
     @property
     def place(self):

@@ -354,14 +354,19 @@ def offer_many(
     return made
 
 
+def _own_locked(user: User, row: Assignment | VisitDay):
+    """The volunteer's own assignment or day, locked until the commit; NotAllowed for anyone else's."""
+    if row.volunteer_user_id != user.id:
+        raise NotAllowed()
+    return locks.row(type(row), row.id)
+
+
 def answer(
     user: User, assignment: Assignment, accept: bool, reason: str = "", version: int | None = None, now=None
 ) -> Assignment:
     """The volunteer accepts or declines an offer still open; a decline needs a reason."""
     now = now or utcnow()
-    if assignment.volunteer_user_id != user.id:
-        raise NotAllowed()
-    assignment = locks.row(Assignment, assignment.id)
+    assignment = _own_locked(user, assignment)
     # A closed offer is refused as closed, whatever version the page had: it says why.
     if not assignment.open_at(now):
         raise NotAllowed()
@@ -472,11 +477,9 @@ def check_in(
     The time is the tap's (see tap_time), its day the tap's campaign day unless `day` is given; the
     arrival is kept beside it."""
     now = now or utcnow()
-    if assignment.volunteer_user_id != user.id:
-        raise NotAllowed()
     # The assignment owns its days: locked, a second tap (or tab, or queued resend) waits, then
     # finds the day already checked in.
-    assignment = locks.row(Assignment, assignment.id)
+    assignment = _own_locked(user, assignment)
     if assignment.status != OfferStatus.ACCEPTED:
         raise NotAllowed()
     at = tap_time(assignment, tapped_at, now)
@@ -541,9 +544,7 @@ def check_out(
     """One tap on leaving, at the tap's time (see tap_time) on the tap's day unless `day` is given:
     the minutes from the check-in's time, capped at the district's daily hours."""
     now = now or utcnow()
-    if assignment.volunteer_user_id != user.id:
-        raise NotAllowed()
-    assignment = locks.row(Assignment, assignment.id)
+    assignment = _own_locked(user, assignment)
     at = tap_time(assignment, tapped_at, now)
     visit = _day_of(assignment, day or campaign_day_of(at))
     if visit is None or visit.check_in_at is None:
@@ -643,9 +644,7 @@ def log_work(
 ) -> VisitDay:
     """What the day's work came to; the tap's time (see tap_time) and the arrival are kept."""
     now = now or utcnow()
-    if visit.volunteer_user_id != user.id:
-        raise NotAllowed()
-    visit = locks.row(VisitDay, visit.id)
+    visit = _own_locked(user, visit)
     errors = _work_errors(visit.assignment, forms_helped, electors_helped)
     if len(notes or "") > NOTES_MAX:
         errors["notes"] = str(_l("Keep it to %(count)s characters or fewer.", count=number(NOTES_MAX)))
