@@ -26,6 +26,7 @@ from sqlalchemy import Integer, create_engine, text
 
 from app import create_app
 from app.demo import DEMO_PASSWORD, seed_demo
+from app import tasks
 from app.extensions import db, limiter
 
 PG_URL = os.environ.get("TEST_DATABASE_URL", "")
@@ -197,6 +198,9 @@ def app(shared_app):
     is put back afterwards."""
     config = dict(shared_app.config)
     reset_database(shared_app)
+    # The job queue is one per process: a test that built an app of its own (make_app) pointed it at
+    # that app's storage and mode. Point it back, so this test's jobs run at once in this app.
+    tasks.init_app(shared_app)
     yield shared_app
     with shared_app.app_context():
         db.session.remove()
