@@ -24,9 +24,8 @@ import pytest
 from psycopg.errors import UndefinedTable
 from sqlalchemy import Integer, create_engine, text
 
-from app import create_app
+from app import create_app, tasks
 from app.demo import DEMO_PASSWORD, seed_demo
-from app import tasks
 from app.extensions import db, limiter
 
 PG_URL = os.environ.get("TEST_DATABASE_URL", "")
