@@ -31,13 +31,17 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
+from werkzeug.utils import get_content_type
 
 TEXT, INTEGER, PERCENT, DATE = "text", "integer", "percent", "date"
 WIDTHS = {TEXT: 24, INTEGER: 12, PERCENT: 12, DATE: 13}
-CONTENT_TYPES = {
-    "csv": "text/csv; charset=utf-8",
+# A file's media type without parameters, for `mimetype=` (Flask's Response and send_file add
+# "; charset=utf-8" to a text type themselves), and the whole header, for `content_type=`.
+MIMETYPES = {
+    "csv": "text/csv",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 }
+CONTENT_TYPES = {fmt: get_content_type(mimetype, "utf-8") for fmt, mimetype in MIMETYPES.items()}
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 

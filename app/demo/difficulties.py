@@ -83,6 +83,8 @@ def seed_tiny(now: datetime) -> int:
     and climbed to the ERO, waiting on the BLO, resolved and closed by itself, resolved and awaiting
     the BLO's word, and one left alone that climbed to the collector."""
     h = timedelta(hours=1)
+    # Round the clock: the states below do not depend on the hour the demo is seeded at.
+    services.work_round_the_clock(db.session.scalars(select(Part.district_id).distinct()))
     plans = [
         # token, AC, part, raiser, source, category, severity, hours ago, text,
         # [(hours ago, actor, action, input)]

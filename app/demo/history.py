@@ -7,6 +7,8 @@ the next, except on the few days marked as corrections (with their reason).
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -31,8 +33,28 @@ def _stamp(day: date, zone: ZoneInfo, hour: int = 18) -> datetime:
     return datetime.combine(day, time(hour), zone).astimezone(UTC).replace(tzinfo=None)
 
 
+@contextmanager
+def indexes_built_after(table, empty: bool) -> Iterator[None]:
+    """Millions of rows loaded into an empty table: its secondary indexes are dropped first and
+    built once at the end (one sorted pass each), not updated row by row. The unique constraint
+    stays. A table that already holds rows keeps its indexes."""
+    indexes = [index for index in table.indexes if not index.unique] if empty else []
+    connection = db.session.connection()
+    for index in indexes:
+        index.drop(connection)
+    yield
+    for index in indexes:
+        index.create(connection)
+
+
 def seed_history(today: date, zone: ZoneInfo, now: datetime, log=print) -> int:
     """Give every part without reports a history up to `today`; returns the rows written."""
+    empty = db.session.scalar(select(DailyReport.id).limit(1)) is None
+    with indexes_built_after(DailyReport.__table__, empty):
+        return _seed_history(today, zone, now, log)
+
+
+def _seed_history(today: date, zone: ZoneInfo, now: datetime, log=print) -> int:
     has_reports = select(DailyReport.part_id).distinct()
     parts = db.session.execute(
         select(Part.id, Part.constituency_id, Part.district_id, Part.electors)

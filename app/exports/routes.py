@@ -22,7 +22,7 @@ from app.lists import ListForm
 from app.models import Job, JobStatus, Role
 from app.progress.services import target_of
 from app.scope import current_scope
-from app.spreadsheets import CONTENT_TYPES, write
+from app.spreadsheets import CONTENT_TYPES, MIMETYPES, write
 
 
 def _download(export: Export, fmt: str) -> Response:
@@ -98,7 +98,7 @@ def download(job_id: int):
     fmt = job.params["fmt"]
     response = send_file(
         job.result["path"],
-        mimetype=CONTENT_TYPES[fmt],
+        mimetype=MIMETYPES[fmt],
         as_attachment=True,
         download_name=job.result["filename"],
     )

@@ -17,7 +17,7 @@ from sqlalchemy.sql.elements import ColumnElement
 from app.extensions import db
 from app.figures.models import FIGURES, ConstituencyDay, DailyReport
 from app.figures.rollups import dense_through
-from app.figures.rows import PROJECTION_DAYS, PartLine, ProgressRow, day_target, rank_rows
+from app.figures.rows import PROJECTION_DAYS, PartLine, ProgressRow, day_target, nearly_done, rank_rows
 from app.figures.selects import as_date, latest_reports, part_lines
 from app.models import Constituency, District, Part
 
@@ -265,7 +265,8 @@ def parts_needing_a_call(
     """Parts below the day's target on each of the last 2 days, the furthest behind first.
 
     The day's target is what is still possible (see ProgressRow.target_forms): a finished part is
-    never called, and one that cleared its last forms met the target. A day without a report counts
+    never called, one that cleared its last forms met the target, and one with only its last few
+    forms left is nearly done (app.figures.rows.nearly_done), not behind. A day without a report counts
     as no progress that day; each row's `paces` holds, newest first, each day's pace (None: no report).
     """
     needing = []
@@ -278,7 +279,7 @@ def parts_needing_a_call(
         for digitized, reported, digitized_before in days:
             goal = day_target(row.electors, digitized_before, target)
             gained = digitized - digitized_before if reported else 0
-            if goal <= 0 or gained >= goal:
+            if goal <= 0 or gained >= goal or nearly_done(row.electors, digitized_before, target):
                 break
             shortfall += (goal - gained) * 100 / row.electors
             paces.append(gained * 100 / row.electors if reported else None)

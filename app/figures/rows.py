@@ -108,14 +108,19 @@ class ProgressRow:
         return self.target_forms < float(self.target) * self.electors / 100
 
     @property
+    def forms_left(self) -> int:
+        """Forms still to digitize after the day's figures."""
+        return max(self.electors - self.digitized, 0)
+
+    @property
     def pace_status(self) -> str:
-        """'done', 'missing' (no report on the day), 'ahead' (met the day's target),
-        'close' (at least half of it) or 'behind'."""
+        """'done', 'missing' (no report on the day), 'nearly' (the last forms left: see
+        nearly_done), 'ahead' (met the day's target), 'close' (at least half of it) or 'behind'."""
         if self.finished or not self.electors or self.target_forms <= 0:
             return "done"
         if self.none_reported:
             return "missing"
-        return pace_status(self.digitized - self.digitized_yesterday, self.target_forms)
+        return day_status(self.electors, self.digitized_yesterday, self.digitized, self.target)
 
     @property
     def behind_target(self) -> bool:
@@ -151,6 +156,34 @@ class ProgressRow:
 def day_target(electors: int, digitized_before: int, target: Decimal) -> float:
     """min(target % × electors, forms left at the start of the day), in forms."""
     return max(0.0, min(float(target) * electors / 100, electors - digitized_before))
+
+
+# A part is nearly done when the forms it has left at the start of a day are at most this share
+# of a day's target (5 forms of 1,000 electors at 10 % a day), or a single form.
+NEARLY_DONE_SHARE = 0.05
+
+
+def nearly_done(electors: int, digitized_before: int, target: Decimal) -> bool:
+    """The forms left at the start of the day are the last few: judged against what is left, the
+    part is not behind for leaving them to another day (the last forms are often of electors
+    still away), and its pace is not measured against a full day's target."""
+    left = electors - digitized_before
+    return 0 < left <= max(1.0, float(target) * electors / 100 * NEARLY_DONE_SHARE)
+
+
+def day_status(electors: int, digitized_before: int, digitized: int, target: Decimal) -> str:
+    """A reported day's pace against its target: 'ahead', 'nearly', 'close' or 'behind'.
+
+    The day's target is min(target % × electors, forms left at the start of the day): clearing
+    the last forms meets it; a part with only its last few forms left is 'nearly' done.
+    """
+    goal = day_target(electors, digitized_before, target)
+    gained = digitized - digitized_before
+    if gained >= goal:
+        return "ahead"
+    if nearly_done(electors, digitized_before, target):
+        return "nearly"
+    return pace_status(gained, goal)
 
 
 def pace_status(gained: int, target_forms: float) -> str:

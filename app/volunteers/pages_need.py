@@ -26,6 +26,8 @@ from app.volunteers.labels import STATUS_FILTERS
 from app.volunteers.models import HOLDING, Assignment, OfferStatus, Task, Volunteer
 
 BOARD_PAGE_SIZE = 20
+# Suggestions shown per part until its "Show all" is asked for (the board stays light on a phone).
+SHOWN_SUGGESTIONS = 3
 # The district's limits the collector sets, each with its bounds.
 SETTING_RANGES = {
     "max_per_part": (1, 20),
@@ -153,6 +155,23 @@ def offer_defaults(day: date, today: date, start: time, end: time) -> dict:
 # -- the need board -------------------------------------------------------------------------------
 
 
+def opened_parts(args) -> frozenset[int]:
+    """The parts whose every suggestion is asked for (`all=<part id>` in the query string)."""
+    return frozenset(int(value) for value in args.getlist("all") if value.isascii() and value.isdigit())
+
+
+def _shown_suggestions(rows, opened: frozenset[int], ticked) -> dict[int, int]:
+    """How many of each part's suggestions the board shows: SHOWN_SUGGESTIONS, or all of them when
+    asked for or when one further down is ticked (a refused offer keeps what was ticked in view)."""
+    ticked_parts = {pair.partition(":")[2] for pair in ticked}
+    return {
+        row.part_id: len(row.suggestions)
+        if row.part_id in opened or str(row.part_id) in ticked_parts
+        else SHOWN_SUGGESTIONS
+        for row in rows
+    }
+
+
 def _board_args(form: ListForm, start: time, end: time) -> dict:
     args = {**form.narrowing}
     if form.date.data:
@@ -171,8 +190,10 @@ def board_context(
     errors=None,
     sent=None,
     ticked=(),
+    opened: frozenset[int] = frozenset(),
 ) -> dict:
-    """The parts that need help most on the day asked for, each with its nearest free volunteers."""
+    """The parts that need help most on the day asked for, each with its nearest free volunteers
+    (the first SHOWN_SUGGESTIONS of them unless the part is `opened`)."""
     today = campaign_today()
     district = board_district(scope)
     start, end = hours
@@ -206,6 +227,7 @@ def board_context(
         "tasks": list(Task),
         "sent": sent or offer_defaults(form.day, today, start, end),
         "ticked": set(ticked),
+        "shown": _shown_suggestions(pages.items, opened, ticked),
         "errors": errors or {},
         "message": message,
         "message_level": level,

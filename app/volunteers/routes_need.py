@@ -30,7 +30,8 @@ def _board(scope: Scope, message=None, level="success", errors=None, sent=None, 
     """The board's context for the list controls and the hours in the query string."""
     form = ListForm.read(scope=scope, today=campaign_today(), campaign=current_campaign())
     hours = pages.slot_hours(request.args)
-    return pages.board_context(scope, form, hours, message, level, errors, sent, ticked)
+    opened = pages.opened_parts(request.args)
+    return pages.board_context(scope, form, hours, message, level, errors, sent, ticked, opened)
 
 
 @bp.route("/need")

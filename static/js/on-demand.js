@@ -1,11 +1,14 @@
 /* Heavy scripts only where a page uses them (chart, map, location picker, check-in, response
- * templates): looked for on load and after every htmx swap, since boosted navigation keeps <head>. */
+ * templates): looked for on load and after every htmx swap, since boosted navigation keeps <head>.
+ * Charts marked data-when-seen (those under a long table, see templates/_macros/charts.html) wait
+ * until one comes near the screen (IntersectionObserver): a phone runs no Chart.js for a chart it
+ * never scrolls to. Any other chart on the page loads the bundle at once. */
 (function () {
   "use strict";
   if (window.sirOnDemand) return;
   var urls = document.currentScript.dataset;
   var bundles = [
-    { selector: "canvas[data-chart]", scripts: [urls.chartLibrary, urls.charts] },
+    { selector: "canvas[data-chart]", scripts: [urls.chartLibrary, urls.charts], whenSeen: "[data-when-seen]" },
     { selector: ".part-map[data-points-url]", stylesheet: urls.mapStylesheet, scripts: [urls.mapLibrary, urls.map] },
     { selector: ".location-picker", stylesheet: urls.mapStylesheet, scripts: [urls.mapLibrary, urls.pickLocation] },
     { selector: ".inspection-map", stylesheet: urls.mapStylesheet, scripts: [urls.mapLibrary, urls.inspectionMap] },
@@ -38,9 +41,40 @@
     document.head.appendChild(link);
   }
 
+  function watch(bundle, elements) {
+    if (!bundle.observer) {
+      bundle.observer = new IntersectionObserver(
+        function (entries) {
+          if (bundle.requested) return;
+          var seen = entries.some(function (entry) {
+            return entry.isIntersecting;
+          });
+          if (seen) {
+            bundle.observer.disconnect();
+            load(bundle);
+          }
+        },
+        { rootMargin: "200px 0px" } // a little ahead, so the chart is drawn as it scrolls in
+      );
+    }
+    elements.forEach(function (element) {
+      bundle.observer.observe(element); // observing an element twice is harmless
+    });
+  }
+
   function scan() {
     bundles.forEach(function (bundle) {
-      if (!bundle.requested && document.querySelector(bundle.selector)) load(bundle);
+      if (bundle.requested) return;
+      var found = Array.prototype.slice.call(document.querySelectorAll(bundle.selector));
+      if (!found.length) return;
+      var later =
+        bundle.whenSeen &&
+        "IntersectionObserver" in window &&
+        found.every(function (element) {
+          return element.matches(bundle.whenSeen);
+        });
+      if (later) watch(bundle, found);
+      else load(bundle);
     });
   }
 

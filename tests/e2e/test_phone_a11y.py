@@ -56,6 +56,8 @@ def test_charts_arrive_by_a_boosted_tap_from_a_page_without_them(live_server, pa
     assert page.evaluate("typeof window.Chart") == "undefined"  # the home page has no chart
     assert page.evaluate("typeof window.L") == "undefined"
     page.locator(".nav-links").get_by_role("link", name="Progress").click()
+    # the charts under the table load when scrolled to (issue 23, point 17)
+    page.locator("figure.chart").first.scroll_into_view_if_needed()
     page.wait_for_function(
         "() => window.Chart && [...document.querySelectorAll('canvas.progress-chart')]"
         ".every(c => Chart.getChart(c))"
