@@ -243,7 +243,10 @@ def test_a_field_workers_day_offline_arrives_once_with_the_tap_times(live_server
     for context, page, _errors in phones.values():
         throttle(context, page)
         context.set_offline(False)
-    states = "async () => (await (await window.sirOffline.queue()).all()).map((k) => [k.state, k.reasonCode, k.reason])"
+    states = (
+        "async () => (await (await window.sirOffline.queue()).all())"
+        ".map((k) => [k.state, k.reasonCode, k.reason])"
+    )
     for _context, page, _errors in phones.values():
         try:  # a weak link on a loaded machine: the sends take their time
             expect(page.locator("[data-offline-badge]")).to_be_hidden(timeout=60000)
