@@ -40,30 +40,6 @@
     return map;
   }
 
-  /* The plain base's script and stylesheet, asked for once per page (a boosted page keeps them). */
-  function baseReady(container, data) {
-    var script = container.dataset.baseScript;
-    if (!data.base || !script) return Promise.resolve(null);
-    if (!window.sirMapBaseLoading) {
-      window.sirMapBaseLoading = new Promise(function (resolve) {
-        if (window.sirMapBase) return resolve();
-        var tag = document.createElement("script");
-        tag.src = script;
-        tag.onload = tag.onerror = function () {
-          resolve();
-        };
-        document.head.appendChild(tag);
-      });
-    }
-    return window.sirMapBaseLoading.then(function () {
-      var base = window.sirMapBase;
-      if (!base) return null;
-      return base.stylesheet(container.dataset.baseStylesheet).then(function () {
-        return base;
-      });
-    });
-  }
-
   function drawBase(map, container, data, mapBase) {
     if (mapBase) mapBase.draw(map, data.base, { tiled: Boolean(container.dataset.tileUrl), start: data.start });
   }
@@ -162,7 +138,7 @@
     var data = JSON.parse(container.dataset.map || "{}");
     var labels = JSON.parse(container.dataset.labels || "{}");
     container.sirWaiting = true;
-    baseReady(container, data).then(function (mapBase) {
+    window.sirOnDemand.mapBase(container, data).then(function (mapBase) {
       container.sirWaiting = false;
       if (container.sirMap || !document.contains(container)) return;
       if (container.dataset.mode === "route") drawRoute(container, data, mapBase);

@@ -62,30 +62,6 @@
     status.hidden = !text;
   }
 
-  /* The plain base's script and stylesheet, asked for once per page (a boosted page keeps them). */
-  function baseReady(container, payload) {
-    var script = container.dataset.baseScript;
-    if (!payload.base || !script) return Promise.resolve(null);
-    if (!window.sirMapBaseLoading) {
-      window.sirMapBaseLoading = new Promise(function (resolve) {
-        if (window.sirMapBase) return resolve();
-        var tag = document.createElement("script");
-        tag.src = script;
-        tag.onload = tag.onerror = function () {
-          resolve();
-        };
-        document.head.appendChild(tag);
-      });
-    }
-    return window.sirMapBaseLoading.then(function () {
-      var base = window.sirMapBase;
-      if (!base) return null;
-      return base.stylesheet(container.dataset.baseStylesheet).then(function () {
-        return base;
-      });
-    });
-  }
-
   function draw(container, payload, base) {
     var labels = JSON.parse(container.dataset.labels || "{}");
     var format = new Intl.NumberFormat(container.dataset.lang === "hi" ? "hi-IN" : "en-IN", {
@@ -151,7 +127,7 @@
         return response.json();
       })
       .then(function (payload) {
-        return baseReady(container, payload).then(function (base) {
+        return window.sirOnDemand.mapBase(container, payload).then(function (base) {
           if (document.contains(container)) draw(container, payload, base);
         });
       })

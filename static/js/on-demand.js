@@ -78,7 +78,33 @@
     });
   }
 
-  window.sirOnDemand = { scan: scan };
+  /* The maps' plain base (static/js/map-base.js): its script asked for once per page (a boosted
+   * page keeps it), then its stylesheet; null when the data has no base or the script failed. */
+  var mapBaseLoading = null;
+  function mapBase(container, data) {
+    var script = container.dataset.baseScript;
+    if (!data.base || !script) return Promise.resolve(null);
+    if (!mapBaseLoading) {
+      mapBaseLoading = new Promise(function (resolve) {
+        if (window.sirMapBase) return resolve();
+        var tag = document.createElement("script");
+        tag.src = script;
+        tag.onload = tag.onerror = function () {
+          resolve();
+        };
+        document.head.appendChild(tag);
+      });
+    }
+    return mapBaseLoading.then(function () {
+      var base = window.sirMapBase;
+      if (!base) return null;
+      return base.stylesheet(container.dataset.baseStylesheet).then(function () {
+        return base;
+      });
+    });
+  }
+
+  window.sirOnDemand = { scan: scan, mapBase: mapBase };
   document.addEventListener("htmx:load", scan);
   if (document.readyState === "loading") {
     document.addEventListener("DOMContentLoaded", scan);
